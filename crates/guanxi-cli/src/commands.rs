@@ -1,0 +1,306 @@
+//! One function per command; all file, stdout and process handling lives here.
+
+use std::fs::{self, File};
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command as Process;
+
+use anyhow::{bail, Context, Result};
+use guanxi_extract::Extractor;
+use guanxi_graph::GraphConfig;
+use guanxi_ingest::IngestConfig;
+use guanxi_rdf::{JsonLdProfileSet, RdfFormat};
+use guanxi_store::{QueryResults, Store};
+use oxigraph::model::Term;
+use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
+
+use crate::{ExportFormat, GraphFilters, NodeKind};
+
+/// What an ingest run did.
+#[derive(Debug, Default)]
+pub struct IngestSummary {
+    pub read: usize,
+    pub skipped: usize,
+    pub quads: usize,
+    pub entities: usize,
+    pub interactions: usize,
+}
+
+/// Every file under `paths`, folders walked recursively, in sorted order; hidden entries skipped.
+fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for p in paths {
+        let meta = fs::metadata(p).with_context(|| format!("cannot read {}", p.display()))?;
+        if meta.is_dir() {
+            walk(p, &mut out).with_context(|| format!("cannot list {}", p.display()))?;
+        } else {
+            out.push(p.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
+    let mut entries: Vec<PathBuf> = fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    for p in entries {
+        let hidden = p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
+        if hidden {
+            continue;
+        }
+        if p.is_dir() {
+            walk(&p, out)?;
+        } else if p.is_file() {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+fn open_store(path: &Path) -> Result<Store> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+    }
+    Store::open(path).context("run `guanxi ingest` first, or pass --store DIR; another guanxi process may hold the store")
+}
+
+/// `guanxi ingest`.
+pub fn ingest(paths: &[PathBuf], store_path: &Path) -> Result<IngestSummary> {
+    let files = collect_files(paths)?;
+    let store = open_store(store_path)?;
+    let extractor = Extractor::new();
+    let config = IngestConfig::default();
+    let mut sum = IngestSummary::default();
+    for f in &files {
+        let name = f.display().to_string();
+        let bytes = match fs::read(f) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("skipped {name}: {e}");
+                sum.skipped += 1;
+                continue;
+            }
+        };
+        let article = match guanxi_ingest::parse_article(&name, &bytes, &config) {
+            Ok(a) => a,
+            Err(e) => {
+                eprintln!("skipped {name}: {e}");
+                sum.skipped += 1;
+                continue;
+            }
+        };
+        let ex = extractor.extract(&article);
+        let aq = match guanxi_rdf::article_quads(&article, &ex) {
+            Ok(q) => q,
+            Err(e) => {
+                eprintln!("skipped {name}: {e}");
+                sum.skipped += 1;
+                continue;
+            }
+        };
+        store.replace_article(&aq).with_context(|| format!("cannot write {name} to the store"))?;
+        sum.read += 1;
+        sum.quads += aq.quads.len();
+        sum.entities += ex.entities.len();
+        sum.interactions += ex.interactions.len();
+    }
+    store.flush().context("cannot flush the store")?;
+    eprintln!(
+        "read {} articles, skipped {} of {} files; wrote {} quads ({} entity mentions, {} interactions) to {}",
+        sum.read,
+        sum.skipped,
+        files.len(),
+        sum.quads,
+        sum.entities,
+        sum.interactions,
+        store_path.display()
+    );
+    Ok(sum)
+}
+
+fn output(path: Option<&Path>) -> Result<Box<dyn Write>> {
+    Ok(match path {
+        Some(p) => {
+            if let Some(parent) = p.parent().filter(|p| !p.as_os_str().is_empty()) {
+                fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+            }
+            Box::new(BufWriter::new(File::create(p).with_context(|| format!("cannot write {}", p.display()))?))
+        }
+        None => Box::new(BufWriter::new(io::stdout().lock())),
+    })
+}
+
+fn rdf_format(name: &str) -> Option<RdfFormat> {
+    Some(match name {
+        "turtle" | "ttl" => RdfFormat::Turtle,
+        "ntriples" | "nt" => RdfFormat::NTriples,
+        "nquads" | "nq" => RdfFormat::NQuads,
+        "trig" => RdfFormat::TriG,
+        "jsonld" | "json-ld" => RdfFormat::JsonLd { profile: JsonLdProfileSet::empty() },
+        "rdfxml" | "xml" => RdfFormat::RdfXml,
+        _ => return None,
+    })
+}
+
+/// `guanxi query`.
+pub fn query(file: Option<&Path>, text: Option<&str>, store_path: &Path, format: &str) -> Result<()> {
+    let (sparql, origin) = match (file, text) {
+        (Some(f), _) => (fs::read_to_string(f).with_context(|| format!("cannot read query {}", f.display()))?, f.display().to_string()),
+        (None, Some(t)) => (t.to_string(), "--query".to_string()),
+        (None, None) => bail!("give a query file or --query TEXT"),
+    };
+    if !store_path.exists() {
+        bail!("no store at {}: run `guanxi ingest` or `guanxi build` first, or pass --store DIR", store_path.display());
+    }
+    let store = open_store(store_path)?;
+    let results = store.query(&sparql).with_context(|| format!("in {origin}"))?;
+    let mut out = output(None)?;
+    match results {
+        QueryResults::Solutions(solutions) => {
+            let vars = solutions.variables().to_vec();
+            if format == "table" {
+                let mut rows = Vec::new();
+                for s in solutions {
+                    let s = s.with_context(|| format!("in {origin}"))?;
+                    rows.push(vars.iter().map(|v| s.get(v).map(term_text).unwrap_or_default()).collect::<Vec<_>>());
+                }
+                let header: Vec<String> = vars.iter().map(|v| v.as_str().to_string()).collect();
+                crate::table::write(&mut out, &header, &rows)?;
+            } else {
+                let f = results_format(format)?;
+                let mut ser = QueryResultsSerializer::from_format(f).serialize_solutions_to_writer(&mut out, vars)?;
+                for s in solutions {
+                    ser.serialize(&s.with_context(|| format!("in {origin}"))?)?;
+                }
+                ser.finish()?;
+            }
+        }
+        QueryResults::Boolean(b) => {
+            if format == "table" {
+                writeln!(out, "{b}")?;
+            } else {
+                QueryResultsSerializer::from_format(results_format(format)?).serialize_boolean_to_writer(&mut out, b)?;
+            }
+        }
+        QueryResults::Graph(triples) => {
+            let f = rdf_format(if format == "table" { "turtle" } else { format })
+                .with_context(|| format!("unknown RDF format {format}: use turtle, ntriples, nquads, trig, jsonld or rdfxml"))?;
+            let mut quads = Vec::new();
+            for t in triples {
+                let t = t.with_context(|| format!("in {origin}"))?;
+                quads.push(t.in_graph(oxigraph::model::GraphName::DefaultGraph));
+            }
+            guanxi_rdf::write_sorted(quads, f, &mut out)?;
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn results_format(name: &str) -> Result<QueryResultsFormat> {
+    Ok(match name {
+        "json" => QueryResultsFormat::Json,
+        "xml" => QueryResultsFormat::Xml,
+        "csv" => QueryResultsFormat::Csv,
+        "tsv" => QueryResultsFormat::Tsv,
+        _ => bail!("unknown results format {name}: use table, json, xml, csv or tsv"),
+    })
+}
+
+fn term_text(t: &Term) -> String {
+    match t {
+        Term::NamedNode(n) => n.as_str().to_string(),
+        Term::Literal(l) => l.value().to_string(),
+        other => other.to_string(),
+    }
+}
+
+fn export_format(f: ExportFormat) -> RdfFormat {
+    match f {
+        ExportFormat::Turtle => RdfFormat::Turtle,
+        ExportFormat::Ntriples => RdfFormat::NTriples,
+        ExportFormat::Nquads => RdfFormat::NQuads,
+        ExportFormat::Trig => RdfFormat::TriG,
+        ExportFormat::Jsonld => RdfFormat::JsonLd { profile: JsonLdProfileSet::empty() },
+        ExportFormat::Rdfxml => RdfFormat::RdfXml,
+    }
+}
+
+fn write_export(store: &Store, format: RdfFormat, path: Option<&Path>) -> Result<()> {
+    let quads = store.quads().collect::<std::result::Result<Vec<_>, _>>()?;
+    let mut out = output(path)?;
+    guanxi_rdf::write_sorted(quads, format, &mut out)?;
+    out.flush()?;
+    Ok(())
+}
+
+/// `guanxi export`.
+pub fn export(store_path: &Path, format: ExportFormat, path: Option<&Path>) -> Result<()> {
+    if !store_path.exists() {
+        bail!("no store at {}: run `guanxi ingest` first, or pass --store DIR", store_path.display());
+    }
+    let store = open_store(store_path)?;
+    write_export(&store, export_format(format), path)
+}
+
+fn graph_dot(store: &Store, filters: &GraphFilters) -> Result<String> {
+    let class = match filters.kind {
+        NodeKind::Person => "VALUES ?kind { schema:Person }",
+        NodeKind::Organization => "VALUES ?kind { schema:Organization }",
+        NodeKind::Place => "VALUES ?kind { schema:Place }",
+        NodeKind::All => "VALUES ?kind { schema:Person schema:Organization schema:Place }",
+    };
+    let q = format!(
+        "PREFIX schema: <http://schema.org/>\nSELECT ?article ?name WHERE {{ {class} ?article a schema:NewsArticle ; schema:mentions ?e . ?e a ?kind ; schema:name ?name }}"
+    );
+    let mut rows = Vec::new();
+    if let QueryResults::Solutions(solutions) = store.query(&q)? {
+        for s in solutions {
+            let s = s?;
+            if let (Some(a), Some(n)) = (s.get("article"), s.get("name")) {
+                rows.push((term_text(a), term_text(n)));
+            }
+        }
+    }
+    let config = GraphConfig {
+        min_weight: filters.min_weight,
+        max_nodes: Some(filters.max_nodes),
+        focus: filters.focus.clone(),
+        title: format!("Guanxi co-occurrence ({:?}, ≥{} shared articles)", filters.kind, filters.min_weight).to_lowercase(),
+    };
+    let g = guanxi_graph::cooccurrence(rows, &config)?;
+    Ok(g.to_dot(&config))
+}
+
+/// `guanxi graph`.
+pub fn graph(store_path: &Path, filters: &GraphFilters, path: Option<&Path>) -> Result<()> {
+    if !store_path.exists() {
+        bail!("no store at {}: run `guanxi ingest` first, or pass --store DIR", store_path.display());
+    }
+    let store = open_store(store_path)?;
+    let dot = graph_dot(&store, filters)?;
+    let mut out = output(path)?;
+    out.write_all(dot.as_bytes())?;
+    out.flush()?;
+    Ok(())
+}
+
+/// `guanxi build`: ingest, Turtle export, DOT, and SVG when Graphviz is installed.
+pub fn build(paths: &[PathBuf], out_dir: &Path, filters: &GraphFilters) -> Result<()> {
+    let store_path = out_dir.join("store");
+    ingest(paths, &store_path)?;
+    let store = open_store(&store_path)?;
+    let ttl = out_dir.join("graph.ttl");
+    write_export(&store, RdfFormat::Turtle, Some(&ttl))?;
+    let dot_path = out_dir.join("cooccurrence.dot");
+    let dot = graph_dot(&store, filters)?;
+    fs::write(&dot_path, dot).with_context(|| format!("cannot write {}", dot_path.display()))?;
+    eprintln!("wrote {} and {}", ttl.display(), dot_path.display());
+    let svg = out_dir.join("cooccurrence.svg");
+    match Process::new("dot").arg("-Tsvg").arg(&dot_path).arg("-o").arg(&svg).output() {
+        Ok(o) if o.status.success() => eprintln!("wrote {}", svg.display()),
+        Ok(o) => eprintln!("note: dot could not render the graph: {}", String::from_utf8_lossy(&o.stderr).trim()),
+        Err(_) => eprintln!("note: Graphviz `dot` not found; install graphviz to get {}", svg.display()),
+    }
+    Ok(())
+}

@@ -1,0 +1,156 @@
+//! The `guanxi` command: ingest articles, query, export and draw the knowledge graph.
+//!
+//! A thin binary over the library crates: arguments become a validated configuration first,
+//! then one function per command runs it. Every fatal error is one line on stderr and a
+//! non-zero exit; unreadable article files are skipped, listed and counted, never fatal.
+
+mod commands;
+mod table;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+const EXAMPLES: &str = "\
+Examples:
+  guanxi build examples/articles
+  guanxi ingest ../news/2020 --store output/store
+  guanxi query queries/interactions-of-person.rq --format table
+  guanxi query --query 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
+  guanxi export --format turtle --output output/graph.ttl
+  guanxi graph --kind person --min-weight 2 --output output/people.dot
+
+The store defaults to output/store; GUANXI_STORE overrides it, --store overrides both.";
+
+/// Guanxi (关系): a knowledge graph of who met whom, from Chinese-language news.
+#[derive(Parser, Debug)]
+#[command(name = "guanxi", version, about, after_help = EXAMPLES)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Read article files or folders (recursively), extract, and write into the store.
+    #[command(after_help = "Re-ingesting an article replaces its facts. Unreadable files are skipped and listed.\n\nExample:\n  guanxi ingest examples/articles ../more-news --store output/store")]
+    Ingest {
+        /// Article files or folders.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Store directory.
+        #[arg(long, env = "GUANXI_STORE", default_value = "output/store")]
+        store: PathBuf,
+    },
+    /// Run a SPARQL 1.1 query over the store (default graph = union of all graphs).
+    #[command(after_help = "Examples:\n  guanxi query queries/who-met-whom-most.rq\n  guanxi query --query 'SELECT * WHERE { ?s ?p ?o } LIMIT 5' --format csv")]
+    Query {
+        /// File holding the query.
+        #[arg(required_unless_present = "query", conflicts_with = "query")]
+        file: Option<PathBuf>,
+        /// The query text.
+        #[arg(long)]
+        query: Option<String>,
+        /// Store directory.
+        #[arg(long, env = "GUANXI_STORE", default_value = "output/store")]
+        store: PathBuf,
+        /// Output format: table, json, csv, tsv, xml for SELECT/ASK; turtle, ntriples, … for CONSTRUCT/DESCRIBE.
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
+    /// Export the whole store as linked data.
+    #[command(after_help = "Example:\n  guanxi export --format nquads --output output/graph.nq")]
+    Export {
+        /// Store directory.
+        #[arg(long, env = "GUANXI_STORE", default_value = "output/store")]
+        store: PathBuf,
+        /// Serialisation.
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// Output file (default: standard output).
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+    /// Write a co-occurrence graph (entities mentioned in the same article) as Graphviz DOT.
+    #[command(after_help = "Examples:\n  guanxi graph --output output/people.dot\n  guanxi graph --focus 普京 --kind person --output putin.dot")]
+    Graph {
+        /// Store directory.
+        #[arg(long, env = "GUANXI_STORE", default_value = "output/store")]
+        store: PathBuf,
+        /// Output file (default: standard output).
+        #[arg(long)]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        filters: GraphFilters,
+    },
+    /// The main job: ingest into output/store, write output/graph.ttl and output/cooccurrence.dot (and .svg).
+    #[command(after_help = "Example:\n  guanxi build examples/articles")]
+    Build {
+        /// Article files or folders.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Output directory.
+        #[arg(long, default_value = "output")]
+        output_dir: PathBuf,
+        #[command(flatten)]
+        filters: GraphFilters,
+    },
+}
+
+/// Filters of the co-occurrence graph.
+#[derive(clap::Args, Debug, Clone)]
+struct GraphFilters {
+    /// Which entities are nodes.
+    #[arg(long, value_enum, default_value = "person")]
+    kind: NodeKind,
+    /// Minimum number of shared articles for an edge.
+    #[arg(long, default_value_t = 1)]
+    min_weight: u32,
+    /// Keep at most this many nodes (the most connected).
+    #[arg(long, default_value_t = 150)]
+    max_nodes: usize,
+    /// Keep only this entity (its schema:name) and its neighbours.
+    #[arg(long)]
+    focus: Option<String>,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+enum NodeKind {
+    Person,
+    Organization,
+    Place,
+    All,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+enum ExportFormat {
+    Turtle,
+    Ntriples,
+    Nquads,
+    Trig,
+    Jsonld,
+    Rdfxml,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Ingest { paths, store } => commands::ingest(&paths, &store).map(|_| ()),
+        Command::Query { file, query, store, format } => commands::query(file.as_deref(), query.as_deref(), &store, &format),
+        Command::Export { store, format, output } => commands::export(&store, format, output.as_deref()),
+        Command::Graph { store, output, filters } => commands::graph(&store, &filters, output.as_deref()),
+        Command::Build { paths, output_dir, filters } => commands::build(&paths, &output_dir, &filters),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            if e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)) {
+                return ExitCode::SUCCESS;
+            }
+            let msg: Vec<String> = e.chain().map(|c| c.to_string()).collect();
+            eprintln!("guanxi: error: {}", msg.join(": "));
+            ExitCode::FAILURE
+        }
+    }
+}

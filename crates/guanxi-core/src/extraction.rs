@@ -1,0 +1,170 @@
+//! What extraction finds in one article: entities, roles, interactions, with evidence.
+
+use crate::{DateValue, Span};
+use serde::{Deserialize, Serialize};
+
+/// The kind of a named entity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum EntityKind {
+    /// A real person.
+    Person,
+    /// A government body, party, international organisation, company, outlet, university.
+    Organization,
+    /// A country, region, city or venue.
+    Place,
+}
+
+/// The finer kind of a place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum PlaceKind {
+    /// A sovereign state or territory (`schema:Country`).
+    Country,
+    /// A city (`schema:City`).
+    City,
+    /// A province, state or wider region.
+    Region,
+    /// A building or site.
+    Venue,
+    /// A continent.
+    Continent,
+}
+
+/// The identity of an entity: its kind and canonical name (simplified Chinese short form).
+///
+/// Invariant: two mentions denote the same entity exactly when their keys are equal; the RDF
+/// layer mints the entity's IRI from this key alone.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct EntityKey {
+    /// Person, organisation or place.
+    pub kind: EntityKind,
+    /// Canonical name, e.g. `拉夫罗夫`.
+    pub name: String,
+}
+
+/// One occurrence of an entity in the text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mention {
+    /// Where it is in the normalised text.
+    pub span: Span,
+    /// Index of the sentence holding it in [`Extraction::sentences`].
+    pub sentence: usize,
+    /// The surface form as written (normalised).
+    pub surface: String,
+}
+
+/// A distinct entity mentioned in the article.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entity {
+    /// Identity.
+    pub key: EntityKey,
+    /// Finer kind, for places.
+    pub place_kind: Option<PlaceKind>,
+    /// Other known or seen names (full transliterations, traditional, English), sorted.
+    pub alternate_names: Vec<String>,
+    /// Wikidata item (`Q7747`) when linked.
+    pub wikidata: Option<String>,
+    /// Every occurrence, in text order.
+    pub mentions: Vec<Mention>,
+}
+
+/// A sentence of the normalised text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sentence {
+    /// Where it is.
+    pub span: Span,
+}
+
+/// Where a fact is stated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// Index of the sentence in [`Extraction::sentences`].
+    pub sentence: usize,
+    /// The sentence's span.
+    pub span: Span,
+    /// The word that triggered the fact (interaction verb, title), with its span.
+    pub trigger: Span,
+}
+
+/// A title held by a person: `俄罗斯外长拉夫罗夫` → 拉夫罗夫 holds 外交部长 of 俄罗斯.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Role {
+    /// The person.
+    pub person: EntityKey,
+    /// Normalised title, e.g. `外交部长`.
+    pub title: String,
+    /// The country or organisation the title belongs to, when stated.
+    pub of: Option<EntityKey>,
+    /// Whether the text marks it as former (`前`, `时任`).
+    pub former: bool,
+    /// Where it is stated.
+    pub evidence: Evidence,
+}
+
+/// The kind of an interaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum InteractionKind {
+    /// 会见, 会晤, 会面, 接见.
+    Meeting,
+    /// 会谈, 磋商.
+    Talks,
+    /// 通话, 通电话.
+    PhoneCall,
+    /// 视频会晤, 视频通话.
+    VideoCall,
+    /// 峰会 with named participants.
+    Summit,
+    /// 访问, 到访 with no partner named.
+    Visit,
+}
+
+/// Whether an interaction took place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Status {
+    /// It took place.
+    Happened,
+    /// It is announced or planned.
+    Planned,
+    /// It was called off or postponed.
+    Cancelled,
+}
+
+/// Who met whom, when, where.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Interaction {
+    /// Meeting, talks, call, summit, visit.
+    pub kind: InteractionKind,
+    /// Participants, sorted by key (persons, or organisations when no person is named).
+    pub participants: Vec<EntityKey>,
+    /// When, as precise as the text says; `None` when it does not say.
+    pub date: Option<DateValue>,
+    /// Where, when stated.
+    pub place: Option<EntityKey>,
+    /// Happened, planned or cancelled.
+    pub status: Status,
+    /// Every statement of it in the article (one event reported twice keeps both).
+    pub evidence: Vec<Evidence>,
+}
+
+/// Something extraction noticed and could not use (never fatal).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Diagnostic {
+    /// Where in the text, when it applies.
+    pub span: Option<Span>,
+    /// What happened, lowercase, no trailing period.
+    pub message: String,
+}
+
+/// Everything extracted from one article.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Extraction {
+    /// Sentences of the text, in order.
+    pub sentences: Vec<Sentence>,
+    /// Distinct entities, sorted by key.
+    pub entities: Vec<Entity>,
+    /// Titles held by persons.
+    pub roles: Vec<Role>,
+    /// Interactions, deduplicated within the article, in text order of first evidence.
+    pub interactions: Vec<Interaction>,
+    /// Notes on what could not be used.
+    pub diagnostics: Vec<Diagnostic>,
+}

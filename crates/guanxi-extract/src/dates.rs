@@ -1,0 +1,312 @@
+//! Date expressions: absolute (`2025年2月28日`, `2月3日`) and relative (`今天`, `周二`,
+//! `去年10月`, `三月份`, `上周`), resolved against the publication date in the publisher's zone.
+
+use std::sync::LazyLock;
+
+use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use guanxi_core::{DateValue, LocalDate, Span};
+use regex::Regex;
+
+/// A date expression found in a sentence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DateMention {
+    /// Where it is (bytes, article text).
+    pub span: Span,
+    /// What it resolves to.
+    pub value: DateValue,
+    /// Whether the year (or month) was inferred from the publication date.
+    pub inferred: bool,
+}
+
+const NUM: &str = r"(?:\d{1,2}|[一二三四五六七八九十两]{1,3})";
+
+static PATTERNS: LazyLock<Vec<(Form, Regex)>> = LazyLock::new(|| {
+    let p = |f: Form, s: String| Regex::new(&s).ok().map(|r| (f, r));
+    [
+        p(Form::YMD, format!(r"(\d{{4}})\s*年\s*({NUM})\s*月\s*({NUM})\s*[日号]")),
+        p(Form::YM, format!(r"(\d{{4}})\s*年\s*({NUM})\s*月份?")),
+        p(Form::RelYearMD, format!(r"(去年|今年|明年|前年)({NUM})月(?:({NUM})[日号])?份?")),
+        p(Form::MD, format!(r"({NUM})\s*月\s*({NUM})\s*[日号]")),
+        p(Form::RelMonthD, format!(r"(本月|上月|上个月|下月|下个月)({NUM})[日号]")),
+        p(Form::Weekday, r"(上上|上|本|这|下)?(?:个)?(?:周|星期|礼拜)([一二三四五六日天])".to_string()),
+        p(Form::RelDay, r"(今天|今日|昨天|昨日|前天|明天|明日|后天|本周末|上周末)".to_string()),
+        p(Form::RelWeek, r"(上周|上星期|上个星期|本周|这周|这个星期|下周|下星期|下个星期)".to_string()),
+        p(Form::RelMonth, r"(上个月|上月|本月|这个月|下个月|下月)".to_string()),
+        p(Form::YearsAgo, format!(r"({NUM})年(前|后)")),
+        p(Form::Y, r"(\d{4})\s*年(?:[^\d一二三四五六七八九十两代]|$)".to_string()),
+        p(Form::RelYear, r"(去年|今年|明年|前年)".to_string()),
+        p(Form::M, format!(r"({NUM})月份?")),
+        p(Form::D, r"(当地时间|本月)?(\d{1,2})[日号]".to_string()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+});
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(clippy::upper_case_acronyms)]
+enum Form {
+    YMD,
+    YM,
+    RelYearMD,
+    MD,
+    RelMonthD,
+    Weekday,
+    RelDay,
+    RelWeek,
+    RelMonth,
+    YearsAgo,
+    Y,
+    RelYear,
+    M,
+    D,
+}
+
+/// Parses a number written in digits or Chinese numerals up to 99.
+pub fn parse_num(s: &str) -> Option<u32> {
+    if let Ok(n) = s.parse::<u32>() {
+        return Some(n);
+    }
+    let digit = |c: char| "零一二三四五六七八九".find(c).map(|i| (i / 3) as u32).or((c == '两').then_some(2));
+    let chars: Vec<char> = s.chars().collect();
+    match chars.as_slice() {
+        [c] if *c == '十' => Some(10),
+        [c] => digit(*c),
+        ['十', u] => Some(10 + digit(*u)?),
+        [t, '十'] => Some(10 * digit(*t)?),
+        [t, '十', u] => Some(10 * digit(*t)? + digit(*u)?),
+        _ => None,
+    }
+}
+
+fn to_naive(d: LocalDate) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(d.year, d.month, d.day)
+}
+
+fn from_naive(d: NaiveDate) -> LocalDate {
+    LocalDate { year: d.year(), month: d.month(), day: d.day() }
+}
+
+fn weekday(c: &str) -> Option<Weekday> {
+    Some(match c {
+        "一" => Weekday::Mon,
+        "二" => Weekday::Tue,
+        "三" => Weekday::Wed,
+        "四" => Weekday::Thu,
+        "五" => Weekday::Fri,
+        "六" => Weekday::Sat,
+        "日" | "天" => Weekday::Sun,
+        _ => return None,
+    })
+}
+
+fn valid_day(y: i32, m: u32, d: u32) -> Option<DateValue> {
+    NaiveDate::from_ymd_opt(y, m, d).map(|n| DateValue::day(from_naive(n)))
+}
+
+/// The month precision of a week, when the whole week lies in one month.
+fn week_month(monday: NaiveDate) -> Option<DateValue> {
+    let sunday = monday + Duration::days(6);
+    (monday.month() == sunday.month()).then(|| DateValue::month(monday.year(), monday.month()))
+}
+
+/// Finds the date expressions of `text` (a sentence starting at byte `offset` of the article),
+/// resolved against `published` (the local publication date). Without a publication date only
+/// fully explicit dates resolve.
+pub fn find_dates(text: &str, offset: usize, published: Option<LocalDate>) -> Vec<DateMention> {
+    let mut found: Vec<DateMention> = Vec::new();
+    let mut taken: Vec<(usize, usize)> = Vec::new();
+    let pub_naive = published.and_then(to_naive);
+    for (form, re) in PATTERNS.iter() {
+        for c in re.captures_iter(text) {
+            let Some(m) = c.get(0) else { continue };
+            let (mut s, mut e) = (m.start(), m.end());
+            if *form == Form::Y {
+                // The pattern looks one character past 年 to exclude 年代 etc.
+                e = s + text[s..e].find('年').map_or(e - s, |i| i + '年'.len_utf8());
+            }
+            if *form == Form::D && c.get(1).is_none() {
+                // A bare day must not follow a month or digit (`3月5日` is handled above).
+                if text[..s].ends_with(|ch: char| ch.is_ascii_digit() || ch == '月') {
+                    continue;
+                }
+            }
+            if *form == Form::M {
+                let prev = text[..s].chars().next_back();
+                if prev.is_some_and(|ch| ch.is_ascii_digit() || ch == '年' || "个几数".contains(ch)) {
+                    continue;
+                }
+                // 一月 as a count (一个月) is excluded above; `月` followed by 份 or nothing is a month.
+            }
+            if taken.iter().any(|&(a, b)| s < b && a < e) {
+                continue;
+            }
+            let g = |i: usize| c.get(i).map(|x| x.as_str());
+            let Some((value, inferred)) = resolve(*form, &g, published, pub_naive) else {
+                continue;
+            };
+            if *form == Form::D {
+                if let Some(pre) = c.get(1) {
+                    if pre.as_str() == "当地时间" {
+                        s = pre.end();
+                    }
+                }
+            }
+            // trim spaces
+            while text[s..e].starts_with(' ') {
+                s += 1;
+            }
+            taken.push((s, e));
+            found.push(DateMention { span: Span::new(offset + s, offset + e), value, inferred });
+        }
+    }
+    found.sort_by_key(|d| d.span.start);
+    found
+}
+
+type Groups<'a> = dyn Fn(usize) -> Option<&'a str> + 'a;
+
+fn resolve(form: Form, g: &Groups<'_>, published: Option<LocalDate>, pn: Option<NaiveDate>) -> Option<(DateValue, bool)> {
+    let num = |i: usize| g(i).and_then(parse_num);
+    let pubd = published;
+    match form {
+        Form::YMD => Some((valid_day(g(1)?.parse().ok()?, num(2)?, num(3)?)?, false)),
+        Form::YM => {
+            let m = num(2)?;
+            (1..=12).contains(&m).then(|| (DateValue::month(g(1)?.parse().ok()?, m), false))
+        }
+        Form::Y => {
+            let y: i32 = g(1)?.parse().ok()?;
+            (1900..=2100).contains(&y).then_some((DateValue::year(y), false))
+        }
+        Form::RelYearMD => {
+            let p = pubd?;
+            let y = p.year + rel_year(g(1)?)?;
+            let m = num(2)?;
+            if !(1..=12).contains(&m) {
+                return None;
+            }
+            match num(3) {
+                Some(d) => Some((valid_day(y, m, d)?, false)),
+                None => Some((DateValue::month(y, m), false)),
+            }
+        }
+        Form::RelYear => Some((DateValue::year(pubd?.year + rel_year(g(1)?)?), false)),
+        Form::MD => {
+            let p = pubd?;
+            let (m, d) = (num(1)?, num(2)?);
+            let mut v = valid_day(p.year, m, d)?;
+            // A month-day more than two months after publication refers to last year.
+            if (m as i32) - (p.month as i32) > 2 {
+                v = valid_day(p.year - 1, m, d)?;
+            } else if (p.month as i32) - (m as i32) > 9 {
+                v = valid_day(p.year + 1, m, d)?;
+            }
+            Some((v, true))
+        }
+        Form::RelMonthD => {
+            let p = pn?;
+            let first = NaiveDate::from_ymd_opt(p.year(), p.month(), 1)?;
+            let base = match g(1)? {
+                "本月" => first,
+                "上月" | "上个月" => first.checked_sub_months(chrono::Months::new(1))?,
+                _ => first.checked_add_months(chrono::Months::new(1))?,
+            };
+            Some((valid_day(base.year(), base.month(), num(2)?)?, false))
+        }
+        Form::D => {
+            let p = pn?;
+            let d = g(2)?.parse::<u32>().ok()?;
+            if !(1..=31).contains(&d) {
+                return None;
+            }
+            // The day of the publication month; a day after publication (beyond a short
+            // look-ahead) belongs to the previous month.
+            if d <= p.day() + 7 || g(1) == Some("本月") {
+                Some((valid_day(p.year(), p.month(), d)?, true))
+            } else {
+                let prev = p.checked_sub_months(chrono::Months::new(1))?;
+                Some((valid_day(prev.year(), prev.month(), d)?, true))
+            }
+        }
+        Form::M => {
+            let p = pubd?;
+            let m = num(1)?;
+            if !(1..=12).contains(&m) {
+                return None;
+            }
+            let y = if m > p.month + 2 { p.year - 1 } else { p.year };
+            Some((DateValue::month(y, m), true))
+        }
+        Form::Weekday => {
+            let p = pn?;
+            let wd = weekday(g(2)?)?;
+            let monday = p - Duration::days(p.weekday().num_days_from_monday() as i64);
+            let target = |week_monday: NaiveDate| week_monday + Duration::days(wd.num_days_from_monday() as i64);
+            let d = match g(1) {
+                Some("本") | Some("这") => target(monday),
+                Some("上") => target(monday - Duration::days(7)),
+                Some("上上") => target(monday - Duration::days(14)),
+                Some("下") => target(monday + Duration::days(7)),
+                _ => {
+                    // A bare weekday is the latest such day on or before publication.
+                    let t = target(monday);
+                    if t > p {
+                        t - Duration::days(7)
+                    } else {
+                        t
+                    }
+                }
+            };
+            Some((DateValue::day(from_naive(d)), false))
+        }
+        Form::RelDay => {
+            let p = pn?;
+            let d = match g(1)? {
+                "今天" | "今日" => p,
+                "昨天" | "昨日" => p - Duration::days(1),
+                "前天" => p - Duration::days(2),
+                "明天" | "明日" => p + Duration::days(1),
+                "后天" => p + Duration::days(2),
+                _ => return None,
+            };
+            Some((DateValue::day(from_naive(d)), false))
+        }
+        Form::RelWeek => {
+            let p = pn?;
+            let monday = p - Duration::days(p.weekday().num_days_from_monday() as i64);
+            let m = match g(1)? {
+                "上周" | "上星期" | "上个星期" => monday - Duration::days(7),
+                "下周" | "下星期" | "下个星期" => monday + Duration::days(7),
+                _ => monday,
+            };
+            week_month(m).map(|v| (v, false))
+        }
+        Form::RelMonth => {
+            let p = pn?;
+            let first = NaiveDate::from_ymd_opt(p.year(), p.month(), 1)?;
+            let d = match g(1)? {
+                "上个月" | "上月" => first.checked_sub_months(chrono::Months::new(1))?,
+                "下个月" | "下月" => first.checked_add_months(chrono::Months::new(1))?,
+                _ => first,
+            };
+            Some((DateValue::month(d.year(), d.month()), false))
+        }
+        Form::YearsAgo => {
+            let p = pubd?;
+            let n = num(1)? as i32;
+            let y = if g(2)? == "前" { p.year - n } else { p.year + n };
+            Some((DateValue::year(y), false))
+        }
+    }
+}
+
+fn rel_year(s: &str) -> Option<i32> {
+    Some(match s {
+        "去年" => -1,
+        "今年" => 0,
+        "明年" => 1,
+        "前年" => -2,
+        _ => return None,
+    })
+}

@@ -1,0 +1,172 @@
+//! Entity recognition in one sentence: gazetteer matches, country + government body,
+//! dotted transliterated names, and segmenter-tagged names in a title or speech context.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use guanxi_core::{EntityKey, EntityKind, PlaceKind, Span};
+use regex::Regex;
+
+use crate::gazetteer::Gazetteer;
+
+/// A recognised mention, before entities are grouped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    /// Where (article bytes).
+    pub span: Span,
+    /// Which entity.
+    pub key: EntityKey,
+    /// Gazetteer entry, when known.
+    pub entry: Option<usize>,
+    /// Place kind, when a place.
+    pub place_kind: Option<PlaceKind>,
+    /// The surface as written.
+    pub surface: String,
+}
+
+static DOTTED: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"\p{Han}+(?:[·•・‧]\p{Han}+)+").ok());
+
+const SPEECH: &[&str] = &["说", "表示", "称", "指出", "强调", "认为", "透露", "告诉", "宣布", "回应", "呼吁", "会见", "会晤", "会谈", "访问", "通电话", "通话"];
+const ORG_SUFFIX: &[&str] = &["部", "委员会", "组织", "大学", "公司", "集团", "银行", "通讯社", "新闻社", "日报", "时报", "电视台", "协会", "基金会", "研究所", "研究院", "法院", "议会", "联盟", "理事会", "党"];
+
+/// A segmenter token (bytes relative to the sentence).
+#[derive(Debug, Clone)]
+pub struct Tok<'a> {
+    /// The word.
+    pub word: &'a str,
+    /// Part-of-speech tag.
+    pub tag: &'a str,
+    /// Start byte in the sentence.
+    pub start: usize,
+    /// End byte in the sentence.
+    pub end: usize,
+}
+
+/// Recognises the entity mentions of a sentence `s` that starts at article byte `base`.
+pub fn recognise(gz: &Gazetteer, s: &str, base: usize, toks: &[Tok<'_>]) -> Vec<Found> {
+    let bounds: HashSet<usize> = toks.iter().flat_map(|t| [t.start, t.end]).collect();
+    let mut out: Vec<Found> = Vec::new();
+    let free = |out: &Vec<Found>, a: usize, b: usize| !out.iter().any(|f| f.span.start < base + b && base + a < f.span.end);
+
+    // 1. Dotted full names: 谢尔盖·拉夫罗夫 (a title glued in front is trimmed off).
+    if let Some(re) = DOTTED.as_ref() {
+        for m in re.find_iter(s) {
+            let full = m.as_str();
+            let first_len = full.find(['·', '•', '・', '‧']).unwrap_or(full.len());
+            let first = &full[..first_len];
+            let keep = trim_to_transliteration(gz, first);
+            if keep.is_empty() {
+                continue;
+            }
+            let start = m.start() + (first.len() - keep.len());
+            let surface = &s[start..m.end()];
+            let norm: String = surface.chars().map(|c| if "•・‧".contains(c) { '·' } else { c }).collect();
+            let short = norm.rsplit('·').next().unwrap_or("");
+            if short.chars().count() < 2 {
+                continue;
+            }
+            let entry = gz
+                .by_surface
+                .get(&norm)
+                .or_else(|| gz.by_surface.get(short))
+                .copied()
+                .filter(|&i| gz.entries[i].key.kind == EntityKind::Person);
+            let key = match entry {
+                Some(i) => gz.entries[i].key.clone(),
+                None => EntityKey { kind: EntityKind::Person, name: short.to_string() },
+            };
+            out.push(Found { span: Span::new(base + start, base + m.end()), key, entry, place_kind: None, surface: norm });
+        }
+    }
+
+    // 2. Gazetteer, with country + government body (中国外交部) joined into one organisation.
+    if let Some(ac) = gz.matcher.as_ref() {
+        for m in ac.find_iter(s) {
+            let (a, b) = (m.start(), m.end());
+            let (surface, idx) = &gz.surfaces[m.pattern().as_usize()];
+            let entry = &gz.entries[*idx];
+            let short = surface.chars().count() <= 2;
+            if short && !(bounds.contains(&a) && bounds.contains(&b)) && !glued_to_body(gz, entry, &s[b..]) {
+                continue;
+            }
+            if s[..a].ends_with('·') || s[b..].starts_with('·') || !free(&out, a, b) {
+                continue;
+            }
+            if entry.key.kind == EntityKind::Place && matches!(entry.place_kind, Some(PlaceKind::Country) | Some(PlaceKind::Region)) {
+                if let Some(body) = gz.bodies.iter().find(|w| s[b..].starts_with(w.as_str())) {
+                    let name = format!("{}{}", entry.key.name, body);
+                    let end = b + body.len();
+                    let org_entry = gz.by_surface.get(&name).copied().or_else(|| gz.by_surface.get(&s[a..end]).copied());
+                    let key = match org_entry {
+                        Some(i) => gz.entries[i].key.clone(),
+                        None => EntityKey { kind: EntityKind::Organization, name },
+                    };
+                    out.push(Found { span: Span::new(base + a, base + end), key, entry: org_entry, place_kind: None, surface: s[a..end].to_string() });
+                    // The country stays mentioned too.
+                    out.push(Found { span: Span::new(base + a, base + b), key: entry.key.clone(), entry: Some(*idx), place_kind: entry.place_kind, surface: surface.clone() });
+                    continue;
+                }
+            }
+            out.push(Found { span: Span::new(base + a, base + b), key: entry.key.clone(), entry: Some(*idx), place_kind: entry.place_kind, surface: surface.clone() });
+        }
+    }
+
+    // 3. Segmenter names in a title or speech context; organisation names by their suffix.
+    for t in toks {
+        if !free(&out, t.start, t.end) || !t.word.chars().all(is_han) {
+            continue;
+        }
+        let n = t.word.chars().count();
+        let is_person_tag = t.tag == "nr" || t.tag == "nrt" || t.tag == "nrfg";
+        if is_person_tag && (2..=5).contains(&n) {
+            let before = &s[..t.start];
+            let after = &s[t.end..];
+            let titled = gz.titles.iter().any(|(w, _)| before.ends_with(w.as_str()));
+            let speaks = SPEECH.iter().any(|w| after.starts_with(w));
+            if titled || (speaks && (t.tag == "nrt" || n == 3)) {
+                out.push(Found {
+                    span: Span::new(base + t.start, base + t.end),
+                    key: EntityKey { kind: EntityKind::Person, name: t.word.to_string() },
+                    entry: None,
+                    place_kind: None,
+                    surface: t.word.to_string(),
+                });
+            }
+        } else if t.tag == "nt" && n >= 3 && ORG_SUFFIX.iter().any(|x| t.word.ends_with(x)) {
+            out.push(Found {
+                span: Span::new(base + t.start, base + t.end),
+                key: EntityKey { kind: EntityKind::Organization, name: t.word.to_string() },
+                entry: None,
+                place_kind: None,
+                surface: t.word.to_string(),
+            });
+        }
+    }
+    out.sort_by(|a, b| a.span.start.cmp(&b.span.start).then(b.span.end.cmp(&a.span.end)));
+    out
+}
+
+fn glued_to_body(gz: &Gazetteer, entry: &crate::gazetteer::GazetteerEntry, after: &str) -> bool {
+    entry.key.kind == EntityKind::Place && gz.bodies.iter().any(|w| after.starts_with(w.as_str()))
+}
+
+fn is_han(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c) || c == '·'
+}
+
+/// The longest tail of `first` made of characters used in transliterated names.
+fn trim_to_transliteration<'a>(gz: &Gazetteer, first: &'a str) -> &'a str {
+    if gz.transliteration_chars.is_empty() {
+        return first;
+    }
+    let mut start = first.len();
+    for (i, c) in first.char_indices().rev() {
+        if gz.transliteration_chars.contains(&c) {
+            start = i;
+        } else {
+            break;
+        }
+    }
+    &first[start..]
+}

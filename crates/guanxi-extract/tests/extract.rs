@@ -1,0 +1,108 @@
+//! Extraction, feature by feature: entities, roles, interactions, dates — on real articles
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+//! and real sentences, with snapshot or table expectations.
+
+use std::sync::LazyLock;
+
+use guanxi_core::{Article, Extraction, LocalDate};
+use guanxi_extract::dates::find_dates;
+use guanxi_extract::Extractor;
+use guanxi_ingest::{parse_article, IngestConfig};
+
+static EXTRACTOR: LazyLock<Extractor> = LazyLock::new(Extractor::new);
+
+fn load(path: &std::path::Path) -> Option<Article> {
+    let bytes = std::fs::read(path).ok()?;
+    parse_article(&path.display().to_string(), &bytes, &IngestConfig::default()).ok()
+}
+
+/// Entities, roles and interactions of an article, one per line.
+fn digest(a: &Article, ex: &Extraction) -> String {
+    let mut s = String::from("## entities\n");
+    for e in &ex.entities {
+        s.push_str(&format!(
+            "{:?} {} [{}]{} x{}\n",
+            e.key.kind,
+            e.key.name,
+            e.alternate_names.join("|"),
+            e.wikidata.as_deref().map(|q| format!(" {q}")).unwrap_or_default(),
+            e.mentions.len()
+        ));
+    }
+    s.push_str("## roles\n");
+    for r in &ex.roles {
+        s.push_str(&format!(
+            "{} {}{}{}\n",
+            r.person.name,
+            if r.former { "former " } else { "" },
+            r.title,
+            r.of.as_ref().map(|o| format!(" of {}", o.name)).unwrap_or_default()
+        ));
+    }
+    s.push_str("## interactions\n");
+    for i in &ex.interactions {
+        let names: Vec<&str> = i.participants.iter().map(|p| p.name.as_str()).collect();
+        s.push_str(&format!(
+            "{:?} {} date={} place={} {:?}\n",
+            i.kind,
+            names.join("+"),
+            i.date.map(|d| d.to_string()).unwrap_or("-".into()),
+            i.place.as_ref().map(|p| p.name.as_str()).unwrap_or("-"),
+            i.status
+        ));
+        for e in &i.evidence {
+            s.push_str(&format!("  <{}> {}\n", e.trigger.slice(&a.text), e.span.slice(&a.text)));
+        }
+    }
+    s
+}
+
+#[test]
+fn seed_extractions() {
+    insta::glob!("../../../examples/articles", "*.txt", |path| {
+        let a = load(path).unwrap_or_else(|| Article {
+            source: String::new(),
+            url: None,
+            title: String::new(),
+            publisher: None,
+            published: None,
+            text: String::new(),
+            blocks: Vec::new(),
+            traditional: false,
+        });
+        let ex = EXTRACTOR.extract(&a);
+        insta::assert_snapshot!(digest(&a, &ex));
+    });
+}
+
+/// `tests/data/dates.tsv`: publication date, sentence, expected dates (`;`-separated).
+#[test]
+fn date_expressions() {
+    let table = include_str!("../../../tests/data/dates.tsv");
+    let mut failures = Vec::new();
+    for (n, line) in table.lines().enumerate().filter(|(_, l)| !l.starts_with('#') && !l.trim().is_empty()) {
+        let f: Vec<&str> = line.split('\t').collect();
+        assert_eq!(f.len(), 3, "line {} of dates.tsv needs 3 fields", n + 1);
+        let p: Vec<u32> = f[0].split('-').filter_map(|x| x.parse().ok()).collect();
+        let published = LocalDate { year: p[0] as i32, month: p[1], day: p[2] };
+        let got: Vec<String> = find_dates(f[1], 0, Some(published))
+            .iter()
+            .map(|d| format!("{}={}", d.span.slice(f[1]), d.value))
+            .collect();
+        let got = got.join(";");
+        if got != f[2] {
+            failures.push(format!("line {}: {}\n  expected {}\n  got      {}", n + 1, f[1], f[2], got));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn extraction_is_deterministic() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/articles");
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        if let Some(a) = load(&entry.path()) {
+            assert_eq!(EXTRACTOR.extract(&a), EXTRACTOR.extract(&a));
+        }
+    }
+}

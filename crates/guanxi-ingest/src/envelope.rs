@@ -1,0 +1,152 @@
+//! The envelope around an article body: front matter, feed-archive header, or bare HTML/text.
+//!
+//! Feed-archive dump:
+//! ```text
+//! ---                       (optional Jekyll front matter: title, date, author, from, tags)
+//! title: "…"
+//! date: 2022-02-03T23:00:00.000Z
+//! ---
+//! <!--1643929200000-->       (epoch milliseconds, UTC)
+//! [headline](https://…)
+//! ------
+//! <div>… HTML body …</div>
+//! ```
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// What the envelope says about the article, and the body it wraps.
+#[derive(Debug, Default)]
+pub(crate) struct Envelope {
+    pub title: Option<String>,
+    pub url: Option<String>,
+    pub author: Option<String>,
+    pub published_millis: Option<i64>,
+    pub body: String,
+    pub body_is_html: bool,
+}
+
+static EPOCH: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"^<!--\s*(\d{10,13})\s*-->\s*$").ok());
+static LINK: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"^\[(.*)\]\((\S+?)\)\s*$").ok());
+static HTML_TITLE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"(?is)<title[^>]*>(.*?)</title>").ok());
+static CANONICAL: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r#"(?is)<(?:link[^>]+rel=["']canonical["'][^>]+href|meta[^>]+property=["']og:url["'][^>]+content)=["']([^"']+)["']"#).ok()
+});
+
+/// Splits `raw` into envelope fields and body.
+pub(crate) fn peel(raw: &str) -> Envelope {
+    let mut env = Envelope::default();
+    let mut rest = raw.trim_start_matches('\u{feff}');
+
+    // Jekyll front matter.
+    if let Some(after) = rest.strip_prefix("---\n") {
+        if let Some(end) = find_line(after, "---") {
+            for line in after[..end].lines() {
+                if let Some((k, v)) = line.split_once(':') {
+                    let v = unquote(v.trim());
+                    match k.trim() {
+                        "title" if !v.is_empty() => env.title = Some(v),
+                        "from" | "url" | "link" if v.starts_with("http") => env.url = Some(v),
+                        "author" if !v.is_empty() => env.author = Some(v),
+                        "date" => env.published_millis = crate::time::parse_rfc3339_millis(&v),
+                        _ => {}
+                    }
+                }
+            }
+            rest = after[end..].split_once('\n').map(|x| x.1).unwrap_or("");
+        }
+    }
+
+    // Feed-archive header: epoch line, link line, separator; each optional, in this order.
+    let mut feed_header = false;
+    loop {
+        let trimmed = rest.trim_start_matches(['\n', ' ', '\t']);
+        let (line, next) = trimmed.split_once('\n').unwrap_or((trimmed, ""));
+        let line = line.trim_end();
+        if let Some(c) = EPOCH.as_ref().and_then(|re| re.captures(line)) {
+            let n: i64 = c[1].parse().unwrap_or(0);
+            let ms = if c[1].len() <= 10 { n * 1000 } else { n };
+            if env.published_millis.is_none() && ms > 0 {
+                env.published_millis = Some(ms);
+            }
+            feed_header = true;
+        } else if let Some(c) = LINK.as_ref().and_then(|re| re.captures(line)) {
+            let t = html_unescape(c[1].trim());
+            if !t.is_empty() {
+                env.title = Some(t);
+            }
+            env.url = Some(c[2].to_string());
+            feed_header = true;
+        } else if feed_header && line.len() >= 3 && line.chars().all(|ch| ch == '-') {
+            rest = next;
+            break;
+        } else {
+            rest = trimmed;
+            break;
+        }
+        rest = next;
+    }
+
+    let body = rest.trim();
+    let looks_html = body.contains("</") || body.contains("<br") || body.contains("<p") || body.contains("&lt;p");
+    if !feed_header {
+        if env.title.is_none() {
+            if let Some(c) = HTML_TITLE.as_ref().and_then(|re| re.captures(body)) {
+                env.title = Some(html_unescape(c[1].trim()));
+            }
+        }
+        if env.url.is_none() {
+            if let Some(c) = CANONICAL.as_ref().and_then(|re| re.captures(body)) {
+                env.url = Some(c[1].to_string());
+            }
+        }
+        if !looks_html && env.title.is_none() {
+            // Plain text: the first non-empty line is the headline.
+            let mut lines = body.lines().skip_while(|l| l.trim().is_empty());
+            if let Some(first) = lines.next() {
+                env.title = Some(first.trim().to_string());
+                env.body = lines.collect::<Vec<_>>().join("\n");
+                env.body_is_html = false;
+                return env;
+            }
+        }
+    }
+    env.body = body.to_string();
+    env.body_is_html = looks_html;
+    env
+}
+
+/// Byte offset of the first line of `s` equal to `marker`.
+fn find_line(s: &str, marker: &str) -> Option<usize> {
+    let mut off = 0;
+    for line in s.split_inclusive('\n') {
+        if line.trim_end() == marker {
+            return Some(off);
+        }
+        off += line.len();
+    }
+    None
+}
+
+fn unquote(v: &str) -> String {
+    let v = v.trim();
+    let inner = if v.len() >= 2
+        && ((v.starts_with('"') && v.ends_with('"')) || (v.starts_with('\'') && v.ends_with('\'')))
+    {
+        &v[1..v.len() - 1]
+    } else {
+        v
+    };
+    inner.replace("\\\"", "\"")
+}
+
+/// Decodes the HTML character references of a short string (headline text).
+pub(crate) fn html_unescape(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    let frag = scraper::Html::parse_fragment(s);
+    frag.root_element().text().collect::<String>()
+}

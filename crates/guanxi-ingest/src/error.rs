@@ -1,0 +1,26 @@
+//! Why an article file could not be read.
+
+/// An article file that cannot become an [`guanxi_core::Article`].
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum IngestError {
+    /// The file is larger than the configured limit.
+    #[error("file is {size} bytes, more than the {limit}-byte limit")]
+    TooLarge {
+        /// Its size.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The bytes are not text in any encoding we recognise (binary data).
+    #[error("not text: {0}")]
+    NotText(String),
+    /// The HTML is nested too deeply to parse safely.
+    #[error("html nested deeper than {limit} levels")]
+    TooDeep {
+        /// The limit.
+        limit: usize,
+    },
+    /// Nothing readable remained after removing markup and boilerplate.
+    #[error("no article text found")]
+    NoText,
+}

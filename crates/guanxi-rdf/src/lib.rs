@@ -1,0 +1,334 @@
+//! Guanxi extractions to RDF quads; the only place IRIs are minted.
+//!
+//! Design decision: every IRI is a pure function of what it names — an entity's kind and
+//! canonical name, an article's URL, a fact's article and content — so re-ingesting gives the
+//! same quads, and output sorted by term is byte-identical across runs. No blank nodes.
+//! An article's facts live in the article's own named graph; the descriptions of entities and
+//! publishers (shared by many articles) live in one `entities` graph.
+
+mod error;
+pub mod vocab;
+
+use std::io::Write;
+
+pub use error::RdfError;
+pub use oxrdfio::{JsonLdProfileSet, RdfFormat};
+
+use guanxi_core::{
+    Article, DateValue, Entity, EntityKey, EntityKind, Evidence, Extraction, InteractionKind, PlaceKind, Precision,
+    Status,
+};
+use oxrdf::{GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
+use vocab::{gx, schema, ID, OWL, PROV, RDF_TYPE, WIKIDATA, XSD};
+
+/// The quads of one article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArticleQuads {
+    /// The article's named graph.
+    pub graph: NamedNode,
+    /// Everything in that graph.
+    pub quads: Vec<Quad>,
+    /// Descriptions of entities and the publisher, for the shared entities graph.
+    pub shared: Vec<Quad>,
+}
+
+/// The named graph holding entity and publisher descriptions.
+pub fn entities_graph() -> NamedNode {
+    NamedNode::new_unchecked(format!("{ID}graph/entities"))
+}
+
+/// FNV-1a, 64 bits: a stable, dependency-free content hash for IRI keys.
+fn fnv(parts: &[&str]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for p in parts {
+        for b in p.bytes().chain(std::iter::once(0x1f)) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{h:016x}")
+}
+
+/// The stable key of an article: a hash of its URL (http/https and a trailing slash ignored),
+/// or of its text when it has no URL.
+pub fn article_key(article: &Article) -> String {
+    match &article.url {
+        Some(u) => {
+            let u = u.trim().trim_end_matches('/');
+            let u = u.strip_prefix("http://").or_else(|| u.strip_prefix("https://")).unwrap_or(u);
+            fnv(&[u])
+        }
+        None => fnv(&[&article.title, &article.text]),
+    }
+}
+
+/// The article's IRI.
+pub fn article_iri(key: &str) -> NamedNode {
+    NamedNode::new_unchecked(format!("{ID}article/{key}"))
+}
+
+/// The article's named graph.
+pub fn article_graph(key: &str) -> NamedNode {
+    NamedNode::new_unchecked(format!("{ID}graph/article/{key}"))
+}
+
+/// Percent-encodes what an IRI path segment cannot hold; keeps non-ASCII characters (IRIs allow them).
+fn segment(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() || "-._~".contains(c) || (!c.is_ascii() && !c.is_whitespace() && !c.is_control()) {
+            out.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    out
+}
+
+/// The IRI of an entity, from its key alone.
+pub fn entity_iri(key: &EntityKey) -> NamedNode {
+    let kind = match key.kind {
+        EntityKind::Person => "person",
+        EntityKind::Organization => "organization",
+        EntityKind::Place => "place",
+    };
+    NamedNode::new_unchecked(format!("{ID}{kind}/{}", segment(&key.name)))
+}
+
+fn iri(s: &str) -> NamedNode {
+    NamedNode::new_unchecked(s)
+}
+
+fn lang(text: &str) -> Literal {
+    let tag = if text.is_ascii() { "en" } else { "zh" };
+    Literal::new_language_tagged_literal_unchecked(text, tag)
+}
+
+fn typed(value: impl Into<String>, dt: &str) -> Literal {
+    Literal::new_typed_literal(value, iri(&format!("{XSD}{dt}")))
+}
+
+/// The `schema:startDate` literal of a date, typed by precision.
+pub fn date_literal(d: &DateValue) -> Literal {
+    let dt = match d.precision() {
+        Precision::Day => "date",
+        Precision::Month => "gYearMonth",
+        Precision::Year => "gYear",
+    };
+    typed(d.to_string(), dt)
+}
+
+struct Out<'a> {
+    graph: &'a GraphName,
+    quads: Vec<Quad>,
+}
+
+impl Out<'_> {
+    fn add(&mut self, s: &NamedNode, p: &str, o: impl Into<Term>) {
+        self.quads.push(Quad::new(NamedOrBlankNode::NamedNode(s.clone()), iri(p), o.into(), self.graph.clone()));
+    }
+}
+
+fn kind_class(kind: InteractionKind) -> &'static str {
+    match kind {
+        InteractionKind::Meeting => "Meeting",
+        InteractionKind::Talks => "Talks",
+        InteractionKind::PhoneCall => "PhoneCall",
+        InteractionKind::VideoCall => "VideoCall",
+        InteractionKind::Summit => "Summit",
+        InteractionKind::Visit => "Visit",
+    }
+}
+
+fn status_term(s: Status) -> &'static str {
+    match s {
+        Status::Happened => "Happened",
+        Status::Planned => "Planned",
+        Status::Cancelled => "Cancelled",
+    }
+}
+
+fn describe_entity(out: &mut Out<'_>, e: &Entity) {
+    let node = entity_iri(&e.key);
+    let class = match e.key.kind {
+        EntityKind::Person => "Person",
+        EntityKind::Organization => "Organization",
+        EntityKind::Place => "Place",
+    };
+    out.add(&node, RDF_TYPE, iri(&schema(class)));
+    match e.place_kind {
+        Some(PlaceKind::Country) => out.add(&node, RDF_TYPE, iri(&schema("Country"))),
+        Some(PlaceKind::City) => out.add(&node, RDF_TYPE, iri(&schema("City"))),
+        _ => {}
+    }
+    out.add(&node, &schema("name"), lang(&e.key.name));
+    for a in &e.alternate_names {
+        out.add(&node, &schema("alternateName"), lang(a));
+    }
+    if let Some(q) = &e.wikidata {
+        out.add(&node, &format!("{OWL}sameAs"), iri(&format!("{WIKIDATA}{q}")));
+    }
+}
+
+fn evidence_node(out: &mut Out<'_>, text: &str, akey: &str, article: &NamedNode, ev: &Evidence) -> NamedNode {
+    let node = iri(&format!("{ID}evidence/{akey}/{}-{}", ev.span.start, ev.span.end));
+    out.add(&node, RDF_TYPE, iri(&gx("Evidence")));
+    out.add(&node, &gx("sentenceText"), lang(ev.span.slice(text)));
+    out.add(&node, &gx("startOffset"), Literal::from(ev.span.start as i64));
+    out.add(&node, &gx("endOffset"), Literal::from(ev.span.end as i64));
+    out.add(&node, &format!("{PROV}wasDerivedFrom"), article.clone());
+    node
+}
+
+/// Turns one article and its extraction into quads.
+pub fn article_quads(article: &Article, ex: &Extraction) -> Result<ArticleQuads, RdfError> {
+    let akey = article_key(article);
+    let graph = article_graph(&akey);
+    let gname = GraphName::NamedNode(graph.clone());
+    let shared_name = GraphName::NamedNode(entities_graph());
+    let mut out = Out { graph: &gname, quads: Vec::new() };
+    let mut shared = Out { graph: &shared_name, quads: Vec::new() };
+    let art = article_iri(&akey);
+    let text = &article.text;
+    let derived = format!("{PROV}wasDerivedFrom");
+
+    out.add(&art, RDF_TYPE, iri(&schema("NewsArticle")));
+    if let Some(u) = &article.url {
+        match NamedNode::new(u.trim()) {
+            Ok(n) => out.add(&art, &schema("url"), n),
+            Err(e) => return Err(RdfError::InvalidIri { iri: u.clone(), reason: e.to_string() }),
+        }
+    }
+    out.add(&art, &schema("headline"), lang(&article.title));
+    out.add(&art, &schema("inLanguage"), Literal::new_simple_literal("zh"));
+    out.add(&art, &schema("articleBody"), lang(text));
+    if let Some(p) = &article.published {
+        out.add(&art, &schema("datePublished"), typed(p.date_time.clone(), "dateTime"));
+    }
+    if let Some(p) = &article.publisher {
+        let e = Entity {
+            key: EntityKey { kind: EntityKind::Organization, name: p.name.clone() },
+            place_kind: None,
+            alternate_names: p.alternate_names.clone(),
+            wikidata: None,
+            mentions: Vec::new(),
+        };
+        describe_entity(&mut shared, &e);
+        out.add(&art, &schema("publisher"), entity_iri(&e.key));
+    }
+    let file = article.source.rsplit(['/', '\\']).next().unwrap_or(&article.source);
+    out.add(&art, &gx("sourceFile"), Literal::new_simple_literal(file));
+
+    for e in &ex.entities {
+        let node = entity_iri(&e.key);
+        describe_entity(&mut shared, e);
+        out.add(&art, &schema("mentions"), node.clone());
+        if let Some(first) = e.mentions.first() {
+            let m = iri(&format!("{ID}mention/{akey}/{}-{}", first.span.start, first.span.end));
+            out.add(&m, RDF_TYPE, iri(&gx("Mention")));
+            out.add(&m, &gx("mentionOf"), node.clone());
+            out.add(&m, &gx("surface"), lang(&first.surface));
+            out.add(&m, &gx("startOffset"), Literal::from(first.span.start as i64));
+            out.add(&m, &gx("endOffset"), Literal::from(first.span.end as i64));
+            out.add(&m, &gx("mentionCount"), Literal::from(e.mentions.len() as i64));
+            out.add(&m, &derived, art.clone());
+        }
+    }
+
+    for r in &ex.roles {
+        let of = r.of.as_ref().map(|k| k.name.as_str()).unwrap_or("");
+        let node = iri(&format!("{ID}role/{akey}-{}", fnv(&[&r.person.name, &r.title, of, if r.former { "1" } else { "0" }])));
+        let person = entity_iri(&r.person);
+        out.add(&node, RDF_TYPE, iri(&gx("RoleAssignment")));
+        out.add(&node, &gx("holder"), person.clone());
+        out.add(&node, &gx("title"), lang(&r.title));
+        if let Some(k) = &r.of {
+            out.add(&node, &gx("roleOf"), entity_iri(k));
+        }
+        if r.former {
+            out.add(&node, &gx("former"), Literal::from(true));
+        }
+        out.add(&node, &derived, art.clone());
+        let ev = evidence_node(&mut out, text, &akey, &art, &r.evidence);
+        out.add(&node, &gx("evidence"), ev);
+        out.add(&person, &gx("holdsRole"), node);
+    }
+
+    for it in &ex.interactions {
+        let names: Vec<&str> = it.participants.iter().map(|p| p.name.as_str()).collect();
+        let date = it.date.map(|d| d.to_string()).unwrap_or_default();
+        let mut key_parts = vec![kind_class(it.kind), date.as_str()];
+        key_parts.extend(names.iter().copied());
+        let node = iri(&format!("{ID}interaction/{akey}-{}", fnv(&key_parts)));
+        out.add(&node, RDF_TYPE, iri(&gx("Interaction")));
+        out.add(&node, RDF_TYPE, iri(&gx(kind_class(it.kind))));
+        out.add(&node, &schema("name"), lang(&format!("{}：{}", trigger_label(text, it), names.join("、"))));
+        for p in &it.participants {
+            out.add(&node, &gx("participant"), entity_iri(p));
+        }
+        if let Some(d) = &it.date {
+            out.add(&node, &schema("startDate"), date_literal(d));
+        }
+        if let Some(pl) = &it.place {
+            out.add(&node, &schema("location"), entity_iri(pl));
+        }
+        out.add(&node, &gx("status"), iri(&gx(status_term(it.status))));
+        out.add(&node, &derived, art.clone());
+        for ev in &it.evidence {
+            let evn = evidence_node(&mut out, text, &akey, &art, ev);
+            out.add(&node, &gx("evidence"), evn.clone());
+            out.add(&evn, &gx("triggerText"), lang(ev.trigger.slice(text)));
+            out.add(&evn, &gx("triggerStart"), Literal::from(ev.trigger.start as i64));
+        }
+    }
+    let mut quads = out.quads;
+    quads.sort_by_cached_key(|q| q.to_string());
+    quads.dedup();
+    let mut sh = shared.quads;
+    sh.sort_by_cached_key(|q| q.to_string());
+    sh.dedup();
+    Ok(ArticleQuads { graph, quads, shared: sh })
+}
+
+fn trigger_label(text: &str, it: &guanxi_core::Interaction) -> String {
+    it.evidence.first().map(|e| e.trigger.slice(text).to_string()).unwrap_or_default()
+}
+
+/// Prefixes used in Turtle, TriG and RDF/XML output.
+pub const PREFIXES: &[(&str, &str)] = &[
+    ("gx", vocab::GX),
+    ("schema", vocab::SCHEMA),
+    ("prov", vocab::PROV),
+    ("owl", vocab::OWL),
+    ("xsd", vocab::XSD),
+    ("gxid", vocab::ID),
+];
+
+/// Writes quads sorted by their N-Quads form, so that the same content always gives the same
+/// bytes. Formats without graphs (Turtle, N-Triples, RDF/XML) get the union of the graphs.
+pub fn write_sorted(quads: impl IntoIterator<Item = Quad>, format: RdfFormat, w: impl Write) -> Result<(), RdfError> {
+    let mut all: Vec<Quad> = quads.into_iter().collect();
+    let graphs = format.supports_datasets();
+    if !graphs {
+        for q in &mut all {
+            q.graph_name = GraphName::DefaultGraph;
+        }
+    }
+    all.sort_by_cached_key(|q| q.to_string());
+    all.dedup();
+    let mut ser = oxrdfio::RdfSerializer::from_format(format);
+    if !matches!(format, RdfFormat::NTriples | RdfFormat::NQuads) {
+        for (p, ns) in PREFIXES {
+            ser = ser.with_prefix(*p, *ns).map_err(|e| RdfError::InvalidIri { iri: ns.to_string(), reason: e.to_string() })?;
+        }
+    }
+    let mut w = ser.for_writer(w);
+    for q in &all {
+        w.serialize_quad(q)?;
+    }
+    w.finish()?;
+    Ok(())
+}

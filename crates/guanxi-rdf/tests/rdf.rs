@@ -1,0 +1,73 @@
+//! RDF output: per-seed sorted N-Quads snapshots, and the ontology kept in sync with the code.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use std::sync::LazyLock;
+
+use guanxi_extract::Extractor;
+use guanxi_ingest::{parse_article, IngestConfig};
+use guanxi_rdf::vocab::{GX, GX_TERMS};
+use guanxi_rdf::{article_quads, write_sorted, RdfFormat};
+use oxrdf::{NamedOrBlankNode, Term};
+
+static EXTRACTOR: LazyLock<Extractor> = LazyLock::new(Extractor::new);
+
+fn nquads(path: &std::path::Path) -> String {
+    let bytes = std::fs::read(path).unwrap_or_default();
+    let Ok(a) = parse_article(&path.display().to_string(), &bytes, &IngestConfig::default()) else {
+        return "unreadable".into();
+    };
+    let ex = EXTRACTOR.extract(&a);
+    let Ok(q) = article_quads(&a, &ex) else { return "no quads".into() };
+    let mut out = Vec::new();
+    let all = q.quads.into_iter().chain(q.shared);
+    if write_sorted(all, RdfFormat::NQuads, &mut out).is_err() {
+        return "cannot write".into();
+    }
+    String::from_utf8(out).unwrap_or_default()
+}
+
+#[test]
+fn seed_nquads() {
+    insta::glob!("../../../examples/articles", "*.txt", |path| {
+        let first = nquads(path);
+        assert_eq!(first, nquads(path), "two runs must give the same bytes");
+        insta::assert_snapshot!(first);
+    });
+}
+
+#[test]
+fn ontology_declares_exactly_the_terms_the_code_writes() {
+    let ttl = include_str!("../../../ontology/guanxi.ttl");
+    let parser = oxrdfio::RdfParser::from_format(RdfFormat::Turtle);
+    let mut declared: Vec<(String, bool)> = Vec::new();
+    for q in parser.for_slice(ttl.as_bytes()) {
+        let q = match q {
+            Ok(q) => q,
+            Err(e) => panic!("ontology/guanxi.ttl does not parse: {e}"),
+        };
+        if q.predicate.as_str() != "http://www.w3.org/1999/02/22-rdf-syntax-ns#type" {
+            continue;
+        }
+        let NamedOrBlankNode::NamedNode(s) = &q.subject else { continue };
+        let Some(local) = s.as_str().strip_prefix(GX) else { continue };
+        let Term::NamedNode(t) = &q.object else { continue };
+        let is_class = t.as_str() == "http://www.w3.org/2002/07/owl#Class";
+        if !declared.iter().any(|(l, _)| l == local) {
+            declared.push((local.to_string(), is_class));
+        } else if is_class {
+            for d in declared.iter_mut().filter(|(l, _)| l == local) {
+                d.1 = true;
+            }
+        }
+    }
+    for (local, is_class) in GX_TERMS {
+        assert!(
+            declared.iter().any(|(l, c)| l == local && c == is_class),
+            "gx:{local} is written by the code but not declared (as {}) in ontology/guanxi.ttl",
+            if *is_class { "a class" } else { "a property or individual" }
+        );
+    }
+    for (local, _) in &declared {
+        assert!(GX_TERMS.iter().any(|(l, _)| l == local), "gx:{local} is declared in the ontology but unknown to the code");
+    }
+}
