@@ -86,8 +86,16 @@ pub fn recognise(gz: &Gazetteer, s: &str, base: usize, toks: &[Tok<'_>]) -> Vec<
             let (a, b) = (m.start(), m.end());
             let (surface, idx) = &gz.surfaces[m.pattern().as_usize()];
             let entry = &gz.entries[*idx];
-            let short = surface.chars().count() <= 2;
+            // Names of up to four characters must align with the segmenter's words, so that
+            // 消息报 is not read in 消息报道, nor 美军 in 中美军事, nor 外交部 in 外交部门.
+            let short = surface.chars().count() <= 4 && surface.chars().all(is_han);
             if short && !(bounds.contains(&a) && bounds.contains(&b)) && !glued_to_body(gz, entry, &s[b..]) {
+                continue;
+            }
+            // Latin names must stand as whole words (Putin, not Putinism).
+            if surface.is_ascii()
+                && (s[..a].ends_with(|c: char| c.is_ascii_alphanumeric()) || s[b..].starts_with(|c: char| c.is_ascii_alphanumeric()))
+            {
                 continue;
             }
             if s[..a].ends_with('·') || s[b..].starts_with('·') || !free(&out, a, b) {
