@@ -41,10 +41,15 @@ fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
-    let mut entries: Vec<PathBuf> = fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    let mut entries: Vec<PathBuf> = fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
     entries.sort();
     for p in entries {
-        let hidden = p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
+        let hidden = p
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.'));
         if hidden {
             continue;
         }
@@ -59,9 +64,12 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
 
 fn open_store(path: &Path) -> Result<Store> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
     }
-    Store::open(path).context("run `guanxi ingest` first, or pass --store DIR; another guanxi process may hold the store")
+    Store::open(path).context(
+        "run `guanxi ingest` first, or pass --store DIR; another guanxi process may hold the store",
+    )
 }
 
 /// `guanxi ingest`.
@@ -98,7 +106,9 @@ pub fn ingest(paths: &[PathBuf], store_path: &Path) -> Result<IngestSummary> {
                 continue;
             }
         };
-        store.replace_article(&aq).with_context(|| format!("cannot write {name} to the store"))?;
+        store
+            .replace_article(&aq)
+            .with_context(|| format!("cannot write {name} to the store"))?;
         sum.read += 1;
         sum.quads += aq.quads.len();
         sum.entities += ex.entities.len();
@@ -122,9 +132,12 @@ fn output(path: Option<&Path>) -> Result<Box<dyn Write>> {
     Ok(match path {
         Some(p) => {
             if let Some(parent) = p.parent().filter(|p| !p.as_os_str().is_empty()) {
-                fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+                fs::create_dir_all(parent)
+                    .with_context(|| format!("cannot create {}", parent.display()))?;
             }
-            Box::new(BufWriter::new(File::create(p).with_context(|| format!("cannot write {}", p.display()))?))
+            Box::new(BufWriter::new(
+                File::create(p).with_context(|| format!("cannot write {}", p.display()))?,
+            ))
         }
         None => Box::new(BufWriter::new(io::stdout().lock())),
     })
@@ -136,24 +149,39 @@ fn rdf_format(name: &str) -> Option<RdfFormat> {
         "ntriples" | "nt" => RdfFormat::NTriples,
         "nquads" | "nq" => RdfFormat::NQuads,
         "trig" => RdfFormat::TriG,
-        "jsonld" | "json-ld" => RdfFormat::JsonLd { profile: JsonLdProfileSet::empty() },
+        "jsonld" | "json-ld" => RdfFormat::JsonLd {
+            profile: JsonLdProfileSet::empty(),
+        },
         "rdfxml" | "xml" => RdfFormat::RdfXml,
         _ => return None,
     })
 }
 
 /// `guanxi query`.
-pub fn query(file: Option<&Path>, text: Option<&str>, store_path: &Path, format: &str) -> Result<()> {
+pub fn query(
+    file: Option<&Path>,
+    text: Option<&str>,
+    store_path: &Path,
+    format: &str,
+) -> Result<()> {
     let (sparql, origin) = match (file, text) {
-        (Some(f), _) => (fs::read_to_string(f).with_context(|| format!("cannot read query {}", f.display()))?, f.display().to_string()),
+        (Some(f), _) => (
+            fs::read_to_string(f).with_context(|| format!("cannot read query {}", f.display()))?,
+            f.display().to_string(),
+        ),
         (None, Some(t)) => (t.to_string(), "--query".to_string()),
         (None, None) => bail!("give a query file or --query TEXT"),
     };
     if !store_path.exists() {
-        bail!("no store at {}: run `guanxi ingest` or `guanxi build` first, or pass --store DIR", store_path.display());
+        bail!(
+            "no store at {}: run `guanxi ingest` or `guanxi build` first, or pass --store DIR",
+            store_path.display()
+        );
     }
     let store = open_store(store_path)?;
-    let results = store.query(&sparql).with_context(|| format!("in {origin}"))?;
+    let results = store
+        .query(&sparql)
+        .with_context(|| format!("in {origin}"))?;
     let mut out = output(None)?;
     match results {
         QueryResults::Solutions(solutions) => {
@@ -162,13 +190,18 @@ pub fn query(file: Option<&Path>, text: Option<&str>, store_path: &Path, format:
                 let mut rows = Vec::new();
                 for s in solutions {
                     let s = s.with_context(|| format!("in {origin}"))?;
-                    rows.push(vars.iter().map(|v| s.get(v).map(term_text).unwrap_or_default()).collect::<Vec<_>>());
+                    rows.push(
+                        vars.iter()
+                            .map(|v| s.get(v).map(term_text).unwrap_or_default())
+                            .collect::<Vec<_>>(),
+                    );
                 }
                 let header: Vec<String> = vars.iter().map(|v| v.as_str().to_string()).collect();
                 crate::table::write(&mut out, &header, &rows)?;
             } else {
                 let f = results_format(format)?;
-                let mut ser = QueryResultsSerializer::from_format(f).serialize_solutions_to_writer(&mut out, vars)?;
+                let mut ser = QueryResultsSerializer::from_format(f)
+                    .serialize_solutions_to_writer(&mut out, vars)?;
                 for s in solutions {
                     ser.serialize(&s.with_context(|| format!("in {origin}"))?)?;
                 }
@@ -179,7 +212,8 @@ pub fn query(file: Option<&Path>, text: Option<&str>, store_path: &Path, format:
             if format == "table" {
                 writeln!(out, "{b}")?;
             } else {
-                QueryResultsSerializer::from_format(results_format(format)?).serialize_boolean_to_writer(&mut out, b)?;
+                QueryResultsSerializer::from_format(results_format(format)?)
+                    .serialize_boolean_to_writer(&mut out, b)?;
             }
         }
         QueryResults::Graph(triples) => {
@@ -221,7 +255,9 @@ fn export_format(f: ExportFormat) -> RdfFormat {
         ExportFormat::Ntriples => RdfFormat::NTriples,
         ExportFormat::Nquads => RdfFormat::NQuads,
         ExportFormat::Trig => RdfFormat::TriG,
-        ExportFormat::Jsonld => RdfFormat::JsonLd { profile: JsonLdProfileSet::empty() },
+        ExportFormat::Jsonld => RdfFormat::JsonLd {
+            profile: JsonLdProfileSet::empty(),
+        },
         ExportFormat::Rdfxml => RdfFormat::RdfXml,
     }
 }
@@ -237,7 +273,10 @@ fn write_export(store: &Store, format: RdfFormat, path: Option<&Path>) -> Result
 /// `guanxi export`.
 pub fn export(store_path: &Path, format: ExportFormat, path: Option<&Path>) -> Result<()> {
     if !store_path.exists() {
-        bail!("no store at {}: run `guanxi ingest` first, or pass --store DIR", store_path.display());
+        bail!(
+            "no store at {}: run `guanxi ingest` first, or pass --store DIR",
+            store_path.display()
+        );
     }
     let store = open_store(store_path)?;
     write_export(&store, export_format(format), path)
@@ -266,7 +305,11 @@ fn graph_dot(store: &Store, filters: &GraphFilters) -> Result<String> {
         min_weight: filters.min_weight,
         max_nodes: Some(filters.max_nodes),
         focus: filters.focus.clone(),
-        title: format!("Guanxi co-occurrence ({:?}, ≥{} shared articles)", filters.kind, filters.min_weight).to_lowercase(),
+        title: format!(
+            "Guanxi co-occurrence ({:?}, ≥{} shared articles)",
+            filters.kind, filters.min_weight
+        )
+        .to_lowercase(),
     };
     let g = guanxi_graph::cooccurrence(rows, &config)?;
     Ok(g.to_dot(&config))
@@ -275,7 +318,10 @@ fn graph_dot(store: &Store, filters: &GraphFilters) -> Result<String> {
 /// `guanxi graph`.
 pub fn graph(store_path: &Path, filters: &GraphFilters, path: Option<&Path>) -> Result<()> {
     if !store_path.exists() {
-        bail!("no store at {}: run `guanxi ingest` first, or pass --store DIR", store_path.display());
+        bail!(
+            "no store at {}: run `guanxi ingest` first, or pass --store DIR",
+            store_path.display()
+        );
     }
     let store = open_store(store_path)?;
     let dot = graph_dot(&store, filters)?;
@@ -297,10 +343,22 @@ pub fn build(paths: &[PathBuf], out_dir: &Path, filters: &GraphFilters) -> Resul
     fs::write(&dot_path, dot).with_context(|| format!("cannot write {}", dot_path.display()))?;
     eprintln!("wrote {} and {}", ttl.display(), dot_path.display());
     let svg = out_dir.join("cooccurrence.svg");
-    match Process::new("dot").arg("-Tsvg").arg(&dot_path).arg("-o").arg(&svg).output() {
+    match Process::new("dot")
+        .arg("-Tsvg")
+        .arg(&dot_path)
+        .arg("-o")
+        .arg(&svg)
+        .output()
+    {
         Ok(o) if o.status.success() => eprintln!("wrote {}", svg.display()),
-        Ok(o) => eprintln!("note: dot could not render the graph: {}", String::from_utf8_lossy(&o.stderr).trim()),
-        Err(_) => eprintln!("note: Graphviz `dot` not found; install graphviz to get {}", svg.display()),
+        Ok(o) => eprintln!(
+            "note: dot could not render the graph: {}",
+            String::from_utf8_lossy(&o.stderr).trim()
+        ),
+        Err(_) => eprintln!(
+            "note: Graphviz `dot` not found; install graphviz to get {}",
+            svg.display()
+        ),
     }
     Ok(())
 }

@@ -34,7 +34,9 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Read article files or folders (recursively), extract, and write into the store.
-    #[command(after_help = "Re-ingesting an article replaces its facts. Unreadable files are skipped and listed.\n\nExample:\n  guanxi ingest examples/articles ../more-news --store output/store")]
+    #[command(
+        after_help = "Re-ingesting an article replaces its facts. Unreadable files are skipped and listed.\n\nExample:\n  guanxi ingest examples/articles ../more-news --store output/store"
+    )]
     Ingest {
         /// Article files or folders.
         #[arg(required = true)]
@@ -44,7 +46,9 @@ enum Command {
         store: PathBuf,
     },
     /// Run a SPARQL 1.1 query over the store (default graph = union of all graphs).
-    #[command(after_help = "Examples:\n  guanxi query queries/who-met-whom-most.rq\n  guanxi query --query 'SELECT * WHERE { ?s ?p ?o } LIMIT 5' --format csv")]
+    #[command(
+        after_help = "Examples:\n  guanxi query queries/who-met-whom-most.rq\n  guanxi query --query 'SELECT * WHERE { ?s ?p ?o } LIMIT 5' --format csv"
+    )]
     Query {
         /// File holding the query.
         #[arg(required_unless_present = "query", conflicts_with = "query")]
@@ -73,7 +77,9 @@ enum Command {
         output: Option<PathBuf>,
     },
     /// Write a co-occurrence graph (entities mentioned in the same article) as Graphviz DOT.
-    #[command(after_help = "Examples:\n  guanxi graph --output output/people.dot\n  guanxi graph --focus 普京 --kind person --output putin.dot")]
+    #[command(
+        after_help = "Examples:\n  guanxi graph --output output/people.dot\n  guanxi graph --focus 普京 --kind person --output putin.dot"
+    )]
     Graph {
         /// Store directory.
         #[arg(long, env = "GUANXI_STORE", default_value = "output/store")]
@@ -137,15 +143,35 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Ingest { paths, store } => commands::ingest(&paths, &store).map(|_| ()),
-        Command::Query { file, query, store, format } => commands::query(file.as_deref(), query.as_deref(), &store, &format),
-        Command::Export { store, format, output } => commands::export(&store, format, output.as_deref()),
-        Command::Graph { store, output, filters } => commands::graph(&store, &filters, output.as_deref()),
-        Command::Build { paths, output_dir, filters } => commands::build(&paths, &output_dir, &filters),
+        Command::Query {
+            file,
+            query,
+            store,
+            format,
+        } => commands::query(file.as_deref(), query.as_deref(), &store, &format),
+        Command::Export {
+            store,
+            format,
+            output,
+        } => commands::export(&store, format, output.as_deref()),
+        Command::Graph {
+            store,
+            output,
+            filters,
+        } => commands::graph(&store, &filters, output.as_deref()),
+        Command::Build {
+            paths,
+            output_dir,
+            filters,
+        } => commands::build(&paths, &output_dir, &filters),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            if e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)) {
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) {
                 return ExitCode::SUCCESS;
             }
             let msg: Vec<String> = e.chain().map(|c| c.to_string()).collect();

@@ -3,7 +3,15 @@
 use std::io::{self, Write};
 
 fn width(s: &str) -> usize {
-    s.chars().map(|c| if (c as u32) >= 0x1100 && !c.is_ascii() { 2 } else { 1 }).sum()
+    s.chars()
+        .map(|c| {
+            if (c as u32) >= 0x1100 && !c.is_ascii() {
+                2
+            } else {
+                1
+            }
+        })
+        .sum()
 }
 
 /// Writes `rows` under `header`, columns padded to their widest cell.
@@ -20,12 +28,25 @@ pub fn write(out: &mut impl Write, header: &[String], rows: &[Vec<String>]) -> i
         let parts: Vec<String> = cells
             .iter()
             .enumerate()
-            .map(|(i, c)| format!("{c}{}", " ".repeat(widths.get(i).copied().unwrap_or(0).saturating_sub(width(c)))))
+            .map(|(i, c)| {
+                format!(
+                    "{c}{}",
+                    " ".repeat(widths.get(i).copied().unwrap_or(0).saturating_sub(width(c)))
+                )
+            })
             .collect();
         writeln!(out, "{}", parts.join(" | ").trim_end())
     };
     line(out, header)?;
-    writeln!(out, "{}", widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().join("-+-"))?;
+    writeln!(
+        out,
+        "{}",
+        widths
+            .iter()
+            .map(|w| "-".repeat(*w))
+            .collect::<Vec<_>>()
+            .join("-+-")
+    )?;
     for r in rows {
         line(out, r)?;
     }

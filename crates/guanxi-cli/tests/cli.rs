@@ -18,7 +18,11 @@ fn root() -> PathBuf {
 
 fn run(c: &mut Command) -> Output {
     let o = c.output().expect("guanxi runs");
-    assert!(o.status.success(), "guanxi failed: {}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "guanxi failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     o
 }
 
@@ -26,7 +30,11 @@ fn run(c: &mut Command) -> Output {
 static FIXTURE: LazyLock<(tempfile::TempDir, PathBuf)> = LazyLock::new(|| {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = dir.path().join("store");
-    run(bin().arg("ingest").arg(root().join("examples/articles")).arg("--store").arg(&store));
+    run(bin()
+        .arg("ingest")
+        .arg(root().join("examples/articles"))
+        .arg("--store")
+        .arg(&store));
     (dir, store)
 });
 
@@ -48,12 +56,18 @@ fn build_writes_store_turtle_and_dot_identically_twice() {
     let mut outputs = Vec::new();
     for _ in 0..2 {
         let dir = tempfile::tempdir().unwrap();
-        run(bin().current_dir(dir.path()).arg("build").arg(root().join("examples/articles")));
+        run(bin()
+            .current_dir(dir.path())
+            .arg("build")
+            .arg(root().join("examples/articles")));
         let out = dir.path().join("output");
         assert!(out.join("store").is_dir());
         let ttl = std::fs::read(out.join("graph.ttl")).unwrap();
         let dot = std::fs::read(out.join("cooccurrence.dot")).unwrap();
-        let nq = run(bin().current_dir(dir.path()).args(["export", "--format", "nquads"])).stdout;
+        let nq = run(bin()
+            .current_dir(dir.path())
+            .args(["export", "--format", "nquads"]))
+        .stdout;
         assert!(!ttl.is_empty() && !dot.is_empty() && !nq.is_empty());
         outputs.push((ttl, dot, nq));
     }
@@ -70,17 +84,40 @@ fn bad_files_are_skipped_with_a_reason_and_the_rest_land() {
         let p = e.unwrap().path();
         std::fs::copy(&p, input.join(p.file_name().unwrap())).unwrap();
     }
-    std::fs::write(input.join("binary.txt"), (0..4000u32).map(|i| (i % 5) as u8).collect::<Vec<_>>()).unwrap();
+    std::fs::write(
+        input.join("binary.txt"),
+        (0..4000u32).map(|i| (i % 5) as u8).collect::<Vec<_>>(),
+    )
+    .unwrap();
     std::fs::write(input.join("empty.txt"), b"").unwrap();
-    std::fs::write(input.join("deep.html"), format!("{}x{}", "<div>".repeat(100_000), "</div>".repeat(100_000))).unwrap();
+    std::fs::write(
+        input.join("deep.html"),
+        format!("{}x{}", "<div>".repeat(100_000), "</div>".repeat(100_000)),
+    )
+    .unwrap();
     let store = dir.path().join("store");
     let o = run(bin().arg("ingest").arg(&input).arg("--store").arg(&store));
     let err = String::from_utf8_lossy(&o.stderr);
     for f in ["binary.txt", "empty.txt", "deep.html"] {
-        assert!(err.lines().any(|l| l.starts_with("skipped") && l.contains(f)), "no skip line for {f}: {err}");
+        assert!(
+            err.lines()
+                .any(|l| l.starts_with("skipped") && l.contains(f)),
+            "no skip line for {f}: {err}"
+        );
     }
-    assert!(err.contains("read 5 articles, skipped 3 of 8 files"), "{err}");
-    let n = query(&store, &["--query", "SELECT (COUNT(*) AS ?n) WHERE { ?a a <http://schema.org/NewsArticle> }", "--format", "csv"]);
+    assert!(
+        err.contains("read 5 articles, skipped 3 of 8 files"),
+        "{err}"
+    );
+    let n = query(
+        &store,
+        &[
+            "--query",
+            "SELECT (COUNT(*) AS ?n) WHERE { ?a a <http://schema.org/NewsArticle> }",
+            "--format",
+            "csv",
+        ],
+    );
     assert_eq!(n.lines().nth(1), Some("5"));
 }
 
@@ -89,7 +126,17 @@ fn reingesting_replaces_an_article() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("store");
     let seed = root().join("examples/articles/002_70d5c0d30332d6a0.txt");
-    let count = |store: &Path| query(store, &["--query", "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", "--format", "csv"]);
+    let count = |store: &Path| {
+        query(
+            store,
+            &[
+                "--query",
+                "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+                "--format",
+                "csv",
+            ],
+        )
+    };
     run(bin().arg("ingest").arg(&seed).arg("--store").arg(&store));
     let once = count(&store);
     run(bin().arg("ingest").arg(&seed).arg("--store").arg(&store));
@@ -98,7 +145,11 @@ fn reingesting_replaces_an_article() {
 
 #[test]
 fn fatal_errors_are_one_line_and_non_zero() {
-    let o = bin().args(["query", "--query", "SELEC nothing", "--store"]).arg(&FIXTURE.1).output().unwrap();
+    let o = bin()
+        .args(["query", "--query", "SELEC nothing", "--store"])
+        .arg(&FIXTURE.1)
+        .output()
+        .unwrap();
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(err.trim().lines().count(), 1, "{err}");

@@ -45,17 +45,29 @@ pub struct DateValue {
 impl DateValue {
     /// A whole day.
     pub fn day(d: LocalDate) -> Self {
-        DateValue { year: d.year, month: Some(d.month), day: Some(d.day) }
+        DateValue {
+            year: d.year,
+            month: Some(d.month),
+            day: Some(d.day),
+        }
     }
 
     /// A month of a year.
     pub fn month(year: i32, month: u32) -> Self {
-        DateValue { year, month: Some(month), day: None }
+        DateValue {
+            year,
+            month: Some(month),
+            day: None,
+        }
     }
 
     /// A year.
     pub fn year(year: i32) -> Self {
-        DateValue { year, month: None, day: None }
+        DateValue {
+            year,
+            month: None,
+            day: None,
+        }
     }
 
     /// Its precision.

@@ -8,7 +8,7 @@ mod article;
 mod date;
 mod extraction;
 
-pub use article::{Article, Block, BlockKind, Publisher, Published};
+pub use article::{Article, Block, BlockKind, Published, Publisher};
 pub use date::{DateValue, LocalDate, Precision};
 pub use extraction::{
     Diagnostic, Entity, EntityKey, EntityKind, Evidence, Extraction, Interaction, InteractionKind,
@@ -20,7 +20,9 @@ pub use extraction::{
 /// Invariant: both ends lie on UTF-8 character boundaries of the text they index, and
 /// `start <= end`. Producers convert character offsets (as given by the segmenter) to byte
 /// offsets exactly once, where the span is created.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct Span {
     /// First byte of the range.
     pub start: usize,

@@ -23,17 +23,41 @@ const NUM: &str = r"(?:\d{1,2}|[一二三四五六七八九十两]{1,3})";
 static PATTERNS: LazyLock<Vec<(Form, Regex)>> = LazyLock::new(|| {
     let p = |f: Form, s: String| Regex::new(&s).ok().map(|r| (f, r));
     [
-        p(Form::YMD, format!(r"(\d{{4}})\s*年\s*({NUM})\s*月\s*({NUM})\s*[日号]")),
+        p(
+            Form::YMD,
+            format!(r"(\d{{4}})\s*年\s*({NUM})\s*月\s*({NUM})\s*[日号]"),
+        ),
         p(Form::YM, format!(r"(\d{{4}})\s*年\s*({NUM})\s*月份?")),
-        p(Form::RelYearMD, format!(r"(去年|今年|明年|前年)({NUM})月(?:({NUM})[日号])?份?")),
+        p(
+            Form::RelYearMD,
+            format!(r"(去年|今年|明年|前年)({NUM})月(?:({NUM})[日号])?份?"),
+        ),
         p(Form::MD, format!(r"({NUM})\s*月\s*({NUM})\s*[日号]")),
-        p(Form::RelMonthD, format!(r"(本月|上月|上个月|下月|下个月)({NUM})[日号]")),
-        p(Form::Weekday, r"(上上|上|本|这|下)?(?:个)?(?:周|星期|礼拜)([一二三四五六日天])".to_string()),
-        p(Form::RelDay, r"(今天|今日|昨天|昨日|前天|明天|明日|后天|本周末|上周末)".to_string()),
-        p(Form::RelWeek, r"(上周|上星期|上个星期|本周|这周|这个星期|下周|下星期|下个星期)".to_string()),
-        p(Form::RelMonth, r"(上个月|上月|本月|这个月|下个月|下月)".to_string()),
+        p(
+            Form::RelMonthD,
+            format!(r"(本月|上月|上个月|下月|下个月)({NUM})[日号]"),
+        ),
+        p(
+            Form::Weekday,
+            r"(上上|上|本|这|下)?(?:个)?(?:周|星期|礼拜)([一二三四五六日天])".to_string(),
+        ),
+        p(
+            Form::RelDay,
+            r"(今天|今日|昨天|昨日|前天|明天|明日|后天|本周末|上周末)".to_string(),
+        ),
+        p(
+            Form::RelWeek,
+            r"(上周|上星期|上个星期|本周|这周|这个星期|下周|下星期|下个星期)".to_string(),
+        ),
+        p(
+            Form::RelMonth,
+            r"(上个月|上月|本月|这个月|下个月|下月)".to_string(),
+        ),
         p(Form::YearsAgo, format!(r"({NUM})年(前|后)")),
-        p(Form::Y, r"(\d{4})\s*年(?:[^\d一二三四五六七八九十两代]|$)".to_string()),
+        p(
+            Form::Y,
+            r"(\d{4})\s*年(?:[^\d一二三四五六七八九十两代]|$)".to_string(),
+        ),
         p(Form::RelYear, r"(去年|今年|明年|前年)".to_string()),
         p(Form::M, format!(r"({NUM})月份?")),
         p(Form::D, r"(当地时间|本月)?(\d{1,2})[日号]".to_string()),
@@ -67,7 +91,12 @@ pub fn parse_num(s: &str) -> Option<u32> {
     if let Ok(n) = s.parse::<u32>() {
         return Some(n);
     }
-    let digit = |c: char| "零一二三四五六七八九".find(c).map(|i| (i / 3) as u32).or((c == '两').then_some(2));
+    let digit = |c: char| {
+        "零一二三四五六七八九"
+            .find(c)
+            .map(|i| (i / 3) as u32)
+            .or((c == '两').then_some(2))
+    };
     let chars: Vec<char> = s.chars().collect();
     match chars.as_slice() {
         [c] if *c == '十' => Some(10),
@@ -84,7 +113,11 @@ fn to_naive(d: LocalDate) -> Option<NaiveDate> {
 }
 
 fn from_naive(d: NaiveDate) -> LocalDate {
-    LocalDate { year: d.year(), month: d.month(), day: d.day() }
+    LocalDate {
+        year: d.year(),
+        month: d.month(),
+        day: d.day(),
+    }
 }
 
 fn weekday(c: &str) -> Option<Weekday> {
@@ -133,7 +166,8 @@ pub fn find_dates(text: &str, offset: usize, published: Option<LocalDate>) -> Ve
             }
             if *form == Form::M {
                 let prev = text[..s].chars().next_back();
-                if prev.is_some_and(|ch| ch.is_ascii_digit() || ch == '年' || "个几数".contains(ch)) {
+                if prev.is_some_and(|ch| ch.is_ascii_digit() || ch == '年' || "个几数".contains(ch))
+                {
                     continue;
                 }
                 // 一月 as a count (一个月) is excluded above; `月` followed by 份 or nothing is a month.
@@ -142,7 +176,11 @@ pub fn find_dates(text: &str, offset: usize, published: Option<LocalDate>) -> Ve
                 continue;
             }
             let g = |i: usize| c.get(i).map(|x| x.as_str());
-            let Some((value, inferred)) = resolve(*form, &g, published, pub_naive) else {
+            let lead: String = text[..s].chars().rev().take(8).collect();
+            let future = FUTURE_CUES
+                .iter()
+                .any(|c| lead.contains(&c.chars().rev().collect::<String>()));
+            let Some((value, inferred)) = resolve(*form, &g, published, pub_naive, future) else {
                 continue;
             };
             if *form == Form::D {
@@ -157,7 +195,11 @@ pub fn find_dates(text: &str, offset: usize, published: Option<LocalDate>) -> Ve
                 s += 1;
             }
             taken.push((s, e));
-            found.push(DateMention { span: Span::new(offset + s, offset + e), value, inferred });
+            found.push(DateMention {
+                span: Span::new(offset + s, offset + e),
+                value,
+                inferred,
+            });
         }
     }
     found.sort_by_key(|d| d.span.start);
@@ -166,18 +208,34 @@ pub fn find_dates(text: &str, offset: usize, published: Option<LocalDate>) -> Ve
 
 type Groups<'a> = dyn Fn(usize) -> Option<&'a str> + 'a;
 
-fn resolve(form: Form, g: &Groups<'_>, published: Option<LocalDate>, pn: Option<NaiveDate>) -> Option<(DateValue, bool)> {
+/// Words before a date that put it in the future (`计划于10月`, `将于3日`).
+const FUTURE_CUES: &[&str] = &[
+    "将", "计划", "拟", "预计", "定于", "预定", "明年", "下月", "即将", "准备",
+];
+
+fn resolve(
+    form: Form,
+    g: &Groups<'_>,
+    published: Option<LocalDate>,
+    pn: Option<NaiveDate>,
+    future: bool,
+) -> Option<(DateValue, bool)> {
     let num = |i: usize| g(i).and_then(parse_num);
     let pubd = published;
     match form {
         Form::YMD => Some((valid_day(g(1)?.parse().ok()?, num(2)?, num(3)?)?, false)),
         Form::YM => {
             let m = num(2)?;
-            (1..=12).contains(&m).then(|| (DateValue::month(g(1)?.parse().ok()?, m), false))
+            let y: i32 = g(1)?.parse().ok()?;
+            (1..=12)
+                .contains(&m)
+                .then_some((DateValue::month(y, m), false))
         }
         Form::Y => {
             let y: i32 = g(1)?.parse().ok()?;
-            (1900..=2100).contains(&y).then_some((DateValue::year(y), false))
+            (1900..=2100)
+                .contains(&y)
+                .then_some((DateValue::year(y), false))
         }
         Form::RelYearMD => {
             let p = pubd?;
@@ -196,8 +254,13 @@ fn resolve(form: Form, g: &Groups<'_>, published: Option<LocalDate>, pn: Option<
             let p = pubd?;
             let (m, d) = (num(1)?, num(2)?);
             let mut v = valid_day(p.year, m, d)?;
-            // A month-day more than two months after publication refers to last year.
-            if (m as i32) - (p.month as i32) > 2 {
+            // A past month-day more than two months after publication refers to last year;
+            // a future one before publication, to next year.
+            if future {
+                if (p.month as i32) - (m as i32) > 2 {
+                    v = valid_day(p.year + 1, m, d)?;
+                }
+            } else if (m as i32) - (p.month as i32) > 2 {
                 v = valid_day(p.year - 1, m, d)?;
             } else if (p.month as i32) - (m as i32) > 9 {
                 v = valid_day(p.year + 1, m, d)?;
@@ -222,7 +285,7 @@ fn resolve(form: Form, g: &Groups<'_>, published: Option<LocalDate>, pn: Option<
             }
             // The day of the publication month; a day after publication (beyond a short
             // look-ahead) belongs to the previous month.
-            if d <= p.day() + 7 || g(1) == Some("本月") {
+            if d <= p.day() + 7 || future || g(1) == Some("本月") {
                 Some((valid_day(p.year(), p.month(), d)?, true))
             } else {
                 let prev = p.checked_sub_months(chrono::Months::new(1))?;
@@ -235,14 +298,26 @@ fn resolve(form: Form, g: &Groups<'_>, published: Option<LocalDate>, pn: Option<
             if !(1..=12).contains(&m) {
                 return None;
             }
-            let y = if m > p.month + 2 { p.year - 1 } else { p.year };
+            let y = if future {
+                if m + 2 < p.month {
+                    p.year + 1
+                } else {
+                    p.year
+                }
+            } else if m > p.month + 2 {
+                p.year - 1
+            } else {
+                p.year
+            };
             Some((DateValue::month(y, m), true))
         }
         Form::Weekday => {
             let p = pn?;
             let wd = weekday(g(2)?)?;
             let monday = p - Duration::days(p.weekday().num_days_from_monday() as i64);
-            let target = |week_monday: NaiveDate| week_monday + Duration::days(wd.num_days_from_monday() as i64);
+            let target = |week_monday: NaiveDate| {
+                week_monday + Duration::days(wd.num_days_from_monday() as i64)
+            };
             let d = match g(1) {
                 Some("本") | Some("这") => target(monday),
                 Some("上") => target(monday - Duration::days(7)),
@@ -295,7 +370,11 @@ fn resolve(form: Form, g: &Groups<'_>, published: Option<LocalDate>, pn: Option<
         Form::YearsAgo => {
             let p = pubd?;
             let n = num(1)? as i32;
-            let y = if g(2)? == "前" { p.year - n } else { p.year + n };
+            let y = if g(2)? == "前" {
+                p.year - n
+            } else {
+                p.year + n
+            };
             Some((DateValue::year(y), false))
         }
     }

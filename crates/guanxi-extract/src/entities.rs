@@ -27,8 +27,48 @@ pub struct Found {
 static DOTTED: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"\p{Han}+(?:[·•・‧]\p{Han}+)+").ok());
 
-const SPEECH: &[&str] = &["说", "表示", "称", "指出", "强调", "认为", "透露", "告诉", "宣布", "回应", "呼吁", "会见", "会晤", "会谈", "访问", "通电话", "通话"];
-const ORG_SUFFIX: &[&str] = &["部", "委员会", "组织", "大学", "公司", "集团", "银行", "通讯社", "新闻社", "日报", "时报", "电视台", "协会", "基金会", "研究所", "研究院", "法院", "议会", "联盟", "理事会", "党"];
+const SPEECH: &[&str] = &[
+    "说",
+    "表示",
+    "称",
+    "指出",
+    "强调",
+    "认为",
+    "透露",
+    "告诉",
+    "宣布",
+    "回应",
+    "呼吁",
+    "会见",
+    "会晤",
+    "会谈",
+    "访问",
+    "通电话",
+    "通话",
+];
+const ORG_SUFFIX: &[&str] = &[
+    "部",
+    "委员会",
+    "组织",
+    "大学",
+    "公司",
+    "集团",
+    "银行",
+    "通讯社",
+    "新闻社",
+    "日报",
+    "时报",
+    "电视台",
+    "协会",
+    "基金会",
+    "研究所",
+    "研究院",
+    "法院",
+    "议会",
+    "联盟",
+    "理事会",
+    "党",
+];
 
 /// A segmenter token (bytes relative to the sentence).
 #[derive(Debug, Clone)]
@@ -44,10 +84,22 @@ pub struct Tok<'a> {
 }
 
 /// Recognises the entity mentions of a sentence `s` that starts at article byte `base`.
-pub fn recognise(gz: &Gazetteer, s: &str, base: usize, toks: &[Tok<'_>]) -> Vec<Found> {
+///
+/// `is_name` says whether a word the segmenter tagged as a name may be one (a dictionary word
+/// with another part of speech, such as 祝贺 after 总统, is not).
+pub fn recognise(
+    gz: &Gazetteer,
+    s: &str,
+    base: usize,
+    toks: &[Tok<'_>],
+    is_name: &dyn Fn(&str) -> bool,
+) -> Vec<Found> {
     let bounds: HashSet<usize> = toks.iter().flat_map(|t| [t.start, t.end]).collect();
     let mut out: Vec<Found> = Vec::new();
-    let free = |out: &Vec<Found>, a: usize, b: usize| !out.iter().any(|f| f.span.start < base + b && base + a < f.span.end);
+    let free = |out: &Vec<Found>, a: usize, b: usize| {
+        !out.iter()
+            .any(|f| f.span.start < base + b && base + a < f.span.end)
+    };
 
     // 1. Dotted full names: 谢尔盖·拉夫罗夫 (a title glued in front is trimmed off).
     if let Some(re) = DOTTED.as_ref() {
@@ -61,7 +113,10 @@ pub fn recognise(gz: &Gazetteer, s: &str, base: usize, toks: &[Tok<'_>]) -> Vec<
             }
             let start = m.start() + (first.len() - keep.len());
             let surface = &s[start..m.end()];
-            let norm: String = surface.chars().map(|c| if "•・‧".contains(c) { '·' } else { c }).collect();
+            let norm: String = surface
+                .chars()
+                .map(|c| if "•・‧".contains(c) { '·' } else { c })
+                .collect();
             let short = norm.rsplit('·').next().unwrap_or("");
             if short.chars().count() < 2 {
                 continue;
@@ -74,49 +129,139 @@ pub fn recognise(gz: &Gazetteer, s: &str, base: usize, toks: &[Tok<'_>]) -> Vec<
                 .filter(|&i| gz.entries[i].key.kind == EntityKind::Person);
             let key = match entry {
                 Some(i) => gz.entries[i].key.clone(),
-                None => EntityKey { kind: EntityKind::Person, name: short.to_string() },
+                None => EntityKey {
+                    kind: EntityKind::Person,
+                    name: short.to_string(),
+                },
             };
-            out.push(Found { span: Span::new(base + start, base + m.end()), key, entry, place_kind: None, surface: norm });
+            out.push(Found {
+                span: Span::new(base + start, base + m.end()),
+                key,
+                entry,
+                place_kind: None,
+                surface: norm,
+            });
         }
     }
 
     // 2. Gazetteer, with country + government body (中国外交部) joined into one organisation.
     if let Some(ac) = gz.matcher.as_ref() {
-        for m in ac.find_iter(s) {
-            let (a, b) = (m.start(), m.end());
-            let (surface, idx) = &gz.surfaces[m.pattern().as_usize()];
+        let matches: Vec<(usize, usize, usize)> = ac
+            .find_iter(s)
+            .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
+            .collect();
+        // A segmenter word made of gazetteer names only (北京人民大会堂 = 北京 + 人民大会堂).
+        let tiled = |a: usize, b: usize| -> bool {
+            toks.iter().filter(|t| t.start <= a && b <= t.end).any(|t| {
+                let mut pos = t.start;
+                for &(x, y, _) in matches.iter().filter(|m| t.start <= m.0 && m.1 <= t.end) {
+                    if x != pos {
+                        return false;
+                    }
+                    pos = y;
+                }
+                pos == t.end
+            })
+        };
+        for &(a, b, pid) in &matches {
+            let (surface, idx) = &gz.surfaces[pid];
             let entry = &gz.entries[*idx];
             // Names of up to four characters must align with the segmenter's words, so that
             // 消息报 is not read in 消息报道, nor 美军 in 中美军事, nor 外交部 in 外交部门.
             let short = surface.chars().count() <= 4 && surface.chars().all(is_han);
-            if short && !(bounds.contains(&a) && bounds.contains(&b)) && !glued_to_body(gz, entry, &s[b..]) {
+            if short
+                && !(bounds.contains(&a) && bounds.contains(&b))
+                && !glued_to_body(gz, entry, &s[b..])
+                && !tiled(a, b)
+            {
                 continue;
             }
             // Latin names must stand as whole words (Putin, not Putinism).
             if surface.is_ascii()
-                && (s[..a].ends_with(|c: char| c.is_ascii_alphanumeric()) || s[b..].starts_with(|c: char| c.is_ascii_alphanumeric()))
+                && (s[..a].ends_with(|c: char| c.is_ascii_alphanumeric())
+                    || s[b..].starts_with(|c: char| c.is_ascii_alphanumeric()))
             {
                 continue;
             }
             if s[..a].ends_with('·') || s[b..].starts_with('·') || !free(&out, a, b) {
                 continue;
             }
-            if entry.key.kind == EntityKind::Place && matches!(entry.place_kind, Some(PlaceKind::Country) | Some(PlaceKind::Region)) {
+            if entry.key.kind == EntityKind::Place
+                && matches!(
+                    entry.place_kind,
+                    Some(PlaceKind::Country) | Some(PlaceKind::Region)
+                )
+            {
                 if let Some(body) = gz.bodies.iter().find(|w| s[b..].starts_with(w.as_str())) {
                     let name = format!("{}{}", entry.key.name, body);
                     let end = b + body.len();
-                    let org_entry = gz.by_surface.get(&name).copied().or_else(|| gz.by_surface.get(&s[a..end]).copied());
+                    let org_entry = gz
+                        .by_surface
+                        .get(&name)
+                        .copied()
+                        .or_else(|| gz.by_surface.get(&s[a..end]).copied());
                     let key = match org_entry {
                         Some(i) => gz.entries[i].key.clone(),
-                        None => EntityKey { kind: EntityKind::Organization, name },
+                        None => EntityKey {
+                            kind: EntityKind::Organization,
+                            name,
+                        },
                     };
-                    out.push(Found { span: Span::new(base + a, base + end), key, entry: org_entry, place_kind: None, surface: s[a..end].to_string() });
+                    out.push(Found {
+                        span: Span::new(base + a, base + end),
+                        key,
+                        entry: org_entry,
+                        place_kind: None,
+                        surface: s[a..end].to_string(),
+                    });
                     // The country stays mentioned too.
-                    out.push(Found { span: Span::new(base + a, base + b), key: entry.key.clone(), entry: Some(*idx), place_kind: entry.place_kind, surface: surface.clone() });
+                    out.push(Found {
+                        span: Span::new(base + a, base + b),
+                        key: entry.key.clone(),
+                        entry: Some(*idx),
+                        place_kind: entry.place_kind,
+                        surface: surface.clone(),
+                    });
                     continue;
                 }
             }
-            out.push(Found { span: Span::new(base + a, base + b), key: entry.key.clone(), entry: Some(*idx), place_kind: entry.place_kind, surface: surface.clone() });
+            out.push(Found {
+                span: Span::new(base + a, base + b),
+                key: entry.key.clone(),
+                entry: Some(*idx),
+                place_kind: entry.place_kind,
+                surface: surface.clone(),
+            });
+            // 俄罗斯外交部: the country inside an organisation's name is mentioned too.
+            if entry.key.kind == EntityKind::Organization {
+                let name = &s[a..b];
+                let prefix = name
+                    .char_indices()
+                    .skip(2)
+                    .map(|(i, _)| &name[..i])
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .find_map(|p| gz.by_surface.get(p).map(|&i| (p, i)))
+                    .filter(|&(_, i)| {
+                        let pe = &gz.entries[i];
+                        pe.key.kind == EntityKind::Place
+                            && matches!(
+                                pe.place_kind,
+                                Some(PlaceKind::Country) | Some(PlaceKind::Region)
+                            )
+                    });
+                if let Some((p, pi)) = prefix {
+                    let pe = &gz.entries[pi];
+                    out.push(Found {
+                        span: Span::new(base + a, base + a + p.len()),
+                        key: pe.key.clone(),
+                        entry: Some(pi),
+                        place_kind: pe.place_kind,
+                        surface: p.to_string(),
+                    });
+                }
+            }
         }
     }
 
@@ -132,10 +277,13 @@ pub fn recognise(gz: &Gazetteer, s: &str, base: usize, toks: &[Tok<'_>]) -> Vec<
             let after = &s[t.end..];
             let titled = gz.titles.iter().any(|(w, _)| before.ends_with(w.as_str()));
             let speaks = SPEECH.iter().any(|w| after.starts_with(w));
-            if titled || (speaks && (t.tag == "nrt" || n == 3)) {
+            if (titled || (speaks && (t.tag == "nrt" || n == 3))) && is_name(t.word) {
                 out.push(Found {
                     span: Span::new(base + t.start, base + t.end),
-                    key: EntityKey { kind: EntityKind::Person, name: t.word.to_string() },
+                    key: EntityKey {
+                        kind: EntityKind::Person,
+                        name: t.word.to_string(),
+                    },
                     entry: None,
                     place_kind: None,
                     surface: t.word.to_string(),
@@ -144,14 +292,22 @@ pub fn recognise(gz: &Gazetteer, s: &str, base: usize, toks: &[Tok<'_>]) -> Vec<
         } else if t.tag == "nt" && n >= 3 && ORG_SUFFIX.iter().any(|x| t.word.ends_with(x)) {
             out.push(Found {
                 span: Span::new(base + t.start, base + t.end),
-                key: EntityKey { kind: EntityKind::Organization, name: t.word.to_string() },
+                key: EntityKey {
+                    kind: EntityKind::Organization,
+                    name: t.word.to_string(),
+                },
                 entry: None,
                 place_kind: None,
                 surface: t.word.to_string(),
             });
         }
     }
-    out.sort_by(|a, b| a.span.start.cmp(&b.span.start).then(b.span.end.cmp(&a.span.end)));
+    out.sort_by(|a, b| {
+        a.span
+            .start
+            .cmp(&b.span.start)
+            .then(b.span.end.cmp(&a.span.end))
+    });
     out
 }
 

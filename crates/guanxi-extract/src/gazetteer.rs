@@ -84,14 +84,33 @@ impl Gazetteer {
                 let name = f[0].to_string();
                 let aliases = f
                     .get(1)
-                    .map(|a| a.split('|').map(str::trim).filter(|s| !s.is_empty() && *s != name).map(str::to_string).collect())
+                    .map(|a| {
+                        a.split('|')
+                            .map(str::trim)
+                            .filter(|s| !s.is_empty() && *s != name)
+                            .map(str::to_string)
+                            .collect()
+                    })
                     .unwrap_or_default();
                 let wikidata = f
                     .get(2)
-                    .filter(|q| q.starts_with('Q') && q[1..].chars().all(|c| c.is_ascii_digit()) && q.len() > 1)
+                    .filter(|q| {
+                        q.starts_with('Q')
+                            && q[1..].chars().all(|c| c.is_ascii_digit())
+                            && q.len() > 1
+                    })
                     .map(|q| q.to_string());
-                let pk = if kind == EntityKind::Place { f.get(3).and_then(|k| place_kind(k)) } else { None };
-                entries.push(GazetteerEntry { key: EntityKey { kind, name }, place_kind: pk, aliases, wikidata });
+                let pk = if kind == EntityKind::Place {
+                    f.get(3).and_then(|k| place_kind(k))
+                } else {
+                    None
+                };
+                entries.push(GazetteerEntry {
+                    key: EntityKey { kind, name },
+                    place_kind: pk,
+                    aliases,
+                    wikidata,
+                });
             }
         };
         add_table(include_str!("../data/persons.tsv"), EntityKind::Person);
@@ -129,14 +148,25 @@ impl Gazetteer {
             .map(|f| (f[0].to_string(), f[1].to_string()))
             .collect();
         titles.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
-        let mut triggers: Vec<(String, InteractionKind)> = rows(include_str!("../data/triggers.tsv"))
-            .filter_map(|f| Some((f.first()?.to_string(), interaction_kind(f.get(1)?)?)))
-            .collect();
+        let mut triggers: Vec<(String, InteractionKind)> =
+            rows(include_str!("../data/triggers.tsv"))
+                .filter_map(|f| Some((f.first()?.to_string(), interaction_kind(f.get(1)?)?)))
+                .collect();
         triggers.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
-        let mut bodies: Vec<String> =
-            rows(include_str!("../data/bodies.tsv")).filter_map(|f| f.first().map(|s| s.to_string())).collect();
+        let mut bodies: Vec<String> = rows(include_str!("../data/bodies.tsv"))
+            .filter_map(|f| f.first().map(|s| s.to_string()))
+            .collect();
         bodies.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
-        Gazetteer { entries, by_surface, matcher, surfaces, titles, triggers, bodies, transliteration_chars }
+        Gazetteer {
+            entries,
+            by_surface,
+            matcher,
+            surfaces,
+            titles,
+            triggers,
+            bodies,
+            transliteration_chars,
+        }
     }
 
     /// The entry known by `surface`.

@@ -2,8 +2,11 @@
 //! place and status, read from the clause and sentence around it; then deduplicated so that
 //! one event reported several times in an article is one interaction.
 
+use std::collections::HashSet;
+
 use guanxi_core::{
-    BlockKind, DateValue, EntityKey, EntityKind, Evidence, Interaction, InteractionKind, Span, Status,
+    BlockKind, DateValue, EntityKey, EntityKind, Evidence, Interaction, InteractionKind, Span,
+    Status,
 };
 
 use crate::dates::DateMention;
@@ -37,11 +40,21 @@ pub struct SentenceFacts {
     pub dates: Vec<DateMention>,
     /// Who a pronoun at the start of this sentence most likely means (the previous subject).
     pub prior_subject: Option<EntityKey>,
+    /// The sentence's text.
+    pub text: String,
 }
 
-const PLANNED: &[&str] = &["将于", "将在", "将同", "将与", "将会", "将", "计划", "拟", "预计", "即将", "准备", "打算", "有望", "安排"];
+/// Words holding a planned-cue character without meaning "planned" (虚拟 峰会 is a virtual summit).
+const NOT_PLANNED: &[&str] = &["虚拟", "模拟", "将军", "将领", "将近", "拟定", "准备好"];
+const PLANNED: &[&str] = &[
+    "将于", "将在", "将同", "将与", "将会", "将", "计划", "拟", "预计", "即将", "准备", "打算",
+    "有望", "安排",
+];
 const CANCELLED: &[&str] = &["取消", "推迟", "延期", "搁置", "叫停"];
-const PLACE_CUES: &[&str] = &["在", "于", "赴", "到访", "访问", "抵达", "前往", "飞抵", "出访", "来到", "到"];
+const PLACE_CUES: &[&str] = &[
+    "在", "于", "赴", "到访", "访问", "抵达", "前往", "飞抵", "出访", "来到", "到",
+];
+const TIME_AFTER: &[&str] = &["时", "后", "前", "之前", "之后", "期间", "中", "上"];
 const CONJ: &[char] = &['与', '同', '跟', '和', '及'];
 const PRONOUNS: &[&str] = &["他", "她"];
 const ANAPHORIC_SUMMIT: &[&str] = &["这次", "此次", "该", "本次", "那次", "这一", "这场", "该次"];
@@ -60,7 +73,12 @@ pub fn in_sentence(
     for (w, kind) in triggers {
         for (i, _) in s.match_indices(w.as_str()) {
             let (a, b) = (sf.span.start + i, sf.span.start + i + w.len());
-            if taken.iter().any(|&(x, y)| a < y && x < b) || sf.mentions.iter().any(|m| m.span.start < b && a < m.span.end) {
+            if taken.iter().any(|&(x, y)| a < y && x < b)
+                || sf
+                    .mentions
+                    .iter()
+                    .any(|m| m.span.start < b && a < m.span.end)
+            {
                 continue;
             }
             taken.push((a, b));
@@ -89,34 +107,66 @@ fn one(
 ) -> Option<(Interaction, Option<String>)> {
     let clause = clause_around(text, sf.span, a);
     let before = &text[clause.start..a];
-    let in_clause: Vec<&M> = persons(&sf.mentions).filter(|m| clause.contains(m.span)).collect();
-    let left: Vec<&M> = in_clause.iter().copied().filter(|m| m.span.end <= a).collect();
-    let right: Vec<&M> = in_clause.iter().copied().filter(|m| m.span.start >= b).collect();
+    let in_clause: Vec<&M> = persons(&sf.mentions)
+        .filter(|m| clause.contains(m.span))
+        .collect();
+    let left: Vec<&M> = in_clause
+        .iter()
+        .copied()
+        .filter(|m| m.span.end <= a)
+        .collect();
+    let right: Vec<&M> = in_clause
+        .iter()
+        .copied()
+        .filter(|m| m.span.start >= b)
+        .collect();
 
     let mut parts: Vec<EntityKey> = Vec::new();
-    let conj_first = left.first().is_some_and(|m| text[clause.start..m.span.start].contains(CONJ));
+    let conj_first = left
+        .first()
+        .is_some_and(|m| text[clause.start..m.span.start].contains(CONJ));
     if left.is_empty() || conj_first {
         // The subject stands earlier: a pronoun in this clause, or the sentence's first person.
         let pronoun = PRONOUNS.iter().any(|p| before.contains(p));
-        let earlier = persons(&sf.mentions).find(|m| m.span.end <= clause.start).map(|m| m.key.clone());
         let sentence_pronoun = PRONOUNS.iter().any(|p| sf.span.slice(text).starts_with(p));
+        let earlier = if sentence_pronoun {
+            sf.prior_subject.clone()
+        } else {
+            persons(&sf.mentions)
+                .find(|m| m.span.end <= clause.start)
+                .map(|m| m.key.clone())
+        };
         let subject = if pronoun && earlier.is_none() {
             sf.prior_subject.clone()
         } else {
-            earlier.or_else(|| if sentence_pronoun { sf.prior_subject.clone() } else { None })
+            earlier
         };
         if let Some(k) = subject {
             parts.push(k);
         }
     }
-    parts.extend(left.iter().map(|m| m.key.clone()));
-    if kind != InteractionKind::Visit {
-        parts.extend(right.iter().map(|m| m.key.clone()));
+    if kind == InteractionKind::Visit {
+        // The visitor is the person nearest before the verb (作为普京顾问的绍伊古访华).
+        if let Some(m) = left.last() {
+            parts.clear();
+            parts.push(m.key.clone());
+        }
+    } else {
+        parts.extend(left.iter().map(|m| m.key.clone()));
+        // 会见时, 会谈后: the trigger is a time adverbial; what follows is not its object.
+        let adverbial = TIME_AFTER
+            .iter()
+            .any(|w| text[b..clause.end.max(b)].starts_with(w));
+        if !adverbial {
+            parts.extend(right.iter().map(|m| m.key.clone()));
+        }
     }
     parts.sort();
     parts.dedup();
     let enough = match kind {
-        InteractionKind::Visit | InteractionKind::Summit | InteractionKind::Talks => !parts.is_empty(),
+        InteractionKind::Visit | InteractionKind::Summit | InteractionKind::Talks => {
+            !parts.is_empty()
+        }
         _ => parts.len() >= 2,
     };
     if !enough {
@@ -126,7 +176,13 @@ fn one(
     let clause_text = clause.slice(text);
     let status = if CANCELLED.iter().any(|w| clause_text.contains(w)) {
         Status::Cancelled
-    } else if PLANNED.iter().any(|w| before.contains(w)) && !before.contains('已') && !before.contains("曾") {
+    } else if {
+        let mut b = before.to_string();
+        for w in NOT_PLANNED {
+            b = b.replace(w, "");
+        }
+        PLANNED.iter().any(|w| b.contains(w)) && !b.contains('已') && !b.contains('曾')
+    } {
         Status::Planned
     } else {
         Status::Happened
@@ -138,47 +194,134 @@ fn one(
         _ => pick_place(text, sf, clause, a, b, kind),
     };
     let summit = (kind == InteractionKind::Summit).then(|| summit_name(before));
-    let evidence = Evidence { sentence: sf.index, span: sf.span, trigger: Span::new(a, b) };
-    Some((Interaction { kind, participants: parts, date, place, status, evidence: vec![evidence] }, summit))
+    let evidence = Evidence {
+        sentence: sf.index,
+        span: sf.span,
+        trigger: Span::new(a, b),
+    };
+    Some((
+        Interaction {
+            kind,
+            participants: parts,
+            date,
+            place,
+            status,
+            evidence: vec![evidence],
+        },
+        summit,
+    ))
 }
 
-fn pick_date(sf: &SentenceFacts, block_dates: &[DateMention], clause: Span, a: usize, b: usize) -> Option<DateValue> {
+const RANGE_JOINERS: &[&str] = &["和", "至", "到", "、", "-", "—", "～", "~", "及", "与"];
+
+fn text_between(sf: &SentenceFacts, a: usize, b: usize) -> &str {
+    sf.text
+        .get(a.saturating_sub(sf.span.start)..b.saturating_sub(sf.span.start))
+        .unwrap_or("")
+}
+
+fn pick_date(
+    sf: &SentenceFacts,
+    block_dates: &[DateMention],
+    clause: Span,
+    a: usize,
+    b: usize,
+) -> Option<DateValue> {
     let in_clause = |d: &&DateMention| clause.contains(d.span);
     // Nearest before the trigger in the clause, then after it in the clause.
-    if let Some(d) = sf.dates.iter().filter(in_clause).filter(|d| d.span.end <= a).last() {
+    let before: Vec<&DateMention> = sf
+        .dates
+        .iter()
+        .filter(in_clause)
+        .filter(|d| d.span.end <= a)
+        .collect();
+    if let Some(mut i) = before.len().checked_sub(1) {
+        // A range or pair (周一和周二, 11日至12日) starts at its first date.
+        while i > 0
+            && RANGE_JOINERS.contains(&text_between(
+                sf,
+                before[i - 1].span.end,
+                before[i].span.start,
+            ))
+        {
+            i -= 1;
+        }
+        return Some(before[i].value);
+    }
+    if let Some(d) = sf
+        .dates
+        .iter()
+        .filter(in_clause)
+        .find(|d| d.span.start >= b)
+    {
         return Some(d.value);
     }
-    if let Some(d) = sf.dates.iter().filter(in_clause).find(|d| d.span.start >= b) {
-        return Some(d.value);
-    }
-    // Elsewhere in the sentence: nearest, but never a bare year far from the trigger.
+    // Elsewhere in the sentence: nearest, but a bare year only when it opens the sentence
+    // (三年前，普京……举行峰会), never one far inside it (于2001年建立的组织).
     let near = sf
         .dates
         .iter()
-        .filter(|d| d.value.month.is_some())
-        .min_by_key(|d| if d.span.end <= a { a - d.span.end } else { d.span.start.saturating_sub(b) + 1 });
+        .filter(|d| d.value.month.is_some() || d.span.start == sf.span.start)
+        .min_by_key(|d| {
+            if d.span.end <= a {
+                a - d.span.end
+            } else {
+                d.span.start.saturating_sub(b) + 1
+            }
+        });
     if let Some(d) = near {
         return Some(d.value);
     }
     // Photo captions carry their date apart: `……握手。(2013年3月23日)`.
     if sf.block_kind == BlockKind::Caption {
-        return block_dates.iter().find(|d| sf.block.contains(d.span) && d.value.day.is_some()).map(|d| d.value);
+        return block_dates
+            .iter()
+            .find(|d| sf.block.contains(d.span) && d.value.day.is_some())
+            .map(|d| d.value);
     }
     None
 }
 
-fn pick_place(text: &str, sf: &SentenceFacts, clause: Span, a: usize, b: usize, kind: InteractionKind) -> Option<EntityKey> {
-    let places: Vec<&M> = sf.mentions.iter().filter(|m| m.key.kind == EntityKind::Place && !m.nested).collect();
-    let cued = |m: &&M| PLACE_CUES.iter().any(|c| text[sf.span.start..m.span.start].ends_with(c));
+fn pick_place(
+    text: &str,
+    sf: &SentenceFacts,
+    clause: Span,
+    a: usize,
+    b: usize,
+    kind: InteractionKind,
+) -> Option<EntityKey> {
+    let places: Vec<&M> = sf
+        .mentions
+        .iter()
+        .filter(|m| m.key.kind == EntityKind::Place && !m.nested)
+        .collect();
+    let cued = |m: &M| {
+        PLACE_CUES
+            .iter()
+            .any(|c| text[sf.span.start..m.span.start].ends_with(c))
+    };
     if kind == InteractionKind::Visit {
-        if let Some(m) = places.iter().find(|m| m.span.start == b || (m.span.start > b && clause.contains(m.span) && m.span.start - b <= 6)) {
+        if let Some(m) = places.iter().find(|m| {
+            m.span.start == b
+                || (m.span.start > b && clause.contains(m.span) && m.span.start - b <= 6)
+        }) {
             return Some(m.key.clone());
         }
     }
-    if let Some(m) = places.iter().filter(|m| m.span.end <= a).filter(cued).last() {
+    if let Some(i) = places.iter().rposition(|m| m.span.end <= a && cued(m)) {
+        let m = places[i];
+        if let Some(next) = places
+            .get(i + 1)
+            .filter(|n| n.span.end <= a && n.span.start <= m.span.end + "首都".len())
+        {
+            return Some(next.key.clone());
+        }
         return Some(m.key.clone());
     }
-    places.iter().filter(|m| m.span.start >= b && clause.contains(m.span)).find(cued).map(|m| m.key.clone())
+    places
+        .iter()
+        .find(|m| m.span.start >= b && clause.contains(m.span) && cued(m))
+        .map(|m| m.key.clone())
 }
 
 /// A name for the summit (text before 峰会 in its clause), or `""` for 这次峰会.
@@ -186,8 +329,17 @@ fn summit_name(before: &str) -> String {
     if ANAPHORIC_SUMMIT.iter().any(|w| before.ends_with(w)) {
         return String::new();
     }
-    let start = before.rfind(['在', '的', '了']).map_or(0, |i| i + '在'.len_utf8());
-    before[start..].chars().rev().take(12).collect::<Vec<_>>().into_iter().rev().collect()
+    let start = before
+        .rfind(['在', '的', '了'])
+        .map_or(0, |i| i + '在'.len_utf8());
+    before[start..]
+        .chars()
+        .rev()
+        .take(12)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect()
 }
 
 fn compatible(a: &Option<DateValue>, b: &Option<DateValue>) -> bool {
@@ -196,6 +348,94 @@ fn compatible(a: &Option<DateValue>, b: &Option<DateValue>) -> bool {
         _ => true,
     }
 }
+
+/// Dates of one trip: compatible, or days at most three apart.
+fn same_trip(a: &Option<DateValue>, b: &Option<DateValue>) -> bool {
+    match (a, b) {
+        (Some(x), Some(y)) if x.day.is_some() && y.day.is_some() => {
+            let n = |d: &DateValue| {
+                chrono::NaiveDate::from_ymd_opt(d.year, d.month.unwrap_or(1), d.day.unwrap_or(1))
+            };
+            match (n(x), n(y)) {
+                (Some(p), Some(q)) => (p - q).num_days().abs() <= 3,
+                _ => false,
+            }
+        }
+        (Some(x), Some(y)) => x.compatible(y),
+        _ => false,
+    }
+}
+
+/// Dates the text leaves implicit:
+/// - a report in the headline or body (not a caption) with no date of its own, about a person
+///   named in the headline or the lead sentence, takes the lead's date (the day of the news);
+/// - `他还会见了…` continues the previous interaction of the same person: it takes that
+///   interaction's month and place.
+pub fn fill_implicit(
+    raw: &mut [(Interaction, Option<String>)],
+    facts: &[SentenceFacts],
+    lead: Option<&(DateValue, Vec<EntityKey>)>,
+) {
+    for i in 0..raw.len() {
+        if raw[i].0.date.is_some() {
+            continue;
+        }
+        let Some(ev) = raw[i].0.evidence.first().cloned() else {
+            continue;
+        };
+        let Some(sf) = facts.get(ev.sentence) else {
+            continue;
+        };
+        if sf.block_kind == BlockKind::Caption {
+            continue;
+        }
+        if CONTINUATION.iter().any(|w| sf.text.starts_with(w)) {
+            if let Some(subject) = &sf.prior_subject {
+                let prev = raw[..i]
+                    .iter()
+                    .rev()
+                    .find(|(o, _)| o.date.is_some() && o.participants.contains(subject))
+                    .map(|(o, _)| (o.date, o.place.clone()));
+                if let Some((date, place)) = prev {
+                    raw[i].0.date = date.map(|d| match d.month {
+                        Some(m) => DateValue::month(d.year, m),
+                        None => d,
+                    });
+                    if raw[i].0.place.is_none() {
+                        raw[i].0.place = place;
+                    }
+                    continue;
+                }
+            }
+        }
+        if let Some((date, persons)) = lead {
+            // A sentence with a time of its own (三年前) is not about the day of the news.
+            if !sf.dates.is_empty() {
+                continue;
+            }
+            if raw[i].0.participants.iter().any(|p| persons.contains(p))
+                && raw[i].0.status == Status::Happened
+            {
+                raw[i].0.date = Some(*date);
+            }
+        }
+    }
+}
+
+const CONTINUATION: &[&str] = &[
+    "他还",
+    "她还",
+    "他也",
+    "她也",
+    "他又",
+    "她又",
+    "随后他",
+    "随后她",
+    "他随后",
+    "她随后",
+    "他同时",
+    "她同时",
+];
 
 fn group(k: InteractionKind) -> u8 {
     match k {
@@ -215,10 +455,18 @@ fn more_precise(a: Option<DateValue>, b: Option<DateValue>) -> Option<DateValue>
 }
 
 /// Merges reports of the same event and drops visits that a meeting of the same trip covers.
-pub fn dedup(raw: Vec<(Interaction, Option<String>)>) -> Vec<Interaction> {
+pub fn dedup(
+    raw: Vec<(Interaction, Option<String>)>,
+    captions: &HashSet<usize>,
+) -> Vec<Interaction> {
+    let caption_only = |i: &Interaction| i.evidence.iter().all(|e| captions.contains(&e.sentence));
     let mut out: Vec<(Interaction, Option<String>)> = Vec::new();
     for (it, summit) in raw {
         let target = out.iter().position(|(o, os)| {
+            // Captions carry old photos' dates: an undated report in the text is not that event.
+            if o.date.is_some() && it.date.is_none() && caption_only(o) && !caption_only(&it) {
+                return false;
+            }
             if it.kind == InteractionKind::Summit && o.kind == InteractionKind::Summit {
                 // A summit is one event per name; 这次峰会 refers to the last one.
                 return match (&summit, os) {
@@ -226,11 +474,15 @@ pub fn dedup(raw: Vec<(Interaction, Option<String>)>) -> Vec<Interaction> {
                     _ => false,
                 } && compatible(&o.date, &it.date);
             }
-            group(o.kind) == group(it.kind) && o.participants == it.participants && compatible(&o.date, &it.date)
+            group(o.kind) == group(it.kind)
+                && o.participants == it.participants
+                && compatible(&o.date, &it.date)
         });
         // 这次峰会 attaches to the latest summit.
         let target = if it.kind == InteractionKind::Summit && summit.as_deref() == Some("") {
-            out.iter().rposition(|(o, _)| o.kind == InteractionKind::Summit).or(target)
+            out.iter()
+                .rposition(|(o, _)| o.kind == InteractionKind::Summit)
+                .or(target)
         } else {
             target
         };
@@ -260,10 +512,18 @@ pub fn dedup(raw: Vec<(Interaction, Option<String>)>) -> Vec<Interaction> {
                 || !all.iter().any(|o| {
                     o.kind != InteractionKind::Visit
                         && o.participants.iter().any(|p| v.participants.contains(p))
-                        && (o.evidence.iter().any(|e| v.evidence.iter().any(|f| f.sentence == e.sentence))
-                            || (o.date.is_some() && v.date.is_some() && compatible(&o.date, &v.date) && (o.place.is_none() || o.place == v.place)))
+                        && (o
+                            .evidence
+                            .iter()
+                            .any(|e| v.evidence.iter().any(|f| f.sentence == e.sentence))
+                            || (same_trip(&o.date, &v.date)
+                                && (o.place.is_none() || v.place.is_none() || o.place == v.place)))
                 })
         })
         .collect();
-    all.into_iter().zip(keep).filter(|(_, k)| *k).map(|(v, _)| v).collect()
+    all.into_iter()
+        .zip(keep)
+        .filter(|(_, k)| *k)
+        .map(|(v, _)| v)
+        .collect()
 }

@@ -13,10 +13,11 @@ pub mod gazetteer;
 mod interactions;
 mod text;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use guanxi_core::{
-    Article, BlockKind, Diagnostic, Entity, EntityKey, EntityKind, Evidence, Extraction, Mention, Role, Span,
+    Article, BlockKind, DateValue, Diagnostic, Entity, EntityKey, EntityKind, Evidence, Extraction,
+    LocalDate, Mention, Role, Span,
 };
 use jieba_rs::Jieba;
 
@@ -50,7 +51,10 @@ impl Extractor {
     pub fn with_gazetteer(gazetteer: Gazetteer) -> Self {
         let mut jieba = Jieba::new();
         for (surface, idx) in &gazetteer.surfaces {
-            if surface.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c) || c == '·') {
+            if surface
+                .chars()
+                .all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c) || c == '·')
+            {
                 let tag = match gazetteer.entries[*idx].key.kind {
                     EntityKind::Person => "nr",
                     EntityKind::Place => "ns",
@@ -63,6 +67,15 @@ impl Extractor {
             jieba.add_word(t, Some(3000), Some("n"));
         }
         Extractor { gazetteer, jieba }
+    }
+
+    /// The segmenter's words and tags for `text` (for inspecting rules).
+    pub fn debug_tokens(&self, text: &str) -> Vec<(String, String)> {
+        self.jieba
+            .tag(text, true)
+            .into_iter()
+            .map(|t| (t.word.to_string(), t.tag.to_string()))
+            .collect()
     }
 
     /// The gazetteer in use.
@@ -78,7 +91,10 @@ impl Extractor {
         let pub_date = article.published.as_ref().map(|p| p.local_date);
         let mut diagnostics = Vec::new();
         if pub_date.is_none() {
-            diagnostics.push(Diagnostic { span: None, message: "no publication date: relative dates left unresolved".into() });
+            diagnostics.push(Diagnostic {
+                span: None,
+                message: "no publication date: relative dates left unresolved".into(),
+            });
         }
 
         // Pass 1: mentions per sentence.
@@ -89,9 +105,22 @@ impl Extractor {
                 .jieba
                 .tag(st, true)
                 .into_iter()
-                .map(|t| Tok { word: t.word, tag: t.tag, start: t.byte_start, end: t.byte_end })
+                .map(|t| Tok {
+                    word: t.word,
+                    tag: t.tag,
+                    start: t.byte_start,
+                    end: t.byte_end,
+                })
                 .collect();
-            per_sentence.push(entities::recognise(gz, st, s.span.start, &toks));
+            let is_name = |w: &str| {
+                !self.jieba.has_word(w)
+                    || self
+                        .jieba
+                        .tag(w, false)
+                        .first()
+                        .is_some_and(|t| t.word == w && t.tag.starts_with("nr"))
+            };
+            per_sentence.push(entities::recognise(gz, st, s.span.start, &toks, &is_name));
         }
         // Pass 2: names discovered in context (not in the gazetteer) found again anywhere.
         let discovered: Vec<EntityKey> = {
@@ -111,11 +140,22 @@ impl Extractor {
                 for (i, _) in st.match_indices(key.name.as_str()) {
                     let span = Span::new(s.span.start + i, s.span.start + i + key.name.len());
                     if !found.iter().any(|f| f.span.overlaps(span)) {
-                        found.push(Found { span, key: key.clone(), entry: None, place_kind: None, surface: key.name.clone() });
+                        found.push(Found {
+                            span,
+                            key: key.clone(),
+                            entry: None,
+                            place_kind: None,
+                            surface: key.name.clone(),
+                        });
                     }
                 }
             }
-            found.sort_by(|a, b| a.span.start.cmp(&b.span.start).then(b.span.end.cmp(&a.span.end)));
+            found.sort_by(|a, b| {
+                a.span
+                    .start
+                    .cmp(&b.span.start)
+                    .then(b.span.end.cmp(&a.span.end))
+            });
         }
 
         // Entities.
@@ -135,7 +175,11 @@ impl Extractor {
                 if f.surface != e.key.name && !e.alternate_names.contains(&f.surface) {
                     e.alternate_names.push(f.surface.clone());
                 }
-                e.mentions.push(Mention { span: f.span, sentence: si, surface: f.surface.clone() });
+                e.mentions.push(Mention {
+                    span: f.span,
+                    sentence: si,
+                    surface: f.surface.clone(),
+                });
             }
         }
         for e in ents.values_mut() {
@@ -152,7 +196,13 @@ impl Extractor {
         }
 
         // Interactions.
-        let block_of = |span: Span| article.blocks.iter().find(|b| b.span.contains(span)).copied();
+        let block_of = |span: Span| {
+            article
+                .blocks
+                .iter()
+                .find(|b| b.span.contains(span))
+                .copied()
+        };
         let mut facts: Vec<SentenceFacts> = Vec::with_capacity(sentences.len());
         let mut prior_subject: Option<EntityKey> = None;
         let mut all_dates = Vec::new();
@@ -165,7 +215,9 @@ impl Extractor {
                 .map(|f| M {
                     span: f.span,
                     key: f.key.clone(),
-                    nested: per_sentence[si].iter().any(|g| g.span != f.span && g.span.contains(f.span)),
+                    nested: per_sentence[si]
+                        .iter()
+                        .any(|g| g.span != f.span && g.span.contains(f.span)),
                 })
                 .collect();
             let block = block_of(s.span);
@@ -177,10 +229,15 @@ impl Extractor {
                 mentions,
                 dates,
                 prior_subject: prior_subject.clone(),
+                text: st.to_string(),
             };
             // The subject of this sentence: its first person, or whom its opening pronoun means.
             let starts_with_pronoun = st.starts_with('他') || st.starts_with('她');
-            let first_person = sf.mentions.iter().find(|m| m.key.kind == EntityKind::Person).map(|m| m.key.clone());
+            let first_person = sf
+                .mentions
+                .iter()
+                .find(|m| m.key.kind == EntityKind::Person)
+                .map(|m| m.key.clone());
             if starts_with_pronoun {
                 // unchanged: the pronoun continues the previous subject
             } else if let Some(p) = first_person {
@@ -192,58 +249,139 @@ impl Extractor {
         for sf in &facts {
             interactions::in_sentence(text, &gz.triggers, sf, &all_dates, &mut raw);
         }
-        let interactions = interactions::dedup(raw);
+        let lead = lead_of(&facts, pub_date);
+        interactions::fill_implicit(&mut raw, &facts, lead.as_ref());
+        let captions: HashSet<usize> = facts
+            .iter()
+            .filter(|f| f.block_kind == BlockKind::Caption)
+            .map(|f| f.index)
+            .collect();
+        let interactions = interactions::dedup(raw, &captions);
 
-        Extraction { sentences, entities: ents.into_values().collect(), roles, interactions, diagnostics }
+        Extraction {
+            sentences,
+            entities: ents.into_values().collect(),
+            roles,
+            interactions,
+            diagnostics,
+        }
     }
 
     /// Titles standing right before a person mention: `俄罗斯联邦安全会议秘书、前国防部长谢尔盖·绍伊古`.
-    fn roles_before(&self, text: &str, sentence: Span, si: usize, person: &Found, found: &[Found]) -> Vec<Role> {
+    fn roles_before(
+        &self,
+        text: &str,
+        sentence: Span,
+        si: usize,
+        person: &Found,
+        found: &[Found],
+    ) -> Vec<Role> {
         let mut out = Vec::new();
         let mut end = person.span.start;
         let start = sentence.start;
         loop {
             let before = &text[start..end];
-            let Some((surface, title)) = self.gazetteer.titles.iter().find(|(w, _)| before.ends_with(w.as_str())) else {
+            let Some((surface, title)) = self
+                .gazetteer
+                .titles
+                .iter()
+                .find(|(w, _)| before.ends_with(w.as_str()))
+            else {
                 break;
             };
             let title_span = Span::new(end - surface.len(), end);
             end = title_span.start;
             let mut former = false;
-            let mut b = &text[start..end];
+            let b = &text[start..end];
             if let Some(p) = FORMER.iter().find(|p| b.ends_with(*p)) {
                 former = true;
                 end -= p.len();
             } else if let Some(p) = CURRENT.iter().find(|p| b.ends_with(*p)) {
                 end -= p.len();
             }
-            b = &text[start..end];
-            let of = found
+            let exact = found
                 .iter()
                 .filter(|f| f.span.end == end && f.key.kind != EntityKind::Person)
-                .min_by_key(|f| f.span.len_key())
-                .map(|f| f.key.clone());
+                .min_by_key(|f| f.span.len_key());
+            // 中国外交部副部长: the organisation runs into the title.
+            let overlapping = found.iter().find(|f| {
+                f.key.kind == EntityKind::Organization
+                    && f.span.start < title_span.start
+                    && f.span.end > title_span.start
+                    && f.span.end <= title_span.end
+            });
+            let of_mention = exact.or(overlapping);
+            let of = of_mention.map(|f| f.key.clone());
             out.push(Role {
                 person: person.key.clone(),
                 title: title.clone(),
-                of: of.clone(),
+                of,
                 former,
-                evidence: Evidence { sentence: si, span: sentence, trigger: title_span },
+                evidence: Evidence {
+                    sentence: si,
+                    span: sentence,
+                    trigger: title_span,
+                },
             });
-            if let Some(o) = found.iter().filter(|f| f.span.end == end && f.key.kind != EntityKind::Person).min_by_key(|f| f.span.len_key()) {
+            if let Some(o) = of_mention {
                 end = o.span.start;
-                let _ = o;
             }
-            let rest = &text[start..end];
-            if rest.ends_with('、') {
-                end -= '、'.len_utf8();
-            } else if of.is_none() && b.ends_with('、') {
+            if text[start..end].ends_with('、') {
                 end -= '、'.len_utf8();
             } else {
                 break;
             }
         }
         out
+    }
+}
+
+/// The lead: the first day-precise date of the first two body sentences (within the week
+/// before publication), with the persons named in the headline and that sentence.
+fn lead_of(
+    facts: &[SentenceFacts],
+    published: Option<LocalDate>,
+) -> Option<(DateValue, Vec<EntityKey>)> {
+    let published = published.map(DateValue::day)?;
+    let persons = |f: &SentenceFacts| -> Vec<EntityKey> {
+        f.mentions
+            .iter()
+            .filter(|m| m.key.kind == EntityKind::Person)
+            .map(|m| m.key.clone())
+            .collect()
+    };
+    let mut people: Vec<EntityKey> = facts
+        .iter()
+        .filter(|f| f.block_kind == BlockKind::Title)
+        .flat_map(persons)
+        .collect();
+    for f in facts
+        .iter()
+        .filter(|f| f.block_kind == BlockKind::Paragraph)
+        .take(2)
+    {
+        let date = f
+            .dates
+            .iter()
+            .map(|d| d.value)
+            .find(|d| d.day.is_some() && *d <= published && within_week(d, &published));
+        if let Some(date) = date {
+            people.extend(persons(f));
+            people.sort();
+            people.dedup();
+            return Some((date, people));
+        }
+    }
+    None
+}
+
+fn within_week(d: &DateValue, published: &DateValue) -> bool {
+    let n = |d: &DateValue| {
+        chrono::NaiveDate::from_ymd_opt(d.year, d.month.unwrap_or(1), d.day.unwrap_or(1))
+    };
+    match (n(d), n(published)) {
+        (Some(a), Some(b)) => (b - a).num_days() <= 7,
+        _ => false,
     }
 }
 

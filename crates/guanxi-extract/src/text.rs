@@ -38,7 +38,9 @@ fn push(out: &mut Vec<Sentence>, text: &str, base: usize, start: usize, end: usi
     let lead = s.len() - s.trim_start().len();
     let trail = s.len() - s.trim_end().len();
     if end - trail > start + lead {
-        out.push(Sentence { span: Span::new(base + start + lead, base + end - trail) });
+        out.push(Sentence {
+            span: Span::new(base + start + lead, base + end - trail),
+        });
     }
 }
 

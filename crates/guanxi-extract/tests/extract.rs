@@ -13,7 +13,12 @@ static EXTRACTOR: LazyLock<Extractor> = LazyLock::new(Extractor::new);
 
 fn load(path: &std::path::Path) -> Option<Article> {
     let bytes = std::fs::read(path).ok()?;
-    parse_article(&path.display().to_string(), &bytes, &IngestConfig::default()).ok()
+    parse_article(
+        &path.display().to_string(),
+        &bytes,
+        &IngestConfig::default(),
+    )
+    .ok()
 }
 
 /// Entities, roles and interactions of an article, one per line.
@@ -25,7 +30,10 @@ fn digest(a: &Article, ex: &Extraction) -> String {
             e.key.kind,
             e.key.name,
             e.alternate_names.join("|"),
-            e.wikidata.as_deref().map(|q| format!(" {q}")).unwrap_or_default(),
+            e.wikidata
+                .as_deref()
+                .map(|q| format!(" {q}"))
+                .unwrap_or_default(),
             e.mentions.len()
         ));
     }
@@ -36,7 +44,9 @@ fn digest(a: &Article, ex: &Extraction) -> String {
             r.person.name,
             if r.former { "former " } else { "" },
             r.title,
-            r.of.as_ref().map(|o| format!(" of {}", o.name)).unwrap_or_default()
+            r.of.as_ref()
+                .map(|o| format!(" of {}", o.name))
+                .unwrap_or_default()
         ));
     }
     s.push_str("## interactions\n");
@@ -51,7 +61,11 @@ fn digest(a: &Article, ex: &Extraction) -> String {
             i.status
         ));
         for e in &i.evidence {
-            s.push_str(&format!("  <{}> {}\n", e.trigger.slice(&a.text), e.span.slice(&a.text)));
+            s.push_str(&format!(
+                "  <{}> {}\n",
+                e.trigger.slice(&a.text),
+                e.span.slice(&a.text)
+            ));
         }
     }
     s
@@ -80,18 +94,32 @@ fn seed_extractions() {
 fn date_expressions() {
     let table = include_str!("../../../tests/data/dates.tsv");
     let mut failures = Vec::new();
-    for (n, line) in table.lines().enumerate().filter(|(_, l)| !l.starts_with('#') && !l.trim().is_empty()) {
+    for (n, line) in table
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.starts_with('#') && !l.trim().is_empty())
+    {
         let f: Vec<&str> = line.split('\t').collect();
         assert_eq!(f.len(), 3, "line {} of dates.tsv needs 3 fields", n + 1);
         let p: Vec<u32> = f[0].split('-').filter_map(|x| x.parse().ok()).collect();
-        let published = LocalDate { year: p[0] as i32, month: p[1], day: p[2] };
+        let published = LocalDate {
+            year: p[0] as i32,
+            month: p[1],
+            day: p[2],
+        };
         let got: Vec<String> = find_dates(f[1], 0, Some(published))
             .iter()
             .map(|d| format!("{}={}", d.span.slice(f[1]), d.value))
             .collect();
         let got = got.join(";");
         if got != f[2] {
-            failures.push(format!("line {}: {}\n  expected {}\n  got      {}", n + 1, f[1], f[2], got));
+            failures.push(format!(
+                "line {}: {}\n  expected {}\n  got      {}",
+                n + 1,
+                f[1],
+                f[2],
+                got
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

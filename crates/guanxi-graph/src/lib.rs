@@ -31,7 +31,12 @@ pub struct GraphConfig {
 
 impl Default for GraphConfig {
     fn default() -> Self {
-        GraphConfig { min_weight: 1, max_nodes: Some(150), focus: None, title: String::new() }
+        GraphConfig {
+            min_weight: 1,
+            max_nodes: Some(150),
+            focus: None,
+            title: String::new(),
+        }
     }
 }
 
@@ -98,7 +103,10 @@ where
 }
 
 fn quoted(s: &str) -> Id {
-    Id::Escaped(format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\"")))
+    Id::Escaped(format!(
+        "\"{}\"",
+        s.replace('\\', "\\\\").replace('"', "\\\"")
+    ))
 }
 
 fn attr(k: &str, v: Id) -> Attribute {
@@ -124,7 +132,10 @@ impl CoOccurrence {
                 attr("fillcolor", quoted("#e8f0fe")),
                 attr("fontname", quoted("Noto Sans CJK SC")),
             ])),
-            Stmt::GAttribute(GraphAttributes::Edge(vec![attr("color", quoted("#5f6368"))])),
+            Stmt::GAttribute(GraphAttributes::Edge(vec![attr(
+                "color",
+                quoted("#5f6368"),
+            )])),
         ];
         let mut nodes: Vec<&(String, u32)> = g.node_weights().collect();
         nodes.sort_by(|a, b| a.0.cmp(&b.0));
@@ -152,7 +163,10 @@ impl CoOccurrence {
         for (a, b, w) in edges {
             let width = 1.0 + (f64::from(w)).ln();
             stmts.push(Stmt::Edge(Edge {
-                ty: EdgeTy::Pair(Vertex::N(NodeId(quoted(a), None)), Vertex::N(NodeId(quoted(b), None))),
+                ty: EdgeTy::Pair(
+                    Vertex::N(NodeId(quoted(a), None)),
+                    Vertex::N(NodeId(quoted(b), None)),
+                ),
                 attributes: vec![
                     attr("weight", Id::Plain(w.to_string())),
                     attr("penwidth", Id::Plain(format!("{width:.2}"))),
@@ -160,7 +174,11 @@ impl CoOccurrence {
                 ],
             }));
         }
-        let graph = Graph::Graph { id: Id::Plain("cooccurrence".into()), strict: true, stmts };
+        let graph = Graph::Graph {
+            id: Id::Plain("cooccurrence".into()),
+            strict: true,
+            stmts,
+        };
         let mut out = graph.print(&mut PrinterContext::default());
         out.push('\n');
         out

@@ -19,7 +19,9 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<String, IngestError> {
     let enc = det.guess(None, chardetng::Utf8Detection::Allow);
     let (text, _, had_errors) = enc.decode(bytes);
     if had_errors && enc == encoding_rs::UTF_8 {
-        return Err(IngestError::NotText("invalid UTF-8 and no other encoding fits".into()));
+        return Err(IngestError::NotText(
+            "invalid UTF-8 and no other encoding fits".into(),
+        ));
     }
     check_text(text.into_owned())
 }
@@ -31,7 +33,9 @@ fn check_text(s: String) -> Result<String, IngestError> {
         .filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{c}'))
         .count();
     if control * 20 > total {
-        return Err(IngestError::NotText(format!("{control} control characters in {total}")));
+        return Err(IngestError::NotText(format!(
+            "{control} control characters in {total}"
+        )));
     }
     Ok(s.replace("\r\n", "\n").replace('\r', "\n"))
 }

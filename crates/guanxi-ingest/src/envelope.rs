@@ -27,8 +27,10 @@ pub(crate) struct Envelope {
     pub body_is_html: bool,
 }
 
-static EPOCH: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"^<!--\s*(\d{10,13})\s*-->\s*$").ok());
-static LINK: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"^\[(.*)\]\((\S+?)\)\s*$").ok());
+static EPOCH: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"^<!--\s*(\d{10,13})\s*-->\s*$").ok());
+static LINK: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"^\[(.*)\]\((\S+?)\)\s*$").ok());
 static HTML_TITLE: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"(?is)<title[^>]*>(.*?)</title>").ok());
 static CANONICAL: LazyLock<Option<Regex>> = LazyLock::new(|| {
@@ -90,7 +92,10 @@ pub(crate) fn peel(raw: &str) -> Envelope {
     }
 
     let body = rest.trim();
-    let looks_html = body.contains("</") || body.contains("<br") || body.contains("<p") || body.contains("&lt;p");
+    let looks_html = body.contains("</")
+        || body.contains("<br")
+        || body.contains("<p")
+        || body.contains("&lt;p");
     if !feed_header {
         if env.title.is_none() {
             if let Some(c) = HTML_TITLE.as_ref().and_then(|re| re.captures(body)) {

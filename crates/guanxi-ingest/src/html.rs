@@ -35,20 +35,76 @@ static BYLINE: LazyLock<Option<Regex>> = LazyLock::new(|| {
 });
 
 const SKIP: &[&str] = &[
-    "script", "style", "noscript", "iframe", "svg", "form", "button", "nav", "footer", "aside", "select",
-    "textarea", "template", "head", "title", "video", "audio", "object", "embed", "canvas", "share-button",
-    "share-modal", "ins",
+    "script",
+    "style",
+    "noscript",
+    "iframe",
+    "svg",
+    "form",
+    "button",
+    "nav",
+    "footer",
+    "aside",
+    "select",
+    "textarea",
+    "template",
+    "head",
+    "title",
+    "video",
+    "audio",
+    "object",
+    "embed",
+    "canvas",
+    "share-button",
+    "share-modal",
+    "ins",
 ];
 
 const BLOCK: &[&str] = &[
-    "p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "figcaption", "figure",
-    "section", "article", "header", "table", "tr", "td", "th", "dd", "dt", "dl", "pre", "hr", "br", "main",
-    "center", "small",
+    "p",
+    "div",
+    "li",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "figcaption",
+    "figure",
+    "section",
+    "article",
+    "header",
+    "table",
+    "tr",
+    "td",
+    "th",
+    "dd",
+    "dt",
+    "dl",
+    "pre",
+    "hr",
+    "br",
+    "main",
+    "center",
+    "small",
 ];
 
 /// Splits a body into blocks. `is_html` false means plain text: blank-line or line paragraphs.
-pub(crate) fn blocks(body: &str, is_html: bool, max_depth: usize) -> Result<Vec<RawBlock>, IngestError> {
-    let mut w = Walker { out: Vec::new(), cur: String::new(), cur_link_chars: 0, cur_kind: BlockKind::Paragraph };
+pub(crate) fn blocks(
+    body: &str,
+    is_html: bool,
+    max_depth: usize,
+) -> Result<Vec<RawBlock>, IngestError> {
+    let mut w = Walker {
+        out: Vec::new(),
+        cur: String::new(),
+        cur_link_chars: 0,
+        cur_kind: BlockKind::Paragraph,
+    };
     if is_html {
         check_depth(body, max_depth)?;
         w.parse(body, max_depth, true);
@@ -84,7 +140,10 @@ pub(crate) fn blocks(body: &str, is_html: bool, max_depth: usize) -> Result<Vec<
 
 /// Refuses markup nested deeper than `max` (html5ever is quadratic in depth).
 fn check_depth(body: &str, max: usize) -> Result<(), IngestError> {
-    const VOID: &[&str] = &["br", "img", "hr", "meta", "link", "input", "source", "wbr", "col", "area", "base", "embed", "param", "track"];
+    const VOID: &[&str] = &[
+        "br", "img", "hr", "meta", "link", "input", "source", "wbr", "col", "area", "base",
+        "embed", "param", "track",
+    ];
     let bytes = body.as_bytes();
     let mut depth: usize = 0;
     let mut i = 0;
@@ -92,7 +151,10 @@ fn check_depth(body: &str, max: usize) -> Result<(), IngestError> {
         i += rel + 1;
         let closing = bytes.get(i) == Some(&b'/');
         let start = if closing { i + 1 } else { i };
-        let end = bytes[start..].iter().position(|b| !b.is_ascii_alphanumeric()).map_or(bytes.len(), |p| start + p);
+        let end = bytes[start..]
+            .iter()
+            .position(|b| !b.is_ascii_alphanumeric())
+            .map_or(bytes.len(), |p| start + p);
         if end == start {
             continue;
         }
@@ -100,7 +162,10 @@ fn check_depth(body: &str, max: usize) -> Result<(), IngestError> {
         if closing {
             depth = depth.saturating_sub(1);
         } else if !VOID.contains(&name.as_str()) {
-            let self_closing = bytes[end..].iter().position(|&b| b == b'>').is_some_and(|p| p > 0 && bytes[end + p - 1] == b'/');
+            let self_closing = bytes[end..]
+                .iter()
+                .position(|&b| b == b'>')
+                .is_some_and(|p| p > 0 && bytes[end + p - 1] == b'/');
             if !self_closing {
                 depth += 1;
                 if depth > max {
@@ -130,16 +195,27 @@ impl Walker {
 
     fn flush(&mut self) {
         let text = fold_whitespace(&self.cur);
-        let link_only = self.cur_link_chars > 0 && self.cur_link_chars + 2 >= self.cur.trim().chars().count();
+        let link_only =
+            self.cur_link_chars > 0 && self.cur_link_chars + 2 >= self.cur.trim().chars().count();
         if !text.is_empty() && !link_only && has_letters(&text) {
-            self.out.push(RawBlock { kind: self.cur_kind, text });
+            self.out.push(RawBlock {
+                kind: self.cur_kind,
+                text,
+            });
         }
         self.cur.clear();
         self.cur_link_chars = 0;
         self.cur_kind = BlockKind::Paragraph;
     }
 
-    fn walk(&mut self, node: ego_tree::NodeRef<'_, Node>, depth: usize, max: usize, in_link: bool, may_reparse: bool) {
+    fn walk(
+        &mut self,
+        node: ego_tree::NodeRef<'_, Node>,
+        depth: usize,
+        max: usize,
+        in_link: bool,
+        may_reparse: bool,
+    ) {
         if depth > max {
             return;
         }
@@ -167,7 +243,10 @@ impl Walker {
                     let alt = fold_whitespace(alt);
                     if alt.chars().count() >= 6 && has_cjk(&alt) {
                         self.flush();
-                        self.out.push(RawBlock { kind: BlockKind::Caption, text: alt });
+                        self.out.push(RawBlock {
+                            kind: BlockKind::Caption,
+                            text: alt,
+                        });
                     }
                     return;
                 }
@@ -175,7 +254,10 @@ impl Walker {
                 if block {
                     self.flush();
                 }
-                if name == "figcaption" || name == "small" || e.attr("class").is_some_and(|c| c.contains("caption")) {
+                if name == "figcaption"
+                    || name == "small"
+                    || e.attr("class").is_some_and(|c| c.contains("caption"))
+                {
                     self.cur_kind = BlockKind::Caption;
                 }
                 let link = in_link || name == "a";
@@ -195,9 +277,19 @@ fn is_boilerplate_container(e: &scraper::node::Element) -> bool {
     e.attrs().any(|(k, v)| {
         (k.starts_with("data-selfpromo") || k == "data-root-share")
             || ((k == "class" || k == "id")
-                && ["adslot", "dfp-", "share", "social", "related", "twitter", "newsletter", "advert", "banner"]
-                    .iter()
-                    .any(|w| v.contains(w)))
+                && [
+                    "adslot",
+                    "dfp-",
+                    "share",
+                    "social",
+                    "related",
+                    "twitter",
+                    "newsletter",
+                    "advert",
+                    "banner",
+                ]
+                .iter()
+                .any(|w| v.contains(w)))
     })
 }
 

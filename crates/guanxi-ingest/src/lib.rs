@@ -31,26 +31,37 @@ pub struct IngestConfig {
 
 impl Default for IngestConfig {
     fn default() -> Self {
-        IngestConfig { max_bytes: 8 * 1024 * 1024, max_html_depth: 256 }
+        IngestConfig {
+            max_bytes: 8 * 1024 * 1024,
+            max_html_depth: 256,
+        }
     }
 }
 
 /// Reads one article file.
 ///
 /// `source` names the file in messages and in [`Article::source`]; `bytes` is its content.
-pub fn parse_article(source: &str, bytes: &[u8], config: &IngestConfig) -> Result<Article, IngestError> {
+pub fn parse_article(
+    source: &str,
+    bytes: &[u8],
+    config: &IngestConfig,
+) -> Result<Article, IngestError> {
     if bytes.len() > config.max_bytes {
-        return Err(IngestError::TooLarge { size: bytes.len(), limit: config.max_bytes });
+        return Err(IngestError::TooLarge {
+            size: bytes.len(),
+            limit: config.max_bytes,
+        });
     }
     let raw = decode::decode(bytes)?;
     let env = envelope::peel(&raw);
     let body_blocks = html::blocks(&env.body, env.body_is_html, config.max_html_depth)?;
 
     let url = env.url.clone();
-    let publisher = url
-        .as_deref()
-        .and_then(publisher_for_url)
-        .or_else(|| env.author.as_deref().and_then(publisher::publisher_for_name));
+    let publisher = url.as_deref().and_then(publisher_for_url).or_else(|| {
+        env.author
+            .as_deref()
+            .and_then(publisher::publisher_for_name)
+    });
 
     // Datelines are consumed: they are metadata, not text.
     let mut dateline = None;
@@ -64,7 +75,10 @@ pub fn parse_article(source: &str, bytes: &[u8], config: &IngestConfig) -> Resul
         }
         kept.push(b);
     }
-    let tz = publisher.as_ref().map(|p| p.time_zone.as_str()).unwrap_or("UTC");
+    let tz = publisher
+        .as_ref()
+        .map(|p| p.time_zone.as_str())
+        .unwrap_or("UTC");
     let published = env
         .published_millis
         .and_then(|ms| time::published_from_millis(ms, tz))
@@ -113,5 +127,8 @@ fn push_block(text: &mut String, blocks: &mut Vec<Block>, kind: BlockKind, conte
     }
     let start = text.len();
     text.push_str(content);
-    blocks.push(Block { kind, span: Span::new(start, text.len()) });
+    blocks.push(Block {
+        kind,
+        span: Span::new(start, text.len()),
+    });
 }

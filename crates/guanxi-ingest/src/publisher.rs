@@ -13,7 +13,11 @@ static TABLE: LazyLock<Vec<Publisher>> = LazyLock::new(|| {
             (f.len() >= 4).then(|| Publisher {
                 domain: f[0].to_string(),
                 name: f[1].to_string(),
-                alternate_names: f[2].split('|').filter(|s| !s.is_empty()).map(str::to_string).collect(),
+                alternate_names: f[2]
+                    .split('|')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect(),
                 time_zone: f[3].to_string(),
             })
         })
@@ -35,6 +39,11 @@ pub(crate) fn publisher_for_name(name: &str) -> Option<Publisher> {
     let n = name.trim();
     TABLE
         .iter()
-        .find(|p| p.name == n || p.alternate_names.iter().any(|a| a == n || n.contains(a.as_str()) && a.chars().count() >= 2))
+        .find(|p| {
+            p.name == n
+                || p.alternate_names
+                    .iter()
+                    .any(|a| a == n || n.contains(a.as_str()) && a.chars().count() >= 2)
+        })
         .cloned()
 }

@@ -28,9 +28,15 @@ pub(crate) fn parse_rfc3339_millis(s: &str) -> Option<i64> {
         .ok()
         .map(|d| d.timestamp_millis())
         .or_else(|| {
-            NaiveDateTime::parse_from_str(s.trim(), "%Y-%m-%d %H:%M:%S %z").ok().map(|d| d.and_utc().timestamp_millis())
+            NaiveDateTime::parse_from_str(s.trim(), "%Y-%m-%d %H:%M:%S %z")
+                .ok()
+                .map(|d| d.and_utc().timestamp_millis())
         })
-        .or_else(|| DateTime::parse_from_str(s.trim(), "%Y-%m-%d %H:%M:%S %z").ok().map(|d| d.timestamp_millis()))
+        .or_else(|| {
+            DateTime::parse_from_str(s.trim(), "%Y-%m-%d %H:%M:%S %z")
+                .ok()
+                .map(|d| d.timestamp_millis())
+        })
 }
 
 /// Recognises a block that is only a dateline.
@@ -84,8 +90,14 @@ fn published(local: DateTime<Tz>) -> Published {
     Published {
         epoch_millis: local.timestamp_millis(),
         offset_seconds,
-        local_date: LocalDate { year: local.year(), month: local.month(), day: local.day() },
-        date_time: local.fixed_offset().to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+        local_date: LocalDate {
+            year: local.year(),
+            month: local.month(),
+            day: local.day(),
+        },
+        date_time: local
+            .fixed_offset()
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
             .replace("+00:00", "Z"),
     }
 }

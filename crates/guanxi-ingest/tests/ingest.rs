@@ -9,10 +9,19 @@ fn digest(a: &Article) -> String {
     let mut s = String::new();
     s.push_str(&format!("url: {}\n", a.url.as_deref().unwrap_or("-")));
     s.push_str(&format!("title: {}\n", a.title));
-    s.push_str(&format!("publisher: {}\n", a.publisher.as_ref().map(|p| format!("{} ({}, {})", p.name, p.domain, p.time_zone)).unwrap_or("-".into())));
+    s.push_str(&format!(
+        "publisher: {}\n",
+        a.publisher
+            .as_ref()
+            .map(|p| format!("{} ({}, {})", p.name, p.domain, p.time_zone))
+            .unwrap_or("-".into())
+    ));
     s.push_str(&format!(
         "published: {}\n",
-        a.published.as_ref().map(|p| format!("{} local date {}", p.date_time, p.local_date)).unwrap_or("-".into())
+        a.published
+            .as_ref()
+            .map(|p| format!("{} local date {}", p.date_time, p.local_date))
+            .unwrap_or("-".into())
     ));
     s.push_str(&format!("traditional: {}\n", a.traditional));
     for b in &a.blocks {
@@ -21,14 +30,23 @@ fn digest(a: &Article) -> String {
             BlockKind::Paragraph => "P",
             BlockKind::Caption => "C",
         };
-        s.push_str(&format!("{kind} {}..{} {}\n", b.span.start, b.span.end, b.span.slice(&a.text)));
+        s.push_str(&format!(
+            "{kind} {}..{} {}\n",
+            b.span.start,
+            b.span.end,
+            b.span.slice(&a.text)
+        ));
     }
     s
 }
 
 fn check(path: &std::path::Path) -> String {
     let bytes = std::fs::read(path).unwrap_or_default();
-    match parse_article(&path.display().to_string(), &bytes, &IngestConfig::default()) {
+    match parse_article(
+        &path.display().to_string(),
+        &bytes,
+        &IngestConfig::default(),
+    ) {
         Ok(a) => digest(&a),
         Err(e) => format!("error: {e}\n"),
     }
@@ -52,19 +70,43 @@ fn odd_inputs() {
 fn refuses_binary_and_deep_html() {
     let cfg = IngestConfig::default();
     let binary: Vec<u8> = (0..2000u32).map(|i| (i % 7) as u8).collect();
-    assert!(matches!(parse_article("bin", &binary, &cfg), Err(IngestError::NotText(_))));
-    let deep = format!("[t](https://example.com/a)\n------\n{}x{}", "<div>".repeat(5000), "</div>".repeat(5000));
-    assert_eq!(parse_article("deep", deep.as_bytes(), &cfg), Err(IngestError::TooDeep { limit: 256 }));
+    assert!(matches!(
+        parse_article("bin", &binary, &cfg),
+        Err(IngestError::NotText(_))
+    ));
+    let deep = format!(
+        "[t](https://example.com/a)\n------\n{}x{}",
+        "<div>".repeat(5000),
+        "</div>".repeat(5000)
+    );
+    assert_eq!(
+        parse_article("deep", deep.as_bytes(), &cfg),
+        Err(IngestError::TooDeep { limit: 256 })
+    );
     assert_eq!(parse_article("empty", b"", &cfg), Err(IngestError::NoText));
 }
 
 #[test]
 fn spans_index_the_text() {
-    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/articles")).into_iter().flatten().flatten() {
+    for entry in std::fs::read_dir(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/articles"
+    ))
+    .into_iter()
+    .flatten()
+    .flatten()
+    {
         let bytes = std::fs::read(entry.path()).unwrap_or_default();
-        let Ok(a) = parse_article("x", &bytes, &IngestConfig::default()) else { continue };
+        let Ok(a) = parse_article("x", &bytes, &IngestConfig::default()) else {
+            continue;
+        };
         for b in &a.blocks {
-            assert!(a.text.get(b.span.start..b.span.end).is_some(), "{:?} in {}", b, entry.path().display());
+            assert!(
+                a.text.get(b.span.start..b.span.end).is_some(),
+                "{:?} in {}",
+                b,
+                entry.path().display()
+            );
         }
     }
 }

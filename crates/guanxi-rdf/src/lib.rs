@@ -15,8 +15,8 @@ pub use error::RdfError;
 pub use oxrdfio::{JsonLdProfileSet, RdfFormat};
 
 use guanxi_core::{
-    Article, DateValue, Entity, EntityKey, EntityKind, Evidence, Extraction, InteractionKind, PlaceKind, Precision,
-    Status,
+    Article, DateValue, Entity, EntityKey, EntityKind, Evidence, Extraction, InteractionKind,
+    PlaceKind, Precision, Status,
 };
 use oxrdf::{GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
 use vocab::{gx, schema, ID, OWL, PROV, RDF_TYPE, WIKIDATA, XSD};
@@ -55,7 +55,10 @@ pub fn article_key(article: &Article) -> String {
     match &article.url {
         Some(u) => {
             let u = u.trim().trim_end_matches('/');
-            let u = u.strip_prefix("http://").or_else(|| u.strip_prefix("https://")).unwrap_or(u);
+            let u = u
+                .strip_prefix("http://")
+                .or_else(|| u.strip_prefix("https://"))
+                .unwrap_or(u);
             fnv(&[u])
         }
         None => fnv(&[&article.title, &article.text]),
@@ -76,7 +79,10 @@ pub fn article_graph(key: &str) -> NamedNode {
 fn segment(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     for c in name.chars() {
-        if c.is_ascii_alphanumeric() || "-._~".contains(c) || (!c.is_ascii() && !c.is_whitespace() && !c.is_control()) {
+        if c.is_ascii_alphanumeric()
+            || "-._~".contains(c)
+            || (!c.is_ascii() && !c.is_whitespace() && !c.is_control())
+        {
             out.push(c);
         } else {
             let mut buf = [0u8; 4];
@@ -128,7 +134,12 @@ struct Out<'a> {
 
 impl Out<'_> {
     fn add(&mut self, s: &NamedNode, p: &str, o: impl Into<Term>) {
-        self.quads.push(Quad::new(NamedOrBlankNode::NamedNode(s.clone()), iri(p), o.into(), self.graph.clone()));
+        self.quads.push(Quad::new(
+            NamedOrBlankNode::NamedNode(s.clone()),
+            iri(p),
+            o.into(),
+            self.graph.clone(),
+        ));
     }
 }
 
@@ -169,15 +180,32 @@ fn describe_entity(out: &mut Out<'_>, e: &Entity) {
         out.add(&node, &schema("alternateName"), lang(a));
     }
     if let Some(q) = &e.wikidata {
-        out.add(&node, &format!("{OWL}sameAs"), iri(&format!("{WIKIDATA}{q}")));
+        out.add(
+            &node,
+            &format!("{OWL}sameAs"),
+            iri(&format!("{WIKIDATA}{q}")),
+        );
     }
 }
 
-fn evidence_node(out: &mut Out<'_>, text: &str, akey: &str, article: &NamedNode, ev: &Evidence) -> NamedNode {
-    let node = iri(&format!("{ID}evidence/{akey}/{}-{}", ev.span.start, ev.span.end));
+fn evidence_node(
+    out: &mut Out<'_>,
+    text: &str,
+    akey: &str,
+    article: &NamedNode,
+    ev: &Evidence,
+) -> NamedNode {
+    let node = iri(&format!(
+        "{ID}evidence/{akey}/{}-{}",
+        ev.span.start, ev.span.end
+    ));
     out.add(&node, RDF_TYPE, iri(&gx("Evidence")));
     out.add(&node, &gx("sentenceText"), lang(ev.span.slice(text)));
-    out.add(&node, &gx("startOffset"), Literal::from(ev.span.start as i64));
+    out.add(
+        &node,
+        &gx("startOffset"),
+        Literal::from(ev.span.start as i64),
+    );
     out.add(&node, &gx("endOffset"), Literal::from(ev.span.end as i64));
     out.add(&node, &format!("{PROV}wasDerivedFrom"), article.clone());
     node
@@ -189,8 +217,14 @@ pub fn article_quads(article: &Article, ex: &Extraction) -> Result<ArticleQuads,
     let graph = article_graph(&akey);
     let gname = GraphName::NamedNode(graph.clone());
     let shared_name = GraphName::NamedNode(entities_graph());
-    let mut out = Out { graph: &gname, quads: Vec::new() };
-    let mut shared = Out { graph: &shared_name, quads: Vec::new() };
+    let mut out = Out {
+        graph: &gname,
+        quads: Vec::new(),
+    };
+    let mut shared = Out {
+        graph: &shared_name,
+        quads: Vec::new(),
+    };
     let art = article_iri(&akey);
     let text = &article.text;
     let derived = format!("{PROV}wasDerivedFrom");
@@ -199,18 +233,34 @@ pub fn article_quads(article: &Article, ex: &Extraction) -> Result<ArticleQuads,
     if let Some(u) = &article.url {
         match NamedNode::new(u.trim()) {
             Ok(n) => out.add(&art, &schema("url"), n),
-            Err(e) => return Err(RdfError::InvalidIri { iri: u.clone(), reason: e.to_string() }),
+            Err(e) => {
+                return Err(RdfError::InvalidIri {
+                    iri: u.clone(),
+                    reason: e.to_string(),
+                })
+            }
         }
     }
     out.add(&art, &schema("headline"), lang(&article.title));
-    out.add(&art, &schema("inLanguage"), Literal::new_simple_literal("zh"));
+    out.add(
+        &art,
+        &schema("inLanguage"),
+        Literal::new_simple_literal("zh"),
+    );
     out.add(&art, &schema("articleBody"), lang(text));
     if let Some(p) = &article.published {
-        out.add(&art, &schema("datePublished"), typed(p.date_time.clone(), "dateTime"));
+        out.add(
+            &art,
+            &schema("datePublished"),
+            typed(p.date_time.clone(), "dateTime"),
+        );
     }
     if let Some(p) = &article.publisher {
         let e = Entity {
-            key: EntityKey { kind: EntityKind::Organization, name: p.name.clone() },
+            key: EntityKey {
+                kind: EntityKind::Organization,
+                name: p.name.clone(),
+            },
             place_kind: None,
             alternate_names: p.alternate_names.clone(),
             wikidata: None,
@@ -219,7 +269,11 @@ pub fn article_quads(article: &Article, ex: &Extraction) -> Result<ArticleQuads,
         describe_entity(&mut shared, &e);
         out.add(&art, &schema("publisher"), entity_iri(&e.key));
     }
-    let file = article.source.rsplit(['/', '\\']).next().unwrap_or(&article.source);
+    let file = article
+        .source
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(&article.source);
     out.add(&art, &gx("sourceFile"), Literal::new_simple_literal(file));
 
     for e in &ex.entities {
@@ -227,20 +281,39 @@ pub fn article_quads(article: &Article, ex: &Extraction) -> Result<ArticleQuads,
         describe_entity(&mut shared, e);
         out.add(&art, &schema("mentions"), node.clone());
         if let Some(first) = e.mentions.first() {
-            let m = iri(&format!("{ID}mention/{akey}/{}-{}", first.span.start, first.span.end));
+            let m = iri(&format!(
+                "{ID}mention/{akey}/{}-{}",
+                first.span.start, first.span.end
+            ));
             out.add(&m, RDF_TYPE, iri(&gx("Mention")));
             out.add(&m, &gx("mentionOf"), node.clone());
             out.add(&m, &gx("surface"), lang(&first.surface));
-            out.add(&m, &gx("startOffset"), Literal::from(first.span.start as i64));
+            out.add(
+                &m,
+                &gx("startOffset"),
+                Literal::from(first.span.start as i64),
+            );
             out.add(&m, &gx("endOffset"), Literal::from(first.span.end as i64));
-            out.add(&m, &gx("mentionCount"), Literal::from(e.mentions.len() as i64));
+            out.add(
+                &m,
+                &gx("mentionCount"),
+                Literal::from(e.mentions.len() as i64),
+            );
             out.add(&m, &derived, art.clone());
         }
     }
 
     for r in &ex.roles {
         let of = r.of.as_ref().map(|k| k.name.as_str()).unwrap_or("");
-        let node = iri(&format!("{ID}role/{akey}-{}", fnv(&[&r.person.name, &r.title, of, if r.former { "1" } else { "0" }])));
+        let node = iri(&format!(
+            "{ID}role/{akey}-{}",
+            fnv(&[
+                &r.person.name,
+                &r.title,
+                of,
+                if r.former { "1" } else { "0" }
+            ])
+        ));
         let person = entity_iri(&r.person);
         out.add(&node, RDF_TYPE, iri(&gx("RoleAssignment")));
         out.add(&node, &gx("holder"), person.clone());
@@ -265,7 +338,15 @@ pub fn article_quads(article: &Article, ex: &Extraction) -> Result<ArticleQuads,
         let node = iri(&format!("{ID}interaction/{akey}-{}", fnv(&key_parts)));
         out.add(&node, RDF_TYPE, iri(&gx("Interaction")));
         out.add(&node, RDF_TYPE, iri(&gx(kind_class(it.kind))));
-        out.add(&node, &schema("name"), lang(&format!("{}：{}", trigger_label(text, it), names.join("、"))));
+        out.add(
+            &node,
+            &schema("name"),
+            lang(&format!(
+                "{}：{}",
+                trigger_label(text, it),
+                names.join("、")
+            )),
+        );
         for p in &it.participants {
             out.add(&node, &gx("participant"), entity_iri(p));
         }
@@ -281,7 +362,11 @@ pub fn article_quads(article: &Article, ex: &Extraction) -> Result<ArticleQuads,
             let evn = evidence_node(&mut out, text, &akey, &art, ev);
             out.add(&node, &gx("evidence"), evn.clone());
             out.add(&evn, &gx("triggerText"), lang(ev.trigger.slice(text)));
-            out.add(&evn, &gx("triggerStart"), Literal::from(ev.trigger.start as i64));
+            out.add(
+                &evn,
+                &gx("triggerStart"),
+                Literal::from(ev.trigger.start as i64),
+            );
         }
     }
     let mut quads = out.quads;
@@ -290,11 +375,18 @@ pub fn article_quads(article: &Article, ex: &Extraction) -> Result<ArticleQuads,
     let mut sh = shared.quads;
     sh.sort_by_cached_key(|q| q.to_string());
     sh.dedup();
-    Ok(ArticleQuads { graph, quads, shared: sh })
+    Ok(ArticleQuads {
+        graph,
+        quads,
+        shared: sh,
+    })
 }
 
 fn trigger_label(text: &str, it: &guanxi_core::Interaction) -> String {
-    it.evidence.first().map(|e| e.trigger.slice(text).to_string()).unwrap_or_default()
+    it.evidence
+        .first()
+        .map(|e| e.trigger.slice(text).to_string())
+        .unwrap_or_default()
 }
 
 /// Prefixes used in Turtle, TriG and RDF/XML output.
@@ -309,7 +401,11 @@ pub const PREFIXES: &[(&str, &str)] = &[
 
 /// Writes quads sorted by their N-Quads form, so that the same content always gives the same
 /// bytes. Formats without graphs (Turtle, N-Triples, RDF/XML) get the union of the graphs.
-pub fn write_sorted(quads: impl IntoIterator<Item = Quad>, format: RdfFormat, w: impl Write) -> Result<(), RdfError> {
+pub fn write_sorted(
+    quads: impl IntoIterator<Item = Quad>,
+    format: RdfFormat,
+    w: impl Write,
+) -> Result<(), RdfError> {
     let mut all: Vec<Quad> = quads.into_iter().collect();
     let graphs = format.supports_datasets();
     if !graphs {
@@ -322,7 +418,10 @@ pub fn write_sorted(quads: impl IntoIterator<Item = Quad>, format: RdfFormat, w:
     let mut ser = oxrdfio::RdfSerializer::from_format(format);
     if !matches!(format, RdfFormat::NTriples | RdfFormat::NQuads) {
         for (p, ns) in PREFIXES {
-            ser = ser.with_prefix(*p, *ns).map_err(|e| RdfError::InvalidIri { iri: ns.to_string(), reason: e.to_string() })?;
+            ser = ser.with_prefix(*p, *ns).map_err(|e| RdfError::InvalidIri {
+                iri: ns.to_string(),
+                reason: e.to_string(),
+            })?;
         }
     }
     let mut w = ser.for_writer(w);

@@ -13,11 +13,17 @@ static EXTRACTOR: LazyLock<Extractor> = LazyLock::new(Extractor::new);
 
 fn nquads(path: &std::path::Path) -> String {
     let bytes = std::fs::read(path).unwrap_or_default();
-    let Ok(a) = parse_article(&path.display().to_string(), &bytes, &IngestConfig::default()) else {
+    let Ok(a) = parse_article(
+        &path.display().to_string(),
+        &bytes,
+        &IngestConfig::default(),
+    ) else {
         return "unreadable".into();
     };
     let ex = EXTRACTOR.extract(&a);
-    let Ok(q) = article_quads(&a, &ex) else { return "no quads".into() };
+    let Ok(q) = article_quads(&a, &ex) else {
+        return "no quads".into();
+    };
     let mut out = Vec::new();
     let all = q.quads.into_iter().chain(q.shared);
     if write_sorted(all, RdfFormat::NQuads, &mut out).is_err() {
@@ -48,9 +54,15 @@ fn ontology_declares_exactly_the_terms_the_code_writes() {
         if q.predicate.as_str() != "http://www.w3.org/1999/02/22-rdf-syntax-ns#type" {
             continue;
         }
-        let NamedOrBlankNode::NamedNode(s) = &q.subject else { continue };
-        let Some(local) = s.as_str().strip_prefix(GX) else { continue };
-        let Term::NamedNode(t) = &q.object else { continue };
+        let NamedOrBlankNode::NamedNode(s) = &q.subject else {
+            continue;
+        };
+        let Some(local) = s.as_str().strip_prefix(GX) else {
+            continue;
+        };
+        let Term::NamedNode(t) = &q.object else {
+            continue;
+        };
         let is_class = t.as_str() == "http://www.w3.org/2002/07/owl#Class";
         if !declared.iter().any(|(l, _)| l == local) {
             declared.push((local.to_string(), is_class));
@@ -64,10 +76,17 @@ fn ontology_declares_exactly_the_terms_the_code_writes() {
         assert!(
             declared.iter().any(|(l, c)| l == local && c == is_class),
             "gx:{local} is written by the code but not declared (as {}) in ontology/guanxi.ttl",
-            if *is_class { "a class" } else { "a property or individual" }
+            if *is_class {
+                "a class"
+            } else {
+                "a property or individual"
+            }
         );
     }
     for (local, _) in &declared {
-        assert!(GX_TERMS.iter().any(|(l, _)| l == local), "gx:{local} is declared in the ontology but unknown to the code");
+        assert!(
+            GX_TERMS.iter().any(|(l, _)| l == local),
+            "gx:{local} is declared in the ontology but unknown to the code"
+        );
     }
 }

@@ -11,8 +11,8 @@ mod error;
 use std::path::Path;
 
 pub use error::StoreError;
-pub use oxigraph::sparql::{QueryResults, QuerySolution};
 pub use oxigraph::model::Quad;
+pub use oxigraph::sparql::{QueryResults, QuerySolution};
 
 use guanxi_rdf::ArticleQuads;
 use oxigraph::model::{GraphNameRef, NamedNodeRef};
@@ -26,21 +26,29 @@ pub struct Store {
 impl Store {
     /// Opens (creating when missing) the store in directory `path`.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let inner = oxigraph::store::Store::open(path)
-            .map_err(|e| StoreError::Open { path: path.display().to_string(), reason: e.to_string() })?;
+        let inner = oxigraph::store::Store::open(path).map_err(|e| StoreError::Open {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
         Ok(Store { inner })
     }
 
     /// A store in memory (tests, dry runs).
     pub fn in_memory() -> Result<Self, StoreError> {
-        Ok(Store { inner: oxigraph::store::Store::new().map_err(StoreError::storage)? })
+        Ok(Store {
+            inner: oxigraph::store::Store::new().map_err(StoreError::storage)?,
+        })
     }
 
     /// Replaces the article's graph with `aq` and adds its entity descriptions, atomically.
     pub fn replace_article(&self, aq: &ArticleQuads) -> Result<(), StoreError> {
-        let mut tx = self.inner.start_transaction().map_err(StoreError::storage)?;
+        let mut tx = self
+            .inner
+            .start_transaction()
+            .map_err(StoreError::storage)?;
         let g = NamedNodeRef::from(&aq.graph);
-        tx.clear_graph(GraphNameRef::NamedNode(g)).map_err(StoreError::storage)?;
+        tx.clear_graph(GraphNameRef::NamedNode(g))
+            .map_err(StoreError::storage)?;
         tx.insert_named_graph(g);
         tx.extend(aq.quads.iter());
         tx.extend(aq.shared.iter());
@@ -53,7 +61,10 @@ impl Store {
             .parse_query(sparql)
             .map_err(|e| StoreError::Syntax(e.to_string()))?;
         prepared.dataset_mut().set_default_graph_as_union();
-        prepared.on_store(&self.inner).execute().map_err(|e| StoreError::Query(e.to_string()))
+        prepared
+            .on_store(&self.inner)
+            .execute()
+            .map_err(|e| StoreError::Query(e.to_string()))
     }
 
     /// Every quad, in the store's index order.
