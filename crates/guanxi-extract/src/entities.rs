@@ -169,11 +169,8 @@ pub fn recognise(
             // Names of up to four characters must align with the segmenter's words, so that
             // 消息报 is not read in 消息报道, nor 美军 in 中美军事, nor 外交部 in 外交部门.
             let short = surface.chars().count() <= 4 && surface.chars().all(is_han);
-            if short
-                && !(bounds.contains(&a) && bounds.contains(&b))
-                && !glued_to_body(gz, entry, &s[b..])
-                && !tiled(a, b)
-            {
+            let aligned = bounds.contains(&a) && bounds.contains(&b);
+            if short && !aligned && !glued_to_body(gz, entry, &s[b..]) && !tiled(a, b) {
                 continue;
             }
             // Latin names must stand as whole words (Putin, not Putinism).

@@ -174,15 +174,16 @@ fn one(
     }
 
     let clause_text = clause.slice(text);
-    let status = if CANCELLED.iter().any(|w| clause_text.contains(w)) {
-        Status::Cancelled
-    } else if {
+    let planned = {
         let mut b = before.to_string();
         for w in NOT_PLANNED {
             b = b.replace(w, "");
         }
         PLANNED.iter().any(|w| b.contains(w)) && !b.contains('已') && !b.contains('曾')
-    } {
+    };
+    let status = if CANCELLED.iter().any(|w| clause_text.contains(w)) {
+        Status::Cancelled
+    } else if planned {
         Status::Planned
     } else {
         Status::Happened
