@@ -169,7 +169,15 @@ pub fn recognise(
             // Names of up to four characters must align with the segmenter's words, so that
             // 消息报 is not read in 消息报道, nor 美军 in 中美军事, nor 外交部 in 外交部门.
             let short = surface.chars().count() <= 4 && surface.chars().all(is_han);
-            let aligned = bounds.contains(&a) && bounds.contains(&b);
+            // A name glued to a function word inside a proper-noun token (向普京/nr) still counts.
+            let in_proper = toks.iter().any(|t| {
+                (t.start == a || t.end == b)
+                    && t.start <= a
+                    && b <= t.end
+                    && matches!(t.tag, "nr" | "nrt" | "nrfg" | "ns" | "nt" | "nz")
+                    && entry.key.kind != EntityKind::Organization
+            });
+            let aligned = (bounds.contains(&a) && bounds.contains(&b)) || in_proper;
             if short && !aligned && !glued_to_body(gz, entry, &s[b..]) && !tiled(a, b) {
                 continue;
             }

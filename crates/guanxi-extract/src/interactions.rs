@@ -42,6 +42,8 @@ pub struct SentenceFacts {
     pub prior_subject: Option<EntityKey>,
     /// The sentence's text.
     pub text: String,
+    /// Titles standing for a person named elsewhere in the article (法国总统 → 马克龙).
+    pub title_refs: Vec<M>,
 }
 
 /// Words holding a planned-cue character without meaning "planned" (虚拟 峰会 is a virtual summit).
@@ -87,15 +89,20 @@ pub fn in_sentence(
     }
     found.sort();
     for (a, b, kind) in found {
-        if let Some(x) = one(text, sf, block_dates, a, b, kind) {
-            out.push(x);
-        }
+        out.extend(one(text, sf, block_dates, a, b, kind));
     }
 }
 
 fn persons(ms: &[M]) -> impl Iterator<Item = &M> {
     ms.iter().filter(|m| m.key.kind == EntityKind::Person)
 }
+
+/// Words after a trigger that start another predicate: persons after them are not objects
+/// of the trigger (王毅会晤马克龙转达习近平口信).
+const BREAKS: &[&str] = &[
+    "转达", "表示", "说", "称", "强调", "指出", "呼吁", "透露", "告诉", "介绍", "祝贺", "感谢",
+    "邀请", "代表", "转交",
+];
 
 fn one(
     text: &str,
@@ -104,24 +111,32 @@ fn one(
     a: usize,
     b: usize,
     kind: InteractionKind,
-) -> Option<(Interaction, Option<String>)> {
+) -> Vec<(Interaction, Option<String>)> {
     let clause = clause_around(text, sf.span, a);
     let before = &text[clause.start..a];
-    let in_clause: Vec<&M> = persons(&sf.mentions)
+    // Named persons and title-only references (法国总统 → 马克龙) in the clause.
+    let mut in_clause: Vec<&M> = persons(&sf.mentions)
         .filter(|m| clause.contains(m.span))
         .collect();
+    in_clause.extend(sf.title_refs.iter().filter(|m| clause.contains(m.span)));
+    in_clause.sort_by_key(|m| m.span.start);
     let left: Vec<&M> = in_clause
         .iter()
         .copied()
         .filter(|m| m.span.end <= a)
         .collect();
+    let stop = BREAKS
+        .iter()
+        .filter_map(|w| text[b..clause.end.max(b)].find(w).map(|i| b + i))
+        .min()
+        .unwrap_or(clause.end);
     let right: Vec<&M> = in_clause
         .iter()
         .copied()
-        .filter(|m| m.span.start >= b)
+        .filter(|m| m.span.start >= b && m.span.end <= stop)
         .collect();
 
-    let mut parts: Vec<EntityKey> = Vec::new();
+    let mut subjects: Vec<EntityKey> = Vec::new();
     let conj_first = left
         .first()
         .is_some_and(|m| text[clause.start..m.span.start].contains(CONJ));
@@ -141,38 +156,75 @@ fn one(
         } else {
             earlier
         };
-        if let Some(k) = subject {
-            parts.push(k);
-        }
+        subjects.extend(subject);
     }
+    let mut objects: Vec<EntityKey> = Vec::new();
     if kind == InteractionKind::Visit {
         // The visitor is the person nearest before the verb (作为普京顾问的绍伊古访华).
         if let Some(m) = left.last() {
-            parts.clear();
-            parts.push(m.key.clone());
+            subjects.clear();
+            subjects.push(m.key.clone());
         }
     } else {
-        parts.extend(left.iter().map(|m| m.key.clone()));
+        if conj_first {
+            objects.extend(left.iter().map(|m| m.key.clone()));
+        } else {
+            subjects.extend(left.iter().map(|m| m.key.clone()));
+        }
         // 会见时, 会谈后: the trigger is a time adverbial; what follows is not its object.
         let adverbial = TIME_AFTER
             .iter()
             .any(|w| text[b..clause.end.max(b)].starts_with(w));
         if !adverbial {
-            parts.extend(right.iter().map(|m| m.key.clone()));
+            objects.extend(right.iter().map(|m| m.key.clone()));
         }
     }
-    parts.sort();
-    parts.dedup();
-    let enough = match kind {
-        InteractionKind::Visit | InteractionKind::Summit | InteractionKind::Talks => {
-            !parts.is_empty()
-        }
-        _ => parts.len() >= 2,
-    };
-    if !enough {
-        return None;
-    }
+    subjects.dedup();
+    objects.retain(|o| !subjects.contains(o));
+    objects.dedup();
 
+    // 会见 is bilateral: one subject meeting a list (会见了文在寅、康京和) is one meeting each.
+    let bilateral = matches!(
+        kind,
+        InteractionKind::Meeting | InteractionKind::Talks | InteractionKind::PhoneCall
+    );
+    let groups: Vec<Vec<EntityKey>> = if bilateral && subjects.len() == 1 && objects.len() >= 2 {
+        objects
+            .iter()
+            .map(|o| vec![subjects[0].clone(), o.clone()])
+            .collect()
+    } else {
+        vec![subjects.iter().chain(objects.iter()).cloned().collect()]
+    };
+    let mut out = Vec::new();
+    for mut parts in groups {
+        parts.sort();
+        parts.dedup();
+        let enough = match kind {
+            InteractionKind::Visit | InteractionKind::Summit | InteractionKind::Talks => {
+                !parts.is_empty()
+            }
+            _ => parts.len() >= 2,
+        };
+        if enough {
+            out.extend(build(text, sf, block_dates, clause, a, b, kind, parts));
+        }
+    }
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+fn build(
+    text: &str,
+    sf: &SentenceFacts,
+    block_dates: &[DateMention],
+    clause: Span,
+    a: usize,
+    b: usize,
+    kind: InteractionKind,
+    parts: Vec<EntityKey>,
+) -> Option<(Interaction, Option<String>)> {
+    let before = &text[clause.start..a];
     let clause_text = clause.slice(text);
     let planned = {
         let mut b = before.to_string();
@@ -475,9 +527,10 @@ pub fn dedup(
                     _ => false,
                 } && compatible(&o.date, &it.date);
             }
-            group(o.kind) == group(it.kind)
-                && o.participants == it.participants
-                && compatible(&o.date, &it.date)
+            let same_day = o.date.is_some_and(|d| d.day.is_some()) && o.date == it.date;
+            let groups_match = group(o.kind) == group(it.kind)
+                || (same_day && group(o.kind) <= 2 && group(it.kind) <= 2);
+            groups_match && o.participants == it.participants && compatible(&o.date, &it.date)
         });
         // 这次峰会 attaches to the latest summit.
         let target = if it.kind == InteractionKind::Summit && summit.as_deref() == Some("") {
@@ -496,6 +549,15 @@ pub fn dedup(
                     }
                 }
                 o.participants.sort();
+                // A call reported as talks is a call.
+                if matches!(
+                    it.kind,
+                    InteractionKind::PhoneCall | InteractionKind::VideoCall
+                ) && group(o.kind) == 0
+                {
+                    o.kind = it.kind;
+                    o.place = None;
+                }
                 o.date = more_precise(o.date, it.date);
                 if o.place.is_none() {
                     o.place = it.place;

@@ -112,14 +112,9 @@ impl Extractor {
                     end: t.byte_end,
                 })
                 .collect();
-            let is_name = |w: &str| {
-                !self.jieba.has_word(w)
-                    || self
-                        .jieba
-                        .tag(w, false)
-                        .first()
-                        .is_some_and(|t| t.word == w && t.tag.starts_with("nr"))
-            };
+            // A word of the segmenter's own dictionary (祝贺) is not a name it guessed; real
+            // names it knows are in the gazetteer, matched before this point.
+            let is_name = |w: &str| !self.jieba.has_word(w);
             per_sentence.push(entities::recognise(gz, st, s.span.start, &toks, &is_name));
         }
         // Pass 2: names discovered in context (not in the gazetteer) found again anywhere.
@@ -221,6 +216,7 @@ impl Extractor {
                 })
                 .collect();
             let block = block_of(s.span);
+            let title_refs = self.title_refs(text, s.span, &per_sentence[si], &roles);
             let sf = SentenceFacts {
                 index: si,
                 span: s.span,
@@ -230,6 +226,7 @@ impl Extractor {
                 dates,
                 prior_subject: prior_subject.clone(),
                 text: st.to_string(),
+                title_refs,
             };
             // The subject of this sentence: its first person, or whom its opening pronoun means.
             let starts_with_pronoun = st.starts_with('他') || st.starts_with('她');
@@ -265,6 +262,61 @@ impl Extractor {
             interactions,
             diagnostics,
         }
+    }
+
+    /// Titles that stand for a person without naming them (法国总统避开媒体会晤…): resolved
+    /// when exactly one person of the article holds that title (of that country, when given).
+    fn title_refs(&self, text: &str, sentence: Span, found: &[Found], roles: &[Role]) -> Vec<M> {
+        let st = sentence.slice(text);
+        let mut out: Vec<M> = Vec::new();
+        let mut taken: Vec<(usize, usize)> = Vec::new();
+        for (surface, title) in &self.gazetteer.titles {
+            for (i, _) in st.match_indices(surface.as_str()) {
+                let span = Span::new(sentence.start + i, sentence.start + i + surface.len());
+                if taken.iter().any(|&(a, b)| span.start < b && a < span.end) {
+                    continue;
+                }
+                taken.push((span.start, span.end));
+                // A title before a name, or inside a name or organisation, is not a reference.
+                let named = found.iter().any(|f| {
+                    f.key.kind == EntityKind::Person
+                        && (f.span.start == span.end || f.span.overlaps(span))
+                }) || roles.iter().any(|r| r.evidence.trigger == span)
+                    || found
+                        .iter()
+                        .any(|f| f.key.kind != EntityKind::Person && f.span.contains(span));
+                if named || text[span.end..].starts_with(['、', '和', '兼']) {
+                    continue;
+                }
+                let of = found
+                    .iter()
+                    .filter(|f| {
+                        f.key.kind != EntityKind::Person
+                            && (f.span.end == span.start
+                                || (f.span.start < span.start && f.span.end > span.start))
+                    })
+                    .min_by_key(|f| f.span.len_key())
+                    .map(|f| &f.key);
+                let mut holders: Vec<&EntityKey> = roles
+                    .iter()
+                    .filter(|r| {
+                        &r.title == title && !r.former && (of.is_none() || r.of.as_ref() == of)
+                    })
+                    .map(|r| &r.person)
+                    .collect();
+                holders.sort();
+                holders.dedup();
+                if let [person] = holders.as_slice() {
+                    out.push(M {
+                        span,
+                        key: (*person).clone(),
+                        nested: false,
+                    });
+                }
+            }
+        }
+        out.sort_by_key(|m| m.span.start);
+        out
     }
 
     /// Titles standing right before a person mention: `俄罗斯联邦安全会议秘书、前国防部长谢尔盖·绍伊古`.
