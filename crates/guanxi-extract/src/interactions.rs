@@ -5,8 +5,8 @@
 use std::collections::HashSet;
 
 use guanxi_core::{
-    BlockKind, DateValue, EntityKey, EntityKind, Evidence, Interaction, InteractionKind, Span,
-    Status,
+    BlockKind, DateValue, EntityKey, EntityKind, Evidence, Interaction, InteractionKind, PlaceKind,
+    Span, Status,
 };
 
 use crate::dates::DateMention;
@@ -21,6 +21,8 @@ pub struct M {
     pub key: EntityKey,
     /// Whether this place mention is the country inside an organisation name (`中国外交部`).
     pub nested: bool,
+    /// The finer kind, for places.
+    pub place_kind: Option<PlaceKind>,
 }
 
 /// One sentence with what was found in it.
@@ -136,6 +138,18 @@ fn one(
         .filter(|m| m.span.start >= b && m.span.end <= stop)
         .collect();
 
+    if kind == InteractionKind::Summit && in_clause.is_empty() {
+        // 上海合作组织成员国召开元首理事会，席间……习近平……莫迪……: the sentence names them.
+        let mut parts: Vec<EntityKey> = persons(&sf.mentions).map(|m| m.key.clone()).collect();
+        parts.sort();
+        parts.dedup();
+        if parts.is_empty() {
+            return Vec::new();
+        }
+        return build(text, sf, block_dates, clause, a, b, kind, parts)
+            .into_iter()
+            .collect();
+    }
     let mut subjects: Vec<EntityKey> = Vec::new();
     let conj_first = left
         .first()
@@ -174,7 +188,8 @@ fn one(
         // 会见时, 会谈后: the trigger is a time adverbial; what follows is not its object.
         let adverbial = TIME_AFTER
             .iter()
-            .any(|w| text[b..clause.end.max(b)].starts_with(w));
+            .any(|w| text[b..clause.end.max(b)].starts_with(w))
+            && !sf.mentions.iter().any(|m| m.span.start == b);
         if !adverbial {
             objects.extend(right.iter().map(|m| m.key.clone()));
         }
@@ -265,6 +280,11 @@ fn build(
     ))
 }
 
+/// Words after a place that make it a topic, not a venue (在纳卡冲突之际).
+const NOT_A_VENUE: &[&str] = &[
+    "冲突", "问题", "局势", "之际", "危机", "战争", "事务", "争端", "议题", "政策",
+];
+
 const RANGE_JOINERS: &[&str] = &["和", "至", "到", "、", "-", "—", "～", "~", "及", "与"];
 
 fn text_between(sf: &SentenceFacts, a: usize, b: usize) -> &str {
@@ -348,6 +368,14 @@ fn pick_place(
         .iter()
         .filter(|m| m.key.kind == EntityKind::Place && !m.nested)
         .collect();
+    let places: Vec<&M> = places
+        .into_iter()
+        .filter(|m| {
+            !NOT_A_VENUE
+                .iter()
+                .any(|w| text[m.span.end..].starts_with(w))
+        })
+        .collect();
     let cued = |m: &M| {
         PLACE_CUES
             .iter()
@@ -362,14 +390,21 @@ fn pick_place(
         }
     }
     if let Some(i) = places.iter().rposition(|m| m.span.end <= a && cued(m)) {
-        let m = places[i];
-        if let Some(next) = places
-            .get(i + 1)
-            .filter(|n| n.span.end <= a && n.span.start <= m.span.end + "首都".len())
-        {
-            return Some(next.key.clone());
+        // 在沙特阿拉伯首都利雅得, 在巴黎爱丽舍宫: the city of a run of adjacent places.
+        let mut run = vec![places[i]];
+        while let Some(next) = places.get(i + run.len()).filter(|n| {
+            n.span.end <= a
+                && run
+                    .last()
+                    .is_some_and(|l| n.span.start <= l.span.end + "首都".len())
+        }) {
+            run.push(next);
         }
-        return Some(m.key.clone());
+        let best = run
+            .iter()
+            .find(|m| m.place_kind == Some(PlaceKind::City))
+            .unwrap_or(&run[0]);
+        return Some(best.key.clone());
     }
     places
         .iter()
@@ -471,6 +506,36 @@ pub fn fill_implicit(
             {
                 raw[i].0.date = Some(*date);
             }
+        }
+    }
+}
+
+/// Places the text leaves implicit: an interaction with no place of its own, of a person
+/// whose visit the article reports (王毅访问日本 … 王毅会见菅义伟), took place on that visit.
+pub fn fill_places(raw: &mut [(Interaction, Option<String>)]) {
+    let visits: Vec<(EntityKey, Option<DateValue>, EntityKey)> = raw
+        .iter()
+        .filter(|(v, _)| v.kind == InteractionKind::Visit)
+        .filter_map(|(v, _)| Some((v.participants.first()?.clone(), v.date, v.place.clone()?)))
+        .collect();
+    for (it, _) in raw.iter_mut() {
+        if it.place.is_some()
+            || matches!(
+                it.kind,
+                InteractionKind::PhoneCall | InteractionKind::VideoCall | InteractionKind::Visit
+            )
+        {
+            continue;
+        }
+        let mut found = visits
+            .iter()
+            .filter(|(who, date, _)| {
+                it.participants.contains(who)
+                    && (same_trip(date, &it.date) || date.is_none() || it.date.is_none())
+            })
+            .map(|(_, _, place)| place.clone());
+        if let (Some(p), None) = (found.next(), found.next()) {
+            it.place = Some(p);
         }
     }
 }

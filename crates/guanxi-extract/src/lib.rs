@@ -210,6 +210,7 @@ impl Extractor {
                 .map(|f| M {
                     span: f.span,
                     key: f.key.clone(),
+                    place_kind: f.place_kind,
                     nested: per_sentence[si]
                         .iter()
                         .any(|g| g.span != f.span && g.span.contains(f.span)),
@@ -248,6 +249,7 @@ impl Extractor {
         }
         let lead = lead_of(&facts, pub_date);
         interactions::fill_implicit(&mut raw, &facts, lead.as_ref());
+        interactions::fill_places(&mut raw);
         let captions: HashSet<usize> = facts
             .iter()
             .filter(|f| f.block_kind == BlockKind::Caption)
@@ -311,6 +313,7 @@ impl Extractor {
                         span,
                         key: (*person).clone(),
                         nested: false,
+                        place_kind: None,
                     });
                 }
             }
