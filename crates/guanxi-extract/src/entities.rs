@@ -27,6 +27,9 @@ pub struct Found {
 static DOTTED: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"\p{Han}+(?:[·•・‧]\p{Han}+)+").ok());
 
+/// What turns a ministry into a title: 外交部 + 长 = 外交部长.
+const TITLE_SUFFIX: char = '长';
+
 const SPEECH: &[&str] = &[
     "说",
     "表示",
@@ -197,7 +200,9 @@ pub fn recognise(
                     Some(PlaceKind::Country) | Some(PlaceKind::Region)
                 )
             {
-                if let Some(body) = gz.bodies.iter().find(|w| s[b..].starts_with(w.as_str())) {
+                if let Some(body) = gz.bodies.iter().find(|w| {
+                    s[b..].starts_with(w.as_str()) && !s[b + w.len()..].starts_with(TITLE_SUFFIX)
+                }) {
                     let name = format!("{}{}", entry.key.name, body);
                     let end = b + body.len();
                     let org_entry = gz
@@ -230,13 +235,19 @@ pub fn recognise(
                     continue;
                 }
             }
-            out.push(Found {
-                span: Span::new(base + a, base + b),
-                key: entry.key.clone(),
-                entry: Some(*idx),
-                place_kind: entry.place_kind,
-                surface: surface.clone(),
-            });
+            // 外交部长 is a title: no ministry is mentioned in 中国外交部长王毅.
+            let is_title = entry.key.kind == EntityKind::Organization
+                && surface.ends_with('部')
+                && s[b..].starts_with(TITLE_SUFFIX);
+            if !is_title {
+                out.push(Found {
+                    span: Span::new(base + a, base + b),
+                    key: entry.key.clone(),
+                    entry: Some(*idx),
+                    place_kind: entry.place_kind,
+                    surface: surface.clone(),
+                });
+            }
             // 俄罗斯外交部: the country inside an organisation's name is mentioned too.
             if entry.key.kind == EntityKind::Organization {
                 let name = &s[a..b];

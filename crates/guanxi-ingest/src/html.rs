@@ -19,6 +19,8 @@ use crate::IngestError;
 pub(crate) struct RawBlock {
     pub kind: BlockKind,
     pub text: String,
+    /// All of its text is link text (navigation, related articles, a headline index).
+    pub link_only: bool,
 }
 
 static BOILERPLATE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
@@ -115,6 +117,15 @@ pub(crate) fn blocks(
             w.flush();
         }
     }
+    // Link lists are boilerplate beside an article, but the content of a headline index
+    // (a broadcast's list of stories) when nothing else is there.
+    let has_prose = w
+        .out
+        .iter()
+        .any(|b| !b.link_only && b.kind == BlockKind::Paragraph && b.text.chars().count() >= 20);
+    if has_prose {
+        w.out.retain(|b| !b.link_only);
+    }
     let mut seen_captions: Vec<String> = Vec::new();
     let mut out = Vec::with_capacity(w.out.len());
     for mut b in w.out {
@@ -197,10 +208,11 @@ impl Walker {
         let text = fold_whitespace(&self.cur);
         let link_only =
             self.cur_link_chars > 0 && self.cur_link_chars + 2 >= self.cur.trim().chars().count();
-        if !text.is_empty() && !link_only && has_letters(&text) {
+        if !text.is_empty() && has_letters(&text) {
             self.out.push(RawBlock {
                 kind: self.cur_kind,
                 text,
+                link_only,
             });
         }
         self.cur.clear();
@@ -246,6 +258,7 @@ impl Walker {
                         self.out.push(RawBlock {
                             kind: BlockKind::Caption,
                             text: alt,
+                            link_only: false,
                         });
                     }
                     return;
