@@ -16,6 +16,9 @@ pub struct DateMention {
     pub value: DateValue,
     /// Whether the year (or month) was inferred from the publication date.
     pub inferred: bool,
+    /// `当天`, `当日`: the day last mentioned before (the caller resolves it; `value` holds the
+    /// reference date meanwhile).
+    pub same_day: bool,
 }
 
 const NUM: &str = r"(?:\d{1,2}|[一二三四五六七八九十两]{1,3})";
@@ -45,6 +48,7 @@ static PATTERNS: LazyLock<Vec<(Form, Regex)>> = LazyLock::new(|| {
             Form::RelDay,
             r"(今天|今日|昨天|昨日|前天|明天|明日|后天|本周末|上周末)".to_string(),
         ),
+        p(Form::SameDay, r"(当天|当日|当晚|同日|同一天)".to_string()),
         p(
             Form::RelWeek,
             r"(上周|上星期|上个星期|本周|这周|这个星期|下周|下星期|下个星期)".to_string(),
@@ -77,6 +81,7 @@ enum Form {
     RelMonthD,
     Weekday,
     RelDay,
+    SameDay,
     RelWeek,
     RelMonth,
     YearsAgo,
@@ -194,11 +199,17 @@ pub fn find_dates(text: &str, offset: usize, published: Option<LocalDate>) -> Ve
             while text[s..e].starts_with(' ') {
                 s += 1;
             }
+            // 自5月初对峙以来: the start of a duration, not the time of an event.
+            if SINCE.iter().any(|w| text[..s].ends_with(w)) || text[e..].starts_with("以来") {
+                taken.push((s, e));
+                continue;
+            }
             taken.push((s, e));
             found.push(DateMention {
                 span: Span::new(offset + s, offset + e),
                 value,
                 inferred,
+                same_day: *form == Form::SameDay,
             });
         }
     }
@@ -207,6 +218,9 @@ pub fn find_dates(text: &str, offset: usize, published: Option<LocalDate>) -> Ve
 }
 
 type Groups<'a> = dyn Fn(usize) -> Option<&'a str> + 'a;
+
+/// Words that make the following date the start of a duration (自5月以来).
+const SINCE: &[&str] = &["自", "从", "自从"];
 
 /// Words before a date that put it in the future (`计划于10月`, `将于3日`).
 const FUTURE_CUES: &[&str] = &[
@@ -335,6 +349,7 @@ fn resolve(
             };
             Some((DateValue::day(from_naive(d)), false))
         }
+        Form::SameDay => Some((DateValue::day(from_naive(pn?)), false)),
         Form::RelDay => {
             let p = pn?;
             let d = match g(1)? {

@@ -498,7 +498,7 @@ pub fn fill_implicit(
         }
         if let Some((date, persons)) = lead {
             // A sentence with a time of its own (三年前) is not about the day of the news.
-            if !sf.dates.is_empty() {
+            if !sf.dates.is_empty() || PAST_CONTEXT.iter().any(|w| sf.text.contains(w)) {
                 continue;
             }
             if raw[i].0.participants.iter().any(|p| persons.contains(p))
@@ -539,6 +539,19 @@ pub fn fill_places(raw: &mut [(Interaction, Option<String>)]) {
         }
     }
 }
+
+/// Words that set a sentence in an earlier time than the news (中方当时曾解释称……会晤).
+const PAST_CONTEXT: &[&str] = &[
+    "当时",
+    "此前",
+    "以前",
+    "上次",
+    "过去",
+    "早前",
+    "之前曾",
+    "去年",
+    "前年",
+];
 
 const CONTINUATION: &[&str] = &[
     "他还",

@@ -201,9 +201,21 @@ impl Extractor {
         let mut facts: Vec<SentenceFacts> = Vec::with_capacity(sentences.len());
         let mut prior_subject: Option<EntityKey> = None;
         let mut all_dates = Vec::new();
+        // 当天 is the day last named; before any, the reference day.
+        let mut last_day: Option<DateValue> = None;
+        let reference = dateline_day(article, &sentences, pub_date).or(pub_date);
         for (si, s) in sentences.iter().enumerate() {
             let st = s.span.slice(text);
-            let dates = dates::find_dates(st, s.span.start, pub_date);
+            let mut dates = dates::find_dates(st, s.span.start, reference);
+            for d in &mut dates {
+                if d.same_day {
+                    if let Some(day) = last_day {
+                        d.value = day;
+                    }
+                } else if d.value.day.is_some() {
+                    last_day = Some(d.value);
+                }
+            }
             all_dates.extend(dates.iter().copied());
             let mentions: Vec<M> = per_sentence[si]
                 .iter()
@@ -390,6 +402,40 @@ impl Extractor {
         out
     }
 }
+
+/// The day of a dateline (`（中央社柏林1日综合外电报导）`, `新华社北京9月1日电`): reports
+/// written abroad say 今天 for the dateline's day, which may precede the publication day.
+fn dateline_day(
+    article: &Article,
+    sentences: &[guanxi_core::Sentence],
+    published: Option<LocalDate>,
+) -> Option<LocalDate> {
+    let p = published?;
+    let first = article
+        .blocks
+        .iter()
+        .find(|b| b.kind == BlockKind::Paragraph)?;
+    let head = sentences
+        .iter()
+        .find(|s| first.span.contains(s.span))?
+        .span
+        .slice(&article.text);
+    let caps = DATELINE.as_ref()?.captures(head)?;
+    let day: u32 = caps.get(1)?.as_str().parse().ok()?;
+    let pub_day = chrono::NaiveDate::from_ymd_opt(p.year, p.month, p.day)?;
+    (0..7)
+        .map(|back| pub_day - chrono::Duration::days(back))
+        .find(|d| chrono::Datelike::day(d) == day)
+        .map(|d| LocalDate {
+            year: chrono::Datelike::year(&d),
+            month: chrono::Datelike::month(&d),
+            day,
+        })
+}
+
+static DATELINE: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"^[（(]?[^）)。，]{0,24}?(?:\d{1,2}月)?(\d{1,2})日[^）)。，]{0,10}?(?:电|报导|报道|专电|讯)[）)]?").ok()
+});
 
 /// The lead: the first day-precise date of the first two body sentences (within the week
 /// before publication), with the persons named in the headline and that sentence.
