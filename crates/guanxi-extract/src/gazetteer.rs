@@ -38,6 +38,8 @@ pub struct Gazetteer {
     pub triggers: Vec<(String, InteractionKind)>,
     /// Government-body words that follow a country (`外交部`), longest first.
     pub bodies: Vec<String>,
+    /// One-character country abbreviations of compounds (中俄外长: 中 → 中国, 俄 → 俄罗斯).
+    pub abbreviations: HashMap<char, String>,
     /// Characters seen in foreign full names (`谢尔盖·拉夫罗夫`), for trimming dotted names.
     pub transliteration_chars: std::collections::HashSet<char>,
 }
@@ -157,6 +159,9 @@ impl Gazetteer {
             .filter_map(|f| f.first().map(|s| s.to_string()))
             .collect();
         bodies.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+        let abbreviations = rows(include_str!("../data/country_abbreviations.tsv"))
+            .filter_map(|f| Some((f.first()?.chars().next()?, f.get(1)?.to_string())))
+            .collect();
         Gazetteer {
             entries,
             by_surface,
@@ -165,6 +170,7 @@ impl Gazetteer {
             titles,
             triggers,
             bodies,
+            abbreviations,
             transliteration_chars,
         }
     }

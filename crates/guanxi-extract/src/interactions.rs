@@ -366,7 +366,11 @@ fn pick_place(
     let places: Vec<&M> = sf
         .mentions
         .iter()
-        .filter(|m| m.key.kind == EntityKind::Place && !m.nested)
+        .filter(|m| {
+            m.key.kind == EntityKind::Place
+                && !m.nested
+                && m.place_kind != Some(PlaceKind::Continent)
+        })
         .collect();
     let places: Vec<&M> = places
         .into_iter()
@@ -376,11 +380,15 @@ fn pick_place(
                 .any(|w| text[m.span.end..].starts_with(w))
         })
         .collect();
+    // 在罗马会面, 到访北京, and a place right before the verb (罗马会面).
     let cued = |m: &M| {
         PLACE_CUES
             .iter()
             .any(|c| text[sf.span.start..m.span.start].ends_with(c))
+            || m.span.end == a
     };
+    // The trigger's own clause first, then the sentence before it.
+    let clause_start = clause.start;
     if kind == InteractionKind::Visit {
         if let Some(m) = places.iter().find(|m| {
             m.span.start == b
@@ -389,7 +397,11 @@ fn pick_place(
             return Some(m.key.clone());
         }
     }
-    if let Some(i) = places.iter().rposition(|m| m.span.end <= a && cued(m)) {
+    let pick = places
+        .iter()
+        .rposition(|m| m.span.start >= clause_start && m.span.end <= a && cued(m))
+        .or_else(|| places.iter().rposition(|m| m.span.end <= a && cued(m)));
+    if let Some(i) = pick {
         // 在沙特阿拉伯首都利雅得, 在巴黎爱丽舍宫: the city of a run of adjacent places.
         let mut run = vec![places[i]];
         while let Some(next) = places.get(i + run.len()).filter(|n| {

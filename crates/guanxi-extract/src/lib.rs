@@ -302,31 +302,70 @@ impl Extractor {
                 if named || text[span.end..].starts_with(['、', '和', '兼']) {
                     continue;
                 }
-                let of = found
+                let of_mention = found
                     .iter()
                     .filter(|f| {
                         f.key.kind != EntityKind::Person
                             && (f.span.end == span.start
                                 || (f.span.start < span.start && f.span.end > span.start))
                     })
-                    .min_by_key(|f| f.span.len_key())
-                    .map(|f| &f.key);
-                let mut holders: Vec<&EntityKey> = roles
-                    .iter()
-                    .filter(|r| {
-                        &r.title == title && !r.former && (of.is_none() || r.of.as_ref() == of)
-                    })
-                    .map(|r| &r.person)
-                    .collect();
-                holders.sort();
-                holders.dedup();
-                if let [person] = holders.as_slice() {
-                    out.push(M {
-                        span,
-                        key: (*person).clone(),
-                        nested: false,
-                        place_kind: None,
-                    });
+                    .min_by_key(|f| f.span.len_key());
+                // Whose title: the country before it and those coordinated with it
+                // (加拿大和中国外长), or the countries of a compound (中俄外长).
+                let mut owners: Vec<Option<EntityKey>> = Vec::new();
+                match of_mention {
+                    Some(o) => {
+                        owners.push(Some(o.key.clone()));
+                        let mut start = o.span.start;
+                        while let Some(joiner) = ["和", "与", "、", "及"]
+                            .iter()
+                            .find(|j| text[sentence.start..start].ends_with(*j))
+                        {
+                            let at = start - joiner.len();
+                            let Some(prev) = found
+                                .iter()
+                                .find(|f| f.span.end == at && f.key.kind == EntityKind::Place)
+                            else {
+                                break;
+                            };
+                            owners.push(Some(prev.key.clone()));
+                            start = prev.span.start;
+                        }
+                    }
+                    None => {
+                        let compound: Vec<&String> = text[sentence.start..span.start]
+                            .chars()
+                            .rev()
+                            .map_while(|c| self.gazetteer.abbreviations.get(&c))
+                            .collect();
+                        if compound.len() >= 2 {
+                            owners.extend(compound.into_iter().map(|n| {
+                                Some(EntityKey {
+                                    kind: EntityKind::Place,
+                                    name: n.clone(),
+                                })
+                            }));
+                        } else {
+                            owners.push(None);
+                        }
+                    }
+                }
+                for of in owners {
+                    let mut holders: Vec<&EntityKey> = roles
+                        .iter()
+                        .filter(|r| &r.title == title && !r.former && (of.is_none() || r.of == of))
+                        .map(|r| &r.person)
+                        .collect();
+                    holders.sort();
+                    holders.dedup();
+                    if let [person] = holders.as_slice() {
+                        out.push(M {
+                            span,
+                            key: (*person).clone(),
+                            nested: false,
+                            place_kind: None,
+                        });
+                    }
                 }
             }
         }

@@ -57,7 +57,12 @@ pub fn clause_around(text: &str, sentence: Span, at: usize) -> Span {
             '）' | ')' | '”' | '》' => depth = (depth - 1).max(0),
             _ => {}
         }
-        if depth == 0 && CLAUSE_END.contains(&c) {
+        // A space between two Chinese characters separates headline clauses
+        // (中加外长罗马会面 孟晚舟案仍无解).
+        let spaced = c == ' '
+            && s[..i].chars().next_back().is_some_and(is_cjk)
+            && s[i + 1..].chars().next().is_some_and(is_cjk);
+        if depth == 0 && (CLAUSE_END.contains(&c) || spaced) {
             bounds.push((start, i));
             start = i + c.len_utf8();
         }
@@ -69,4 +74,8 @@ pub fn clause_around(text: &str, sentence: Span, at: usize) -> Span {
         }
     }
     sentence
+}
+
+fn is_cjk(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c)
 }
