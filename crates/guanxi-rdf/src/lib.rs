@@ -104,6 +104,25 @@ pub fn entity_iri(key: &EntityKey) -> NamedNode {
     NamedNode::new_unchecked(format!("{ID}{kind}/{}", segment(&key.name)))
 }
 
+/// Escapes what real feeds put in URLs but IRIs forbid: a `%` not starting an escape
+/// (`…仅17%的…`), spaces, quotes and angle brackets.
+pub fn repair_iri(url: &str) -> String {
+    let u = url.trim();
+    let b = u.as_bytes();
+    let hex = |i: usize| b.get(i).is_some_and(u8::is_ascii_hexdigit);
+    let mut out = String::with_capacity(u.len());
+    for (i, c) in u.char_indices() {
+        match c {
+            '%' if !(hex(i + 1) && hex(i + 2)) => out.push_str("%25"),
+            ' ' | '"' | '<' | '>' | '{' | '}' | '|' | '\\' | '^' | '`' => {
+                out.push_str(&format!("%{:02X}", c as u32))
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 fn iri(s: &str) -> NamedNode {
     NamedNode::new_unchecked(s)
 }
@@ -231,7 +250,7 @@ pub fn article_quads(article: &Article, ex: &Extraction) -> Result<ArticleQuads,
 
     out.add(&art, RDF_TYPE, iri(&schema("NewsArticle")));
     if let Some(u) = &article.url {
-        match NamedNode::new(u.trim()) {
+        match NamedNode::new(&repair_iri(u)) {
             Ok(n) => out.add(&art, &schema("url"), n),
             Err(e) => {
                 return Err(RdfError::InvalidIri {

@@ -90,3 +90,13 @@ fn ontology_declares_exactly_the_terms_the_code_writes() {
         );
     }
 }
+
+#[test]
+fn urls_with_stray_percent_signs_become_valid_iris() {
+    let url = "https://www.dw.com/zh/仅17%的德国人/a-56195763";
+    assert_eq!(
+        guanxi_rdf::repair_iri(url),
+        "https://www.dw.com/zh/仅17%25的德国人/a-56195763"
+    );
+    assert!(oxrdf::NamedNode::new(guanxi_rdf::repair_iri("https://x.org/a b%2Fc")).is_ok());
+}
