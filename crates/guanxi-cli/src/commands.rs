@@ -79,12 +79,20 @@ pub fn ingest(paths: &[PathBuf], store_path: &Path) -> Result<IngestSummary> {
     let extractor = Extractor::new();
     let config = IngestConfig::default();
     let mut sum = IngestSummary::default();
+    // Drawn only when stderr is a terminal; skip lines go above it.
+    let bar = indicatif::ProgressBar::new(files.len() as u64).with_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} articles {per_sec} eta {eta}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
     for f in &files {
+        bar.inc(1);
         let name = f.display().to_string();
         let bytes = match fs::read(f) {
             Ok(b) => b,
             Err(e) => {
-                eprintln!("skipped {name}: {e}");
+                bar.suspend(|| eprintln!("skipped {name}: {e}"));
                 sum.skipped += 1;
                 continue;
             }
@@ -92,7 +100,7 @@ pub fn ingest(paths: &[PathBuf], store_path: &Path) -> Result<IngestSummary> {
         let article = match guanxi_ingest::parse_article(&name, &bytes, &config) {
             Ok(a) => a,
             Err(e) => {
-                eprintln!("skipped {name}: {e}");
+                bar.suspend(|| eprintln!("skipped {name}: {e}"));
                 sum.skipped += 1;
                 continue;
             }
@@ -101,7 +109,7 @@ pub fn ingest(paths: &[PathBuf], store_path: &Path) -> Result<IngestSummary> {
         let aq = match guanxi_rdf::article_quads(&article, &ex) {
             Ok(q) => q,
             Err(e) => {
-                eprintln!("skipped {name}: {e}");
+                bar.suspend(|| eprintln!("skipped {name}: {e}"));
                 sum.skipped += 1;
                 continue;
             }
@@ -114,6 +122,7 @@ pub fn ingest(paths: &[PathBuf], store_path: &Path) -> Result<IngestSummary> {
         sum.entities += ex.entities.len();
         sum.interactions += ex.interactions.len();
     }
+    bar.finish_and_clear();
     store.flush().context("cannot flush the store")?;
     eprintln!(
         "read {} articles, skipped {} of {} files; wrote {} quads ({} entity mentions, {} interactions) to {}",
