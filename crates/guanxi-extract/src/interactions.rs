@@ -59,6 +59,7 @@ const PLACE_CUES: &[&str] = &[
     "在", "于", "赴", "到访", "访问", "抵达", "前往", "飞抵", "出访", "来到", "到",
 ];
 const TIME_AFTER: &[&str] = &["时", "后", "前", "之前", "之后", "期间", "中", "上"];
+const SUMMIT_CUES: &[&str] = &["出席", "参加", "主持", "在", "与会", "召开", "举行"];
 const CONJ: &[char] = &['与', '同', '跟', '和', '及'];
 const PRONOUNS: &[&str] = &["他", "她"];
 const ANAPHORIC_SUMMIT: &[&str] = &["这次", "此次", "该", "本次", "那次", "这一", "这场", "该次"];
@@ -215,10 +216,11 @@ fn one(
     for mut parts in groups {
         parts.sort();
         parts.dedup();
+        // One person at a summit only when the clause says they attend (出席峰会, 在峰会上).
+        let attends = SUMMIT_CUES.iter().any(|c| before.contains(c));
         let enough = match kind {
-            InteractionKind::Visit | InteractionKind::Summit | InteractionKind::Talks => {
-                !parts.is_empty()
-            }
+            InteractionKind::Visit | InteractionKind::Talks => !parts.is_empty(),
+            InteractionKind::Summit => parts.len() >= 2 || (attends && !parts.is_empty()),
             _ => parts.len() >= 2,
         };
         if enough {
@@ -403,6 +405,13 @@ fn pick_place(
         .or_else(|| places.iter().rposition(|m| m.span.end <= a && cued(m)));
     if let Some(i) = pick {
         // 在沙特阿拉伯首都利雅得, 在巴黎爱丽舍宫: the city of a run of adjacent places.
+        let mut i = i;
+        while i > 0
+            && places[i - 1].span.end + "首都".len() >= places[i].span.start
+            && places[i - 1].span.end <= places[i].span.start
+        {
+            i -= 1;
+        }
         let mut run = vec![places[i]];
         while let Some(next) = places.get(i + run.len()).filter(|n| {
             n.span.end <= a

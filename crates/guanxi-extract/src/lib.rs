@@ -161,6 +161,7 @@ impl Extractor {
                     let entry = f.entry.map(|i| &gz.entries[i]);
                     Entity {
                         key: f.key.clone(),
+                        name: short_name(&f.key),
                         place_kind: f.place_kind.or(entry.and_then(|e| e.place_kind)),
                         alternate_names: entry.map(|e| e.aliases.clone()).unwrap_or_default(),
                         wikidata: entry.and_then(|e| e.wikidata.clone()),
@@ -292,9 +293,12 @@ impl Extractor {
                 }
                 taken.push((span.start, span.end));
                 // A title before a name, or inside a name or organisation, is not a reference.
+                // (习近平主席: a title after the name is an apposition.)
                 let named = found.iter().any(|f| {
                     f.key.kind == EntityKind::Person
-                        && (f.span.start == span.end || f.span.overlaps(span))
+                        && (f.span.start == span.end
+                            || f.span.end == span.start
+                            || f.span.overlaps(span))
                 }) || roles.iter().any(|r| r.evidence.trigger == span)
                     || found
                         .iter()
@@ -475,6 +479,16 @@ fn dateline_day(
 static DATELINE: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
     regex::Regex::new(r"^[（(]?[^）)。，]{0,24}?(?:\d{1,2}月)?(\d{1,2})日[^）)。，]{0,10}?(?:电|报导|报道|专电|讯)[）)]?").ok()
 });
+
+/// The short form of a person known by a full transliteration (拉杰纳特·辛格 → 辛格).
+fn short_name(key: &EntityKey) -> String {
+    match key.name.rsplit_once('·') {
+        Some((_, last)) if key.kind == EntityKind::Person && last.chars().count() >= 2 => {
+            last.to_string()
+        }
+        _ => key.name.clone(),
+    }
+}
 
 /// The lead: the first day-precise date of the first two body sentences (within the week
 /// before publication), with the persons named in the headline and that sentence.

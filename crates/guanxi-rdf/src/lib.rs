@@ -194,8 +194,11 @@ fn describe_entity(out: &mut Out<'_>, e: &Entity) {
         Some(PlaceKind::City) => out.add(&node, RDF_TYPE, iri(&schema("City"))),
         _ => {}
     }
-    out.add(&node, &schema("name"), lang(&e.key.name));
-    for a in &e.alternate_names {
+    out.add(&node, &schema("name"), lang(&e.name));
+    if e.name != e.key.name {
+        out.add(&node, &schema("alternateName"), lang(&e.key.name));
+    }
+    for a in e.alternate_names.iter().filter(|a| **a != e.name) {
         out.add(&node, &schema("alternateName"), lang(a));
     }
     if let Some(q) = &e.wikidata {
@@ -280,6 +283,7 @@ pub fn article_quads(article: &Article, ex: &Extraction) -> Result<ArticleQuads,
                 kind: EntityKind::Organization,
                 name: p.name.clone(),
             },
+            name: p.name.clone(),
             place_kind: None,
             alternate_names: p.alternate_names.clone(),
             wikidata: None,
