@@ -27,6 +27,11 @@ pub struct Found {
 static DOTTED: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"\p{Han}+(?:[·•・‧]\p{Han}+)+").ok());
 
+/// Function words the segmenter glues to names (向普京, 与王毅).
+const GLUE: &[&str] = &[
+    "向", "与", "和", "同", "对", "跟", "将", "在", "给", "被", "把", "及", "说", "称",
+];
+
 /// What turns a ministry into a title: 外交部 + 长 = 外交部长.
 const TITLE_SUFFIX: char = '长';
 
@@ -173,13 +178,15 @@ pub fn recognise(
             // 消息报 is not read in 消息报道, nor 美军 in 中美军事, nor 外交部 in 外交部门.
             let short = surface.chars().count() <= 4 && surface.chars().all(is_han);
             // A name glued to a function word inside a proper-noun token (向普京/nr) still counts.
-            let in_proper = toks.iter().any(|t| {
-                (t.start == a || t.end == b)
-                    && t.start <= a
-                    && b <= t.end
-                    && matches!(t.tag, "nr" | "nrt" | "nrfg" | "ns" | "nt" | "nz")
-                    && entry.key.kind != EntityKind::Organization
-            });
+            // A person's name glued to a preposition inside a name-tagged word (向普京/nr).
+            let in_proper = entry.key.kind == EntityKind::Person
+                && toks.iter().any(|t| {
+                    t.start <= a
+                        && b <= t.end
+                        && matches!(t.tag, "nr" | "nrt" | "nrfg")
+                        && ((t.end == b && GLUE.contains(&&s[t.start..a]))
+                            || (t.start == a && GLUE.contains(&&s[b..t.end])))
+                });
             let aligned = (bounds.contains(&a) && bounds.contains(&b)) || in_proper;
             if short && !aligned && !glued_to_body(gz, entry, &s[b..]) && !tiled(a, b) {
                 continue;
@@ -281,7 +288,39 @@ pub fn recognise(
         }
     }
 
-    // 3. Segmenter names in a title or speech context; organisation names by their suffix.
+    // 3. Countries abbreviated in compounds: 中美关系, 韩中日, 访日.
+    for t in toks {
+        let chars: Vec<(usize, char)> = t.word.char_indices().collect();
+        let body: &[(usize, char)] = match chars.as_slice() {
+            [(_, '访'), rest @ ..] if rest.len() == 1 => rest,
+            all if (2..=3).contains(&all.len()) => all,
+            _ => continue,
+        };
+        let countries: Option<Vec<&String>> = body
+            .iter()
+            .map(|(_, c)| gz.compound_mentions.get(c))
+            .collect();
+        let Some(countries) = countries else { continue };
+        if !free(&out, t.start, t.end) {
+            continue;
+        }
+        for ((i, c), name) in body.iter().zip(countries) {
+            let Some(&idx) = gz.by_surface.get(name) else {
+                continue;
+            };
+            let e = &gz.entries[idx];
+            let (a, b) = (t.start + i, t.start + i + c.len_utf8());
+            out.push(Found {
+                span: Span::new(base + a, base + b),
+                key: e.key.clone(),
+                entry: Some(idx),
+                place_kind: e.place_kind,
+                surface: c.to_string(),
+            });
+        }
+    }
+
+    // 4. Segmenter names in a title or speech context; organisation names by their suffix.
     for t in toks {
         if !free(&out, t.start, t.end) || !t.word.chars().all(is_han) {
             continue;

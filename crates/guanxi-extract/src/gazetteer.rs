@@ -40,6 +40,8 @@ pub struct Gazetteer {
     pub bodies: Vec<String>,
     /// One-character country abbreviations of compounds (中俄外长: 中 → 中国, 俄 → 俄罗斯).
     pub abbreviations: HashMap<char, String>,
+    /// Abbreviations that mention their country in compounds (中美关系, 访日).
+    pub compound_mentions: HashMap<char, String>,
     /// Characters seen in foreign full names (`谢尔盖·拉夫罗夫`), for trimming dotted names.
     pub transliteration_chars: std::collections::HashSet<char>,
 }
@@ -159,7 +161,16 @@ impl Gazetteer {
             .filter_map(|f| f.first().map(|s| s.to_string()))
             .collect();
         bodies.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
-        let abbreviations = rows(include_str!("../data/country_abbreviations.tsv"))
+        let abbreviation_rows: Vec<Vec<&str>> =
+            rows(include_str!("../data/country_abbreviations.tsv")).collect();
+        let abbreviations = abbreviation_rows
+            .iter()
+            .filter(|f| f.first() != Some(&"华"))
+            .filter_map(|f| Some((f.first()?.chars().next()?, f.get(1)?.to_string())))
+            .collect();
+        let compound_mentions = abbreviation_rows
+            .iter()
+            .filter(|f| f.get(2) == Some(&"yes"))
             .filter_map(|f| Some((f.first()?.chars().next()?, f.get(1)?.to_string())))
             .collect();
         Gazetteer {
@@ -171,6 +182,7 @@ impl Gazetteer {
             triggers,
             bodies,
             abbreviations,
+            compound_mentions,
             transliteration_chars,
         }
     }

@@ -168,7 +168,10 @@ impl Extractor {
                         mentions: Vec::new(),
                     }
                 });
-                if f.surface != e.key.name && !e.alternate_names.contains(&f.surface) {
+                if f.surface != e.key.name
+                    && f.surface.chars().count() > 1
+                    && !e.alternate_names.contains(&f.surface)
+                {
                     e.alternate_names.push(f.surface.clone());
                 }
                 e.mentions.push(Mention {
