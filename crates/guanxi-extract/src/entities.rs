@@ -24,6 +24,44 @@ pub struct Found {
     pub surface: String,
 }
 
+impl Found {
+    /// A mention of gazetteer entry `idx`.
+    pub fn known(gz: &Gazetteer, idx: usize, span: Span, surface: &str) -> Self {
+        let e = &gz.entries[idx];
+        Found {
+            span,
+            key: e.key.clone(),
+            entry: Some(idx),
+            place_kind: e.place_kind,
+            surface: surface.to_string(),
+        }
+    }
+
+    /// A mention of an entity the gazetteer does not know.
+    pub fn unknown(kind: EntityKind, name: &str, span: Span) -> Self {
+        Found {
+            span,
+            key: EntityKey {
+                kind,
+                name: name.to_string(),
+            },
+            entry: None,
+            place_kind: None,
+            surface: name.to_string(),
+        }
+    }
+}
+
+/// Sorts mentions by start, longer first.
+pub fn sort_mentions(found: &mut [Found]) {
+    found.sort_by(|a, b| {
+        a.span
+            .start
+            .cmp(&b.span.start)
+            .then(b.span.end.cmp(&a.span.end))
+    });
+}
+
 static DOTTED: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"\p{Han}+(?:[·•・‧]\p{Han}+)+").ok());
 
@@ -232,13 +270,12 @@ pub fn recognise(
                         surface: s[a..end].to_string(),
                     });
                     // The country stays mentioned too.
-                    out.push(Found {
-                        span: Span::new(base + a, base + b),
-                        key: entry.key.clone(),
-                        entry: Some(*idx),
-                        place_kind: entry.place_kind,
-                        surface: surface.clone(),
-                    });
+                    out.push(Found::known(
+                        gz,
+                        *idx,
+                        Span::new(base + a, base + b),
+                        surface,
+                    ));
                     continue;
                 }
             }
@@ -247,13 +284,12 @@ pub fn recognise(
                 && surface.ends_with('部')
                 && s[b..].starts_with(TITLE_SUFFIX);
             if !is_title {
-                out.push(Found {
-                    span: Span::new(base + a, base + b),
-                    key: entry.key.clone(),
-                    entry: Some(*idx),
-                    place_kind: entry.place_kind,
-                    surface: surface.clone(),
-                });
+                out.push(Found::known(
+                    gz,
+                    *idx,
+                    Span::new(base + a, base + b),
+                    surface,
+                ));
             }
             // 俄罗斯外交部: the country inside an organisation's name is mentioned too.
             if entry.key.kind == EntityKind::Organization {
@@ -333,36 +369,21 @@ pub fn recognise(
             let titled = gz.titles.iter().any(|(w, _)| before.ends_with(w.as_str()));
             let speaks = SPEECH.iter().any(|w| after.starts_with(w));
             if (titled || (speaks && (t.tag == "nrt" || n == 3))) && is_name(t.word) {
-                out.push(Found {
-                    span: Span::new(base + t.start, base + t.end),
-                    key: EntityKey {
-                        kind: EntityKind::Person,
-                        name: t.word.to_string(),
-                    },
-                    entry: None,
-                    place_kind: None,
-                    surface: t.word.to_string(),
-                });
+                out.push(Found::unknown(
+                    EntityKind::Person,
+                    t.word,
+                    Span::new(base + t.start, base + t.end),
+                ));
             }
         } else if t.tag == "nt" && n >= 3 && ORG_SUFFIX.iter().any(|x| t.word.ends_with(x)) {
-            out.push(Found {
-                span: Span::new(base + t.start, base + t.end),
-                key: EntityKey {
-                    kind: EntityKind::Organization,
-                    name: t.word.to_string(),
-                },
-                entry: None,
-                place_kind: None,
-                surface: t.word.to_string(),
-            });
+            out.push(Found::unknown(
+                EntityKind::Organization,
+                t.word,
+                Span::new(base + t.start, base + t.end),
+            ));
         }
     }
-    out.sort_by(|a, b| {
-        a.span
-            .start
-            .cmp(&b.span.start)
-            .then(b.span.end.cmp(&a.span.end))
-    });
+    sort_mentions(&mut out);
     out
 }
 

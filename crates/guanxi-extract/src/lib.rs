@@ -135,22 +135,11 @@ impl Extractor {
                 for (i, _) in st.match_indices(key.name.as_str()) {
                     let span = Span::new(s.span.start + i, s.span.start + i + key.name.len());
                     if !found.iter().any(|f| f.span.overlaps(span)) {
-                        found.push(Found {
-                            span,
-                            key: key.clone(),
-                            entry: None,
-                            place_kind: None,
-                            surface: key.name.clone(),
-                        });
+                        found.push(Found::unknown(key.kind, &key.name, span));
                     }
                 }
             }
-            found.sort_by(|a, b| {
-                a.span
-                    .start
-                    .cmp(&b.span.start)
-                    .then(b.span.end.cmp(&a.span.end))
-            });
+            entities::sort_mentions(found);
         }
 
         // Entities.

@@ -253,7 +253,7 @@ pub fn article_quads(article: &Article, ex: &Extraction) -> Result<ArticleQuads,
 
     out.add(&art, RDF_TYPE, iri(&schema("NewsArticle")));
     if let Some(u) = &article.url {
-        match NamedNode::new(&repair_iri(u)) {
+        match NamedNode::new(repair_iri(u)) {
             Ok(n) => out.add(&art, &schema("url"), n),
             Err(e) => {
                 return Err(RdfError::InvalidIri {
