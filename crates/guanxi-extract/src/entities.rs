@@ -214,8 +214,14 @@ pub fn recognise(
             let entry = &gz.entries[*idx];
             // Names of up to four characters must align with the segmenter's words, so that
             // 消息报 is not read in 消息报道, nor 美军 in 中美军事, nor 外交部 in 外交部门.
-            let short = surface.chars().count() <= 4 && surface.chars().all(is_han);
-            // A name glued to a function word inside a proper-noun token (向普京/nr) still counts.
+            // (Persons of three or more characters are distinctive enough on their own: 博索纳罗
+            // even when the segmenter splits it as 同博索/纳罗.)
+            let limit = if entry.key.kind == EntityKind::Person {
+                2
+            } else {
+                4
+            };
+            let short = surface.chars().count() <= limit && surface.chars().all(is_han);
             // A person's name glued to a preposition inside a name-tagged word (向普京/nr).
             let in_proper = entry.key.kind == EntityKind::Person
                 && toks.iter().any(|t| {
@@ -368,7 +374,8 @@ pub fn recognise(
             let after = &s[t.end..];
             let titled = gz.titles.iter().any(|(w, _)| before.ends_with(w.as_str()));
             let speaks = SPEECH.iter().any(|w| after.starts_with(w));
-            if (titled || (speaks && (t.tag == "nrt" || n == 3))) && is_name(t.word) {
+            let glued = GLUE.iter().any(|g| t.word.starts_with(g));
+            if (titled || (speaks && (t.tag == "nrt" || n == 3))) && is_name(t.word) && !glued {
                 out.push(Found::unknown(
                     EntityKind::Person,
                     t.word,
