@@ -63,7 +63,7 @@ pub fn sort_mentions(found: &mut [Found]) {
 }
 
 static DOTTED: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r"\p{Han}+(?:[·•・‧]\p{Han}+)+").ok());
+    LazyLock::new(|| Regex::new(r"\p{Han}+(?:[·•・‧\-－]\p{Han}+)+").ok());
 
 /// Function words the segmenter glues to names (向普京, 与王毅).
 const GLUE: &[&str] = &[
@@ -151,7 +151,9 @@ pub fn recognise(
     if let Some(re) = DOTTED.as_ref() {
         for m in re.find_iter(s) {
             let full = m.as_str();
-            let first_len = full.find(['·', '•', '・', '‧']).unwrap_or(full.len());
+            let first_len = full
+                .find(['·', '•', '・', '‧', '-', '－'])
+                .unwrap_or(full.len());
             let first = &full[..first_len];
             let keep = trim_to_transliteration(gz, first);
             if keep.is_empty() {
@@ -161,7 +163,7 @@ pub fn recognise(
             let surface = &s[start..m.end()];
             let norm: String = surface
                 .chars()
-                .map(|c| if "•・‧".contains(c) { '·' } else { c })
+                .map(|c| if "•・‧-－".contains(c) { '·' } else { c })
                 .collect();
             let short = norm.rsplit('·').next().unwrap_or("");
             if short.chars().count() < 2 {
@@ -173,6 +175,10 @@ pub fn recognise(
                 .or_else(|| gz.by_surface.get(short))
                 .copied()
                 .filter(|&i| gz.entries[i].key.kind == EntityKind::Person);
+            // A hyphen joins names only for a person the gazetteer knows (凯莉-克拉夫特).
+            if entry.is_none() && surface.contains(['-', '－']) {
+                continue;
+            }
             let key = match entry {
                 Some(i) => gz.entries[i].key.clone(),
                 None => EntityKey {
@@ -374,7 +380,13 @@ pub fn recognise(
             let after = &s[t.end..];
             let titled = gz.titles.iter().any(|(w, _)| before.ends_with(w.as_str()));
             let speaks = SPEECH.iter().any(|w| after.starts_with(w));
-            let glued = GLUE.iter().any(|g| t.word.starts_with(g));
+            // Not a name: glued to a preposition (同博索), holding a trigger (麦克阿瑟访台), or
+            // standing where a place stands (在查托会见).
+            let glued = GLUE.iter().any(|g| t.word.starts_with(g))
+                || gz.triggers.iter().any(|(w, _)| t.word.contains(w.as_str()))
+                || ["在", "于", "赴", "到", "抵达", "访问"]
+                    .iter()
+                    .any(|c| before.ends_with(c));
             if (titled || (speaks && (t.tag == "nrt" || n == 3))) && is_name(t.word) && !glued {
                 out.push(Found::unknown(
                     EntityKind::Person,

@@ -51,14 +51,15 @@ pub struct SentenceFacts {
 /// Words holding a planned-cue character without meaning "planned" (虚拟 峰会 is a virtual summit).
 const NOT_PLANNED: &[&str] = &["虚拟", "模拟", "将军", "将领", "将近", "拟定", "准备好"];
 const PLANNED: &[&str] = &[
-    "将于", "将在", "将同", "将与", "将会", "将", "计划", "拟", "预计", "即将", "准备", "打算",
-    "有望", "安排",
+    "愿意", "希望", "期待", "期望", "有意", "将于", "将在", "将同", "将与", "将会", "将", "计划",
+    "拟", "预计", "即将", "准备", "打算", "有望", "安排",
 ];
 const CANCELLED: &[&str] = &["取消", "推迟", "延期", "搁置", "叫停"];
 const PLACE_CUES: &[&str] = &[
     "在", "于", "赴", "到访", "访问", "抵达", "前往", "飞抵", "出访", "来到", "到",
 ];
 const TIME_AFTER: &[&str] = &["时", "后", "前", "之前", "之后", "期间", "中", "上"];
+const HELD: &[&str] = &["举行", "进行", "展开", "开展"];
 const SUMMIT_CUES: &[&str] = &["出席", "参加", "主持", "在", "与会", "召开", "举行"];
 const CONJ: &[char] = &['与', '同', '跟', '和', '及'];
 const PRONOUNS: &[&str] = &["他", "她"];
@@ -78,12 +79,14 @@ pub fn in_sentence(
     for (w, kind) in triggers {
         for (i, _) in s.match_indices(w.as_str()) {
             let (a, b) = (sf.span.start + i, sf.span.start + i + w.len());
-            if taken.iter().any(|&(x, y)| a < y && x < b)
-                || sf
-                    .mentions
-                    .iter()
-                    .any(|m| m.span.start < b && a < m.span.end)
-            {
+            // A trigger inside a name is not one (四方会谈); a place inside a trigger is its
+            // destination (访日).
+            let inside_name = sf.mentions.iter().any(|m| {
+                m.span.start < b
+                    && a < m.span.end
+                    && !(m.key.kind == EntityKind::Place && a <= m.span.start && m.span.end <= b)
+            });
+            if taken.iter().any(|&(x, y)| a < y && x < b) || inside_name {
                 continue;
             }
             taken.push((a, b));
@@ -175,10 +178,13 @@ fn one(
     }
     let mut objects: Vec<EntityKey> = Vec::new();
     if kind == InteractionKind::Visit {
-        // The visitor is the person nearest before the verb (作为普京顾问的绍伊古访华).
+        // The visitor is the person nearest before the verb in the clause (作为普京顾问的绍伊古访华),
+        // or the one a pronoun there stands for.
+        subjects.clear();
         if let Some(m) = left.last() {
-            subjects.clear();
             subjects.push(m.key.clone());
+        } else if PRONOUNS.iter().any(|p| before.contains(p)) {
+            subjects.extend(sf.prior_subject.clone());
         }
     } else {
         if conj_first {
@@ -219,7 +225,11 @@ fn one(
         // One person at a summit only when the clause says they attend (出席峰会, 在峰会上).
         let attends = SUMMIT_CUES.iter().any(|c| before.contains(c));
         let enough = match kind {
-            InteractionKind::Visit | InteractionKind::Talks => !parts.is_empty(),
+            InteractionKind::Visit => !parts.is_empty(),
+            // One person's talks only when the clause says they were held (举行会谈).
+            InteractionKind::Talks => {
+                parts.len() >= 2 || (!parts.is_empty() && HELD.iter().any(|c| before.contains(c)))
+            }
             InteractionKind::Summit => parts.len() >= 2 || (attends && !parts.is_empty()),
             _ => parts.len() >= 2,
         };
@@ -392,6 +402,9 @@ fn pick_place(
     // The trigger's own clause first, then the sentence before it.
     let clause_start = clause.start;
     if kind == InteractionKind::Visit {
+        if let Some(m) = places.iter().find(|m| a <= m.span.start && m.span.end <= b) {
+            return Some(m.key.clone());
+        }
         if let Some(m) = places.iter().find(|m| {
             m.span.start == b
                 || (m.span.start > b && clause.contains(m.span) && m.span.start - b <= 6)
