@@ -337,8 +337,17 @@ fn resolve(
                 Some("上") => target(monday - Duration::days(7)),
                 Some("上上") => target(monday - Duration::days(14)),
                 Some("下") => target(monday + Duration::days(7)),
+                // A bare weekday is the latest such day on or before publication, or for
+                // something planned (拟于周五), the next one on or after it.
+                _ if future => {
+                    let t = target(monday);
+                    if t < p {
+                        t + Duration::days(7)
+                    } else {
+                        t
+                    }
+                }
                 _ => {
-                    // A bare weekday is the latest such day on or before publication.
                     let t = target(monday);
                     if t > p {
                         t - Duration::days(7)

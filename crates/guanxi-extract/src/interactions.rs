@@ -23,6 +23,8 @@ pub struct M {
     pub nested: bool,
     /// The finer kind, for places.
     pub place_kind: Option<PlaceKind>,
+    /// Whether this person opens its clause (only titles, names and connectives before it).
+    pub head: bool,
 }
 
 /// One sentence with what was found in it.
@@ -51,14 +53,16 @@ pub struct SentenceFacts {
 /// Words holding a planned-cue character without meaning "planned" (虚拟 峰会 is a virtual summit).
 const NOT_PLANNED: &[&str] = &["虚拟", "模拟", "将军", "将领", "将近", "拟定", "准备好"];
 const PLANNED: &[&str] = &[
-    "愿意", "希望", "期待", "期望", "有意", "将于", "将在", "将同", "将与", "将会", "将", "计划",
-    "拟", "预计", "即将", "准备", "打算", "有望", "安排",
+    "愿意", "希望", "期待", "期望", "有意", "可能", "可望", "或将", "如果", "誓要", "若", "将于",
+    "将在", "将同", "将与", "将会", "将", "计划", "拟", "预计", "即将", "准备", "打算", "有望",
+    "安排",
 ];
 const CANCELLED: &[&str] = &["取消", "推迟", "延期", "搁置", "叫停"];
 const PLACE_CUES: &[&str] = &[
     "在", "于", "赴", "到访", "访问", "抵达", "前往", "飞抵", "出访", "来到", "到",
 ];
 const TIME_AFTER: &[&str] = &["时", "后", "前", "之前", "之后", "期间", "中", "上"];
+const ON_BEHALF: &[&str] = &["代表", "替", "受", "代表美国总统", "代表总统"];
 const HELD: &[&str] = &["举行", "进行", "展开", "开展"];
 const SUMMIT_CUES: &[&str] = &["出席", "参加", "主持", "在", "与会", "召开", "举行"];
 const CONJ: &[char] = &['与', '同', '跟', '和', '及'];
@@ -165,8 +169,12 @@ fn one(
         let earlier = if sentence_pronoun {
             sf.prior_subject.clone()
         } else {
+            // The subject of the nearest earlier clause that opens with a person
+            // (至于王金平如果成行，要……和汪洋会面), else the sentence's first person.
             persons(&sf.mentions)
-                .find(|m| m.span.end <= clause.start)
+                .filter(|m| m.span.end <= clause.start && m.head)
+                .last()
+                .or_else(|| persons(&sf.mentions).find(|m| m.span.end <= clause.start))
                 .map(|m| m.key.clone())
         };
         let subject = if pronoun && earlier.is_none() {
@@ -187,10 +195,24 @@ fn one(
             subjects.extend(sf.prior_subject.clone());
         }
     } else {
+        // 代表特朗普会见……: the one represented does not take part.
+        let represented = |m: &&&M| {
+            ON_BEHALF
+                .iter()
+                .any(|w| text[clause.start..m.span.start].ends_with(w))
+        };
         if conj_first {
-            objects.extend(left.iter().map(|m| m.key.clone()));
+            objects.extend(
+                left.iter()
+                    .filter(|m| !represented(m))
+                    .map(|m| m.key.clone()),
+            );
         } else {
-            subjects.extend(left.iter().map(|m| m.key.clone()));
+            subjects.extend(
+                left.iter()
+                    .filter(|m| !represented(m))
+                    .map(|m| m.key.clone()),
+            );
         }
         // 会见时, 会谈后: the trigger is a time adverbial; what follows is not its object.
         let adverbial = TIME_AFTER
@@ -210,10 +232,16 @@ fn one(
         kind,
         InteractionKind::Meeting | InteractionKind::Talks | InteractionKind::PhoneCall
     );
+    let respectively = text[clause.start..clause.end].contains("分别");
     let groups: Vec<Vec<EntityKey>> = if bilateral && subjects.len() == 1 && objects.len() >= 2 {
         objects
             .iter()
             .map(|o| vec![subjects[0].clone(), o.clone()])
+            .collect()
+    } else if bilateral && respectively && subjects.len() >= 2 && objects.len() == 1 {
+        subjects
+            .iter()
+            .map(|s| vec![s.clone(), objects[0].clone()])
             .collect()
     } else {
         vec![subjects.iter().chain(objects.iter()).cloned().collect()]
@@ -253,8 +281,13 @@ fn build(
 ) -> Option<(Interaction, Option<String>)> {
     let before = &text[clause.start..a];
     let clause_text = clause.slice(text);
+    let prev_clause = if clause.start > sf.span.start {
+        clause_around(text, sf.span, clause.start.saturating_sub(1)).start
+    } else {
+        clause.start
+    };
     let planned = {
-        let mut b = before.to_string();
+        let mut b = text[prev_clause..a].to_string();
         for w in NOT_PLANNED {
             b = b.replace(w, "");
         }

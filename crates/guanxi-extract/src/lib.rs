@@ -25,6 +25,13 @@ use crate::entities::{Found, Tok};
 use crate::gazetteer::Gazetteer;
 use crate::interactions::{SentenceFacts, M};
 
+/// Words that may open a clause before its subject (至于王金平, 而拜登).
+const CONNECTIVES: &[&str] = &[
+    "至于", "而且", "而", "但是", "但", "并且", "并", "此外", "另外", "同时", "其中", "据悉", "据",
+    "前", "时任", "现任", "新任", "副", "兼", "和", "与", "及", "由", "对于", "就连", "连", "也",
+    "即", "则", "包括", "以及",
+];
+
 /// Prefixes that mark a title as former (`前国防部长`, `时任外长`).
 const FORMER: &[&str] = &["前", "时任", "原"];
 const CURRENT: &[&str] = &["现任", "新任", "代理"];
@@ -99,6 +106,7 @@ impl Extractor {
 
         // Pass 1: mentions per sentence.
         let mut per_sentence: Vec<Vec<Found>> = Vec::with_capacity(sentences.len());
+        let mut name_starts: Vec<HashSet<usize>> = Vec::with_capacity(sentences.len());
         for s in &sentences {
             let st = s.span.slice(text);
             let toks: Vec<Tok<'_>> = self
@@ -116,6 +124,20 @@ impl Extractor {
             // names it knows are in the gazetteer, matched before this point.
             let is_name = |w: &str| !self.jieba.has_word(w);
             per_sentence.push(entities::recognise(gz, st, s.span.start, &toks, &is_name));
+            // Where a name-like word starts: a title before one is not a bare title (印度总理尼赫鲁).
+            name_starts.push(
+                toks.iter()
+                    .filter(|t| {
+                        t.tag.starts_with("nr")
+                            || (t.word.chars().count() >= 2
+                                && t.word
+                                    .chars()
+                                    .all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+                                && !self.jieba.has_word(t.word))
+                    })
+                    .map(|t| s.span.start + t.start)
+                    .collect::<HashSet<usize>>(),
+            );
         }
         // Pass 2: names discovered in context (not in the gazetteer) found again anywhere.
         let discovered: Vec<EntityKey> = {
@@ -216,13 +238,16 @@ impl Extractor {
                     span: f.span,
                     key: f.key.clone(),
                     place_kind: f.place_kind,
+                    head: f.key.kind == EntityKind::Person
+                        && self.opens_clause(text, s.span, f, &per_sentence[si]),
                     nested: per_sentence[si]
                         .iter()
                         .any(|g| g.span != f.span && g.span.contains(f.span)),
                 })
                 .collect();
             let block = block_of(s.span);
-            let title_refs = self.title_refs(text, s.span, &per_sentence[si], &roles);
+            let title_refs =
+                self.title_refs(text, s.span, &per_sentence[si], &roles, &name_starts[si]);
             let sf = SentenceFacts {
                 index: si,
                 span: s.span,
@@ -273,7 +298,14 @@ impl Extractor {
 
     /// Titles that stand for a person without naming them (法国总统避开媒体会晤…): resolved
     /// when exactly one person of the article holds that title (of that country, when given).
-    fn title_refs(&self, text: &str, sentence: Span, found: &[Found], roles: &[Role]) -> Vec<M> {
+    fn title_refs(
+        &self,
+        text: &str,
+        sentence: Span,
+        found: &[Found],
+        roles: &[Role],
+        name_starts: &HashSet<usize>,
+    ) -> Vec<M> {
         let st = sentence.slice(text);
         let mut out: Vec<M> = Vec::new();
         let mut taken: Vec<(usize, usize)> = Vec::new();
@@ -295,7 +327,10 @@ impl Extractor {
                     || found
                         .iter()
                         .any(|f| f.key.kind != EntityKind::Person && f.span.contains(span));
-                if named || text[span.end..].starts_with(['、', '和', '兼']) {
+                if named
+                    || name_starts.contains(&span.end)
+                    || text[span.end..].starts_with(['、', '和', '兼'])
+                {
                     continue;
                 }
                 let of_mention = found
@@ -360,6 +395,7 @@ impl Extractor {
                             key: (*person).clone(),
                             nested: false,
                             place_kind: None,
+                            head: false,
                         });
                     }
                 }
@@ -367,6 +403,42 @@ impl Extractor {
         }
         out.sort_by_key(|m| m.span.start);
         out
+    }
+
+    /// Whether only titles, other names and connectives stand between the start of the
+    /// person's clause and the person (至于王金平, 美国总统唐纳德·特朗普), not a verb
+    /// (不仅一改前总统乔·拜登).
+    fn opens_clause(&self, text: &str, sentence: Span, person: &Found, found: &[Found]) -> bool {
+        let clause = text::clause_around(text, sentence, person.span.start);
+        let mut pos = clause.start;
+        while pos < person.span.start {
+            let rest = &text[pos..person.span.start];
+            if let Some(f) = found
+                .iter()
+                .filter(|f| f.span.start == pos && f.span.end <= person.span.start)
+                .max_by_key(|f| f.span.end)
+            {
+                pos = f.span.end;
+            } else if let Some((t, _)) = self
+                .gazetteer
+                .titles
+                .iter()
+                .find(|(t, _)| rest.starts_with(t.as_str()))
+            {
+                pos += t.len();
+            } else if let Some(c) = CONNECTIVES.iter().find(|c| rest.starts_with(*c)) {
+                pos += c.len();
+            } else if let Some(c) = rest
+                .chars()
+                .next()
+                .filter(|c| !c.is_alphanumeric() || c.is_ascii_digit())
+            {
+                pos += c.len_utf8();
+            } else {
+                return false;
+            }
+        }
+        true
     }
 
     /// Titles standing right before a person mention: `俄罗斯联邦安全会议秘书、前国防部长谢尔盖·绍伊古`.
