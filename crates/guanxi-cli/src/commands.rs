@@ -97,19 +97,18 @@ pub fn ingest(paths: &[PathBuf], store_path: &Path) -> Result<IngestSummary> {
                 continue;
             }
         };
-        let article = match guanxi_ingest::parse_article(&name, &bytes, &config) {
-            Ok(a) => a,
-            Err(e) => {
-                bar.suspend(|| eprintln!("skipped {name}: {e}"));
-                sum.skipped += 1;
-                continue;
-            }
-        };
-        let ex = extractor.extract(&article);
-        let aq = match guanxi_rdf::article_quads(&article, &ex) {
-            Ok(q) => q,
-            Err(e) => {
-                bar.suspend(|| eprintln!("skipped {name}: {e}"));
+        // Extraction bugs must not lose the rest of the run: a panic on one article skips it.
+        let processed = guarded(|| -> std::result::Result<_, String> {
+            let article =
+                guanxi_ingest::parse_article(&name, &bytes, &config).map_err(|e| e.to_string())?;
+            let ex = extractor.extract(&article);
+            let aq = guanxi_rdf::article_quads(&article, &ex).map_err(|e| e.to_string())?;
+            Ok((ex, aq))
+        });
+        let (ex, aq) = match processed {
+            Ok(Ok(x)) => x,
+            Ok(Err(reason)) | Err(reason) => {
+                bar.suspend(|| eprintln!("skipped {name}: {reason}"));
                 sum.skipped += 1;
                 continue;
             }
@@ -135,6 +134,39 @@ pub fn ingest(paths: &[PathBuf], store_path: &Path) -> Result<IngestSummary> {
         store_path.display()
     );
     Ok(sum)
+}
+
+thread_local! {
+    static PANIC_MESSAGE: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f`, turning a panic into a one-line reason instead of ending the process.
+fn guarded<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        std::panic::set_hook(Box::new(|info| {
+            let at = info
+                .location()
+                .map(|l| format!(" at {}:{}", l.file(), l.line()))
+                .unwrap_or_default();
+            let msg = info
+                .payload()
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| info.payload().downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            PANIC_MESSAGE.with(|p| *p.borrow_mut() = Some(format!("{msg}{at}")));
+        }))
+    });
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|_| {
+        let msg = PANIC_MESSAGE
+            .with(|p| p.borrow_mut().take())
+            .unwrap_or_default();
+        format!(
+            "internal error, please report it with this file ({})",
+            msg.lines().next().unwrap_or("")
+        )
+    })
 }
 
 fn output(path: Option<&Path>) -> Result<Box<dyn Write>> {

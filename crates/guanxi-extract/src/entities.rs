@@ -62,6 +62,9 @@ pub fn sort_mentions(found: &mut [Found]) {
     });
 }
 
+/// What joins the parts of a transliterated name.
+const SEPARATORS: &[char] = &['·', '•', '・', '‧', '-', '－'];
+
 static DOTTED: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"\p{Han}+(?:[·•・‧\-－]\p{Han}+)+").ok());
 
@@ -160,7 +163,29 @@ pub fn recognise(
                 continue;
             }
             let start = m.start() + (first.len() - keep.len());
-            let surface = &s[start..m.end()];
+            // The last part may run into the next word (绍伊古握手): cut it after the longest
+            // known name, or after its transliteration characters.
+            let last_start = full
+                .char_indices()
+                .rfind(|(_, c)| SEPARATORS.contains(c))
+                .map_or(m.start(), |(i, c)| m.start() + i + c.len_utf8());
+            let last = &s[last_start..m.end()];
+            let known = last
+                .char_indices()
+                .map(|(i, c)| i + c.len_utf8())
+                .rfind(|&e| {
+                    gz.by_surface
+                        .get(&last[..e])
+                        .is_some_and(|&i| gz.entries[i].key.kind == EntityKind::Person)
+                });
+            let end = match known {
+                Some(e) => last_start + e,
+                None => last_start + trim_tail_to_transliteration(gz, last).len(),
+            };
+            if end <= last_start {
+                continue;
+            }
+            let surface = &s[start..end];
             let norm: String = surface
                 .chars()
                 .map(|c| if "•・‧-－".contains(c) { '·' } else { c })
@@ -187,7 +212,7 @@ pub fn recognise(
                 },
             };
             out.push(Found {
-                span: Span::new(base + start, base + m.end()),
+                span: Span::new(base + start, base + end),
                 key,
                 entry,
                 place_kind: None,
@@ -412,6 +437,18 @@ fn glued_to_body(gz: &Gazetteer, entry: &crate::gazetteer::GazetteerEntry, after
 
 fn is_han(c: char) -> bool {
     ('\u{4e00}'..='\u{9fff}').contains(&c) || c == '·'
+}
+
+/// The longest head of `last` made of characters used in transliterated names.
+fn trim_tail_to_transliteration<'a>(gz: &Gazetteer, last: &'a str) -> &'a str {
+    if gz.transliteration_chars.is_empty() {
+        return last;
+    }
+    let end = last
+        .char_indices()
+        .find(|(_, c)| !gz.transliteration_chars.contains(c))
+        .map_or(last.len(), |(i, _)| i);
+    &last[..end]
 }
 
 /// The longest tail of `first` made of characters used in transliterated names.

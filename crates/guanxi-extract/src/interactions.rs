@@ -415,6 +415,8 @@ fn pick_place(
             m.key.kind == EntityKind::Place
                 && !m.nested
                 && m.place_kind != Some(PlaceKind::Continent)
+                // (Not a country named by one character of a compound: 在中印边境.)
+                && m.span.end - m.span.start > '中'.len_utf8()
         })
         .collect();
     let places: Vec<&M> = places
@@ -435,7 +437,12 @@ fn pick_place(
     // The trigger's own clause first, then the sentence before it.
     let clause_start = clause.start;
     if kind == InteractionKind::Visit {
-        if let Some(m) = places.iter().find(|m| a <= m.span.start && m.span.end <= b) {
+        // The destination inside the verb (访日), named by one character.
+        if let Some(m) = sf
+            .mentions
+            .iter()
+            .find(|m| m.key.kind == EntityKind::Place && a <= m.span.start && m.span.end <= b)
+        {
             return Some(m.key.clone());
         }
         if let Some(m) = places.iter().find(|m| {

@@ -89,6 +89,77 @@ fn seed_extractions() {
     });
 }
 
+/// `tests/data/interactions.tsv`: one rule per row, read from real sentences; the snapshot
+/// lists what each row yields.
+#[test]
+fn interaction_rules() {
+    use guanxi_core::{Block, BlockKind, Published, Span};
+    let table = include_str!("../../../tests/data/interactions.tsv");
+    let mut out = String::new();
+    for line in table
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
+        let f: Vec<&str> = line.split('\t').collect();
+        assert_eq!(f.len(), 3, "interactions.tsv rows need 3 fields: {line}");
+        let p: Vec<u32> = f[1].split('-').filter_map(|x| x.parse().ok()).collect();
+        let local_date = LocalDate {
+            year: p[0] as i32,
+            month: p[1],
+            day: p[2],
+        };
+        let mut text = String::new();
+        let mut blocks = Vec::new();
+        for (i, part) in f[2].split('|').enumerate() {
+            if !text.is_empty() {
+                text.push('\n');
+            }
+            let start = text.len();
+            text.push_str(part);
+            let kind = if i == 0 {
+                BlockKind::Title
+            } else if part.starts_with("资料照") {
+                BlockKind::Caption
+            } else {
+                BlockKind::Paragraph
+            };
+            blocks.push(Block {
+                kind,
+                span: Span::new(start, text.len()),
+            });
+        }
+        let a = Article {
+            source: f[0].to_string(),
+            url: None,
+            title: f[2].split('|').next().unwrap_or("").to_string(),
+            publisher: None,
+            published: Some(Published {
+                epoch_millis: 0,
+                offset_seconds: 0,
+                local_date,
+                date_time: String::new(),
+            }),
+            text,
+            blocks,
+            traditional: false,
+        };
+        let ex = EXTRACTOR.extract(&a);
+        out.push_str(&format!("# {}\n", f[0]));
+        for i in &ex.interactions {
+            let names: Vec<&str> = i.participants.iter().map(|p| p.name.as_str()).collect();
+            out.push_str(&format!(
+                "{:?} {} date={} place={} {:?}\n",
+                i.kind,
+                names.join("+"),
+                i.date.map(|d| d.to_string()).unwrap_or("-".into()),
+                i.place.as_ref().map(|p| p.name.as_str()).unwrap_or("-"),
+                i.status
+            ));
+        }
+    }
+    insta::assert_snapshot!(out);
+}
+
 /// `tests/data/dates.tsv`: publication date, sentence, expected dates (`;`-separated).
 #[test]
 fn date_expressions() {
