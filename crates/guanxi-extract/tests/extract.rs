@@ -205,3 +205,129 @@ fn extraction_is_deterministic() {
         }
     }
 }
+
+mod properties {
+    use super::*;
+    use guanxi_core::{Block, BlockKind, Published, Span};
+    use proptest::prelude::*;
+
+    /// Pieces of real news text: names, titles, triggers, dates, punctuation.
+    const PIECES: &[&str] = &[
+        "王毅",
+        "拉夫罗夫",
+        "谢尔盖·绍伊古",
+        "习近平",
+        "普京",
+        "俄罗斯",
+        "中国外交部",
+        "外长",
+        "总统",
+        "会见",
+        "会谈",
+        "通电话",
+        "峰会",
+        "访问",
+        "访日",
+        "在",
+        "北京",
+        "与",
+        "和",
+        "、",
+        "，",
+        "。",
+        "（",
+        "）",
+        "他",
+        "还",
+        "将",
+        "周二",
+        "昨天",
+        "今天",
+        "2月3日",
+        "去年10月",
+        "当天",
+        "11日",
+        "上周",
+        "三年前",
+        "中俄",
+        "韩中日",
+        "长",
+        "·",
+        "-",
+        " ",
+        "A",
+        "1",
+        "年",
+        "月",
+        "日",
+        "\u{3000}",
+    ];
+
+    fn article(parts: &[Vec<usize>]) -> Article {
+        let mut text = String::new();
+        let mut blocks = Vec::new();
+        for (i, p) in parts.iter().enumerate() {
+            if !text.is_empty() {
+                text.push('\n');
+            }
+            let start = text.len();
+            for &k in p {
+                text.push_str(PIECES[k % PIECES.len()]);
+            }
+            let kind = if i == 0 {
+                BlockKind::Title
+            } else {
+                BlockKind::Paragraph
+            };
+            blocks.push(Block {
+                kind,
+                span: Span::new(start, text.len()),
+            });
+        }
+        Article {
+            source: "p".into(),
+            url: None,
+            title: String::new(),
+            publisher: None,
+            published: Some(Published {
+                epoch_millis: 0,
+                offset_seconds: 0,
+                local_date: LocalDate {
+                    year: 2024,
+                    month: 3,
+                    day: 1,
+                },
+                date_time: String::new(),
+            }),
+            text,
+            blocks,
+            traditional: false,
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        /// Any mix of names, triggers and dates: no panic, and every span indexes the text.
+        #[test]
+        fn spans_stay_on_the_text(parts in proptest::collection::vec(proptest::collection::vec(0usize..1000, 0..30), 1..5)) {
+            let a = article(&parts);
+            let ex = EXTRACTOR.extract(&a);
+            let ok = |s: Span| a.text.get(s.start..s.end).is_some();
+            for e in &ex.entities {
+                for m in &e.mentions {
+                    prop_assert!(ok(m.span), "mention {:?}", m);
+                }
+            }
+            for i in &ex.interactions {
+                prop_assert!(i.participants.len() >= 1);
+                for e in &i.evidence {
+                    prop_assert!(ok(e.span) && ok(e.trigger));
+                }
+            }
+            for r in &ex.roles {
+                prop_assert!(ok(r.evidence.trigger));
+            }
+        }
+    }
+}

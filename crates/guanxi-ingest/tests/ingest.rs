@@ -110,3 +110,53 @@ fn spans_index_the_text() {
         }
     }
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn check_spans(a: &Article) {
+        for b in &a.blocks {
+            assert!(
+                a.text.get(b.span.start..b.span.end).is_some(),
+                "block {:?} off the text",
+                b.span
+            );
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        /// Any bytes: an article or a reason, never a panic, and spans that index the text.
+        #[test]
+        fn arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
+            if let Ok(a) = parse_article("p", &bytes, &IngestConfig::default()) {
+                check_spans(&a);
+            }
+        }
+
+        /// Feed-dump-shaped files with random markup, entities and escaped HTML in the body.
+        #[test]
+        fn feed_dump_shaped(
+            epoch in proptest::option::of(0i64..4_000_000_000_000),
+            title in "[\\PC]{0,20}",
+            body in proptest::collection::vec(
+                prop_oneof![
+                    Just("<p>".to_string()), Just("</p>".to_string()), Just("<div>".to_string()),
+                    Just("</div>".to_string()), Just("<br>".to_string()), Just("&lt;p&gt;".to_string()),
+                    Just("&amp;".to_string()), Just("<img alt=\"中国外交部长王毅（右）昨天会见拉夫罗夫\">".to_string()),
+                    Just("<figcaption>图</figcaption>".to_string()), Just("分享 :".to_string()),
+                    Just("28/02/2024 - 11:37".to_string()), "[\\PC]{0,12}",
+                ],
+                0..40,
+            ),
+        ) {
+            let head = epoch.map(|e| format!("<!--{e}-->\n")).unwrap_or_default();
+            let text = format!("{head}[{title}](https://www.rfi.fr/cn/x)\n------\n{}", body.concat());
+            if let Ok(a) = parse_article("p", text.as_bytes(), &IngestConfig::default()) {
+                check_spans(&a);
+            }
+        }
+    }
+}
