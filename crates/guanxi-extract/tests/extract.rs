@@ -320,7 +320,7 @@ mod properties {
                 }
             }
             for i in &ex.interactions {
-                prop_assert!(i.participants.len() >= 1);
+                prop_assert!(!i.participants.is_empty());
                 for e in &i.evidence {
                     prop_assert!(ok(e.span) && ok(e.trigger));
                 }
