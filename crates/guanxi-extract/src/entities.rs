@@ -22,6 +22,9 @@ pub struct Found {
     pub place_kind: Option<PlaceKind>,
     /// The surface as written.
     pub surface: String,
+    /// A country read inside an organisation's name (俄罗斯 in 俄罗斯外交部): it anchors
+    /// roles (俄罗斯外长) but is not a mention of its own.
+    pub nested: bool,
 }
 
 impl Found {
@@ -34,6 +37,7 @@ impl Found {
             entry: Some(idx),
             place_kind: e.place_kind,
             surface: surface.to_string(),
+            nested: false,
         }
     }
 
@@ -48,6 +52,7 @@ impl Found {
             entry: None,
             place_kind: None,
             surface: name.to_string(),
+            nested: false,
         }
     }
 }
@@ -217,6 +222,7 @@ pub fn recognise(
                 entry,
                 place_kind: None,
                 surface: norm,
+                nested: false,
             });
         }
     }
@@ -305,14 +311,13 @@ pub fn recognise(
                         entry: org_entry,
                         place_kind: None,
                         surface: s[a..end].to_string(),
+                        nested: false,
                     });
-                    // The country stays mentioned too.
-                    out.push(Found::known(
-                        gz,
-                        *idx,
-                        Span::new(base + a, base + b),
-                        surface,
-                    ));
+                    // The country inside anchors roles (中国外交部发言人).
+                    let mut country =
+                        Found::known(gz, *idx, Span::new(base + a, base + b), surface);
+                    country.nested = true;
+                    out.push(country);
                     continue;
                 }
             }
@@ -355,6 +360,7 @@ pub fn recognise(
                         entry: Some(pi),
                         place_kind: pe.place_kind,
                         surface: p.to_string(),
+                        nested: true,
                     });
                 }
             }
@@ -389,6 +395,7 @@ pub fn recognise(
                 entry: Some(idx),
                 place_kind: e.place_kind,
                 surface: c.to_string(),
+                nested: false,
             });
         }
     }
@@ -419,7 +426,12 @@ pub fn recognise(
                     Span::new(base + t.start, base + t.end),
                 ));
             }
-        } else if t.tag == "nt" && n >= 3 && ORG_SUFFIX.iter().any(|x| t.word.ends_with(x)) {
+        } else if t.tag == "nt"
+            && n >= 3
+            && ORG_SUFFIX
+                .iter()
+                .any(|x| t.word.ends_with(x) && t.word.len() >= x.len() + 6)
+        {
             out.push(Found::unknown(
                 EntityKind::Organization,
                 t.word,

@@ -167,7 +167,7 @@ impl Extractor {
         // Entities.
         let mut ents: BTreeMap<EntityKey, Entity> = BTreeMap::new();
         for (si, found) in per_sentence.iter().enumerate() {
-            for f in found {
+            for f in found.iter().filter(|f| !f.nested) {
                 let e = ents.entry(f.key.clone()).or_insert_with(|| {
                     let entry = f.entry.map(|i| &gz.entries[i]);
                     Entity {

@@ -85,9 +85,6 @@ pub fn parse_article(
         .or_else(|| dateline.and_then(|d| time::published_from_dateline(&d, tz)));
 
     let mut title = normalize::fold_whitespace(&env.title.unwrap_or_default());
-    if let Some(p) = &publisher {
-        title = strip_publisher_suffix(&title, p);
-    }
     if title.is_empty() {
         if let Some(first) = kept.first() {
             title = first.text.chars().take(60).collect();
@@ -122,30 +119,6 @@ pub fn parse_article(
         blocks,
         traditional,
     })
-}
-
-/// Removes ` – 法国国际广播电台 - RFI`-style publisher names from the end of a headline.
-fn strip_publisher_suffix(title: &str, p: &guanxi_core::Publisher) -> String {
-    let mut t = title.trim_end().to_string();
-    loop {
-        let before = t.len();
-        for name in std::iter::once(&p.name).chain(p.alternate_names.iter()) {
-            if let Some(rest) = t.strip_suffix(name.as_str()) {
-                let rest = rest.trim_end();
-                if let Some(r) = rest.strip_suffix(['-', '–', '—', '|', '_']) {
-                    t = r.trim_end().to_string();
-                }
-            }
-        }
-        if t.len() == before || t.is_empty() {
-            break;
-        }
-    }
-    if t.is_empty() {
-        title.to_string()
-    } else {
-        t
-    }
 }
 
 fn push_block(text: &mut String, blocks: &mut Vec<Block>, kind: BlockKind, content: &str) {
