@@ -35,6 +35,13 @@ static PATTERNS: LazyLock<Vec<(Form, Regex)>> = LazyLock::new(|| {
             Form::RelYearMD,
             format!(r"(去年|今年|明年|前年)({NUM})月(?:({NUM})[日号])?份?"),
         ),
+        // 10月26至27日, 9月9日至11日: a range starts on its first day.
+        p(
+            Form::MD,
+            format!(
+                r"({NUM})\s*月\s*({NUM})\s*[日号]?\s*(?:至|到|-|—|–|～|~)\s*\d{{1,2}}\s*[日号]"
+            ),
+        ),
         p(Form::MD, format!(r"({NUM})\s*月\s*({NUM})\s*[日号]")),
         p(
             Form::RelMonthD,
@@ -64,6 +71,10 @@ static PATTERNS: LazyLock<Vec<(Form, Regex)>> = LazyLock::new(|| {
         ),
         p(Form::RelYear, r"(去年|今年|明年|前年)".to_string()),
         p(Form::M, format!(r"({NUM})月份?")),
+        p(
+            Form::D,
+            r"(当地时间|本月)?(\d{1,2})[日号]?(?:至|到|-|—|–|～|~)\d{1,2}[日号]".to_string(),
+        ),
         p(Form::D, r"(当地时间|本月)?(\d{1,2})[日号]".to_string()),
     ]
     .into_iter()

@@ -20,6 +20,8 @@ pub struct GazetteerEntry {
     pub aliases: Vec<String>,
     /// Wikidata item.
     pub wikidata: Option<String>,
+    /// For persons: the country they serve (its canonical place name), when known.
+    pub country: Option<String>,
 }
 
 /// Tables used by the extractor.
@@ -109,11 +111,17 @@ impl Gazetteer {
                 } else {
                     None
                 };
+                let country = if kind == EntityKind::Person {
+                    f.get(3).filter(|c| !c.is_empty()).map(|c| c.to_string())
+                } else {
+                    None
+                };
                 entries.push(GazetteerEntry {
                     key: EntityKey { kind, name },
                     place_kind: pk,
                     aliases,
                     wikidata,
+                    country,
                 });
             }
         };

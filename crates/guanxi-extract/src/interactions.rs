@@ -103,6 +103,14 @@ pub fn in_sentence(
     }
 }
 
+/// Whether only a conjunction, titles and places separate two person mentions (和国防部长).
+fn joined(text: &str, a: &M, b: &M) -> bool {
+    let gap = text.get(a.span.end..b.span.start).unwrap_or("");
+    gap.contains(['和', '与', '同', '及', '、'])
+        && gap.chars().count() <= 8
+        && !gap.contains(['的', '，', '。', '在', '对'])
+}
+
 fn persons(ms: &[M]) -> impl Iterator<Item = &M> {
     ms.iter().filter(|m| m.key.kind == EntityKind::Person)
 }
@@ -188,9 +196,14 @@ fn one(
     if kind == InteractionKind::Visit {
         // The visitor is the person nearest before the verb in the clause (作为普京顾问的绍伊古访华),
         // or the one a pronoun there stands for.
+        // Visitors joined by 和/同 travel together (蓬佩奥和国防部长埃斯珀访问印度; 习近平同博索纳罗互访).
         subjects.clear();
-        if let Some(m) = left.last() {
-            subjects.push(m.key.clone());
+        if let Some(i) = left.len().checked_sub(1) {
+            let mut first = i;
+            while first > 0 && joined(text, left[first - 1], left[first]) {
+                first -= 1;
+            }
+            subjects.extend(left[first..].iter().map(|m| m.key.clone()));
         } else if PRONOUNS.iter().any(|p| before.contains(p)) {
             subjects.extend(sf.prior_subject.clone());
         }
@@ -330,6 +343,11 @@ const NOT_A_VENUE: &[&str] = &[
     "冲突", "问题", "局势", "之际", "危机", "战争", "事务", "争端", "议题", "政策",
 ];
 
+/// Clause openings that place an event after or during another one.
+const SEQUENCE: &[&str] = &[
+    "其间", "期间", "随后", "之后", "然后", "此后", "接着", "稍后", "后来",
+];
+
 const RANGE_JOINERS: &[&str] = &["和", "至", "到", "、", "-", "—", "～", "~", "及", "与"];
 
 fn text_between(sf: &SentenceFacts, a: usize, b: usize) -> &str {
@@ -376,6 +394,11 @@ fn pick_date(
     }
     // Elsewhere in the sentence: nearest, but a bare year only when it opens the sentence
     // (三年前，普京……举行峰会), never one far inside it (于2001年建立的组织).
+    let sequenced = SEQUENCE.iter().any(|w| {
+        sf.text
+            .get(clause.start - sf.span.start..)
+            .is_some_and(|c| c.starts_with(w))
+    });
     let near = sf
         .dates
         .iter()
@@ -388,6 +411,14 @@ fn pick_date(
             }
         });
     if let Some(d) = near {
+        // 当晚离开日本，……其间将会晤文在寅: the meeting follows that day; only its month is known.
+        if sequenced {
+            return d
+                .value
+                .month
+                .map(|m| DateValue::month(d.value.year, m))
+                .or(Some(d.value));
+        }
         return Some(d.value);
     }
     // Photo captions carry their date apart: `……握手。(2013年3月23日)`.
@@ -616,6 +647,15 @@ pub fn fill_places(raw: &mut [(Interaction, Option<String>)]) {
 
 /// Words that set a sentence in an earlier time than the news (中方当时曾解释称……会晤).
 const PAST_CONTEXT: &[&str] = &[
+    "还会见",
+    "还会晤",
+    "还与",
+    "还同",
+    "还将",
+    "此外",
+    "另外",
+    "期间",
+    "此行",
     "当时",
     "此前",
     "以前",

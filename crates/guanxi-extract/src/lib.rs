@@ -364,7 +364,13 @@ impl Extractor {
                         }
                     }
                     None => {
-                        let compound: Vec<&String> = text[sentence.start..span.start]
+                        // 中印两国外长: the compound may stand before 两国 or 双方.
+                        let head = &text[sentence.start..span.start];
+                        let head = ["两国", "双方", "三国", "各国"]
+                            .iter()
+                            .find_map(|w| head.strip_suffix(w))
+                            .unwrap_or(head);
+                        let compound: Vec<&String> = head
                             .chars()
                             .rev()
                             .map_while(|c| self.gazetteer.abbreviations.get(&c))
@@ -384,7 +390,13 @@ impl Extractor {
                 for of in owners {
                     let mut holders: Vec<&EntityKey> = roles
                         .iter()
-                        .filter(|r| &r.title == title && !r.former && (of.is_none() || r.of == of))
+                        .filter(|r| {
+                            &r.title == title
+                                && !r.former
+                                && (of.is_none()
+                                    || r.of == of
+                                    || (r.of.is_none() && self.serves(&r.person, of.as_ref())))
+                        })
                         .map(|r| &r.person)
                         .collect();
                     holders.sort();
@@ -403,6 +415,15 @@ impl Extractor {
         }
         out.sort_by_key(|m| m.span.start);
         out
+    }
+
+    /// Whether the gazetteer says `person` serves the country `of` (外长商鹏飞 is Canada's).
+    fn serves(&self, person: &EntityKey, of: Option<&EntityKey>) -> bool {
+        let Some(of) = of else { return false };
+        self.gazetteer
+            .lookup(&person.name)
+            .and_then(|e| e.country.as_deref())
+            == Some(of.name.as_str())
     }
 
     /// Whether only titles, other names and connectives stand between the start of the
