@@ -190,6 +190,22 @@ fn one(
         } else {
             earlier
         };
+        // 26日会见文在寅时，王毅向其转达……: a fronted time clause takes the next clause's subject.
+        let subject = subject.or_else(|| {
+            let c = text[clause.start..clause.end].trim_end();
+            let fronted = ["时", "期间", "之际", "之后", "之前", "后"]
+                .iter()
+                .any(|w| c.ends_with(w));
+            let next_start =
+                clause.end + text[clause.end..].chars().next().map_or(0, char::len_utf8);
+            (fronted && next_start < sf.span.end)
+                .then(|| clause_around(text, sf.span, next_start))
+                .and_then(|next| {
+                    persons(&sf.mentions)
+                        .find(|m| next.contains(m.span) && m.head)
+                        .map(|m| m.key.clone())
+                })
+        });
         subjects.extend(subject);
     }
     let mut objects: Vec<EntityKey> = Vec::new();
@@ -617,13 +633,13 @@ pub fn fill_implicit(
 
 /// Places the text leaves implicit: an interaction with no place of its own, of a person
 /// whose visit the article reports (王毅访问日本 … 王毅会见菅义伟), took place on that visit.
-pub fn fill_places(raw: &mut [(Interaction, Option<String>)]) {
-    let visits: Vec<(EntityKey, Option<DateValue>, EntityKey)> = raw
+fn fill_places(all: &mut [Interaction]) {
+    let visits: Vec<(EntityKey, Option<DateValue>, EntityKey)> = all
         .iter()
-        .filter(|(v, _)| v.kind == InteractionKind::Visit)
-        .filter_map(|(v, _)| Some((v.participants.first()?.clone(), v.date, v.place.clone()?)))
+        .filter(|v| v.kind == InteractionKind::Visit)
+        .filter_map(|v| Some((v.participants.first()?.clone(), v.date, v.place.clone()?)))
         .collect();
-    for (it, _) in raw.iter_mut() {
+    for it in all.iter_mut() {
         if it.place.is_some()
             || matches!(
                 it.kind,
@@ -759,7 +775,9 @@ pub fn dedup(
             None => out.push((it, summit)),
         }
     }
-    let all: Vec<Interaction> = out.into_iter().map(|x| x.0).collect();
+    let mut all: Vec<Interaction> = out.into_iter().map(|x| x.0).collect();
+    // Places inferred from the trip fill only what no report states.
+    fill_places(&mut all);
     let keep: Vec<bool> = all
         .iter()
         .map(|v| {

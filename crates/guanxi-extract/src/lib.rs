@@ -279,7 +279,6 @@ impl Extractor {
         }
         let lead = lead_of(&facts, pub_date);
         interactions::fill_implicit(&mut raw, &facts, lead.as_ref());
-        interactions::fill_places(&mut raw);
         let captions: HashSet<usize> = facts
             .iter()
             .filter(|f| f.block_kind == BlockKind::Caption)
