@@ -21,6 +21,19 @@ fn load(path: &std::path::Path) -> Option<Article> {
     .ok()
 }
 
+/// One interaction: kind, participants, date, place, status.
+fn interaction_line(i: &guanxi_core::Interaction) -> String {
+    let names: Vec<&str> = i.participants.iter().map(|p| p.name.as_str()).collect();
+    format!(
+        "{:?} {} date={} place={} {:?}\n",
+        i.kind,
+        names.join("+"),
+        i.date.map(|d| d.to_string()).unwrap_or("-".into()),
+        i.place.as_ref().map(|p| p.name.as_str()).unwrap_or("-"),
+        i.status
+    )
+}
+
 /// Entities, roles and interactions of an article, one per line.
 fn digest(a: &Article, ex: &Extraction) -> String {
     let mut s = String::from("## entities\n");
@@ -51,15 +64,7 @@ fn digest(a: &Article, ex: &Extraction) -> String {
     }
     s.push_str("## interactions\n");
     for i in &ex.interactions {
-        let names: Vec<&str> = i.participants.iter().map(|p| p.name.as_str()).collect();
-        s.push_str(&format!(
-            "{:?} {} date={} place={} {:?}\n",
-            i.kind,
-            names.join("+"),
-            i.date.map(|d| d.to_string()).unwrap_or("-".into()),
-            i.place.as_ref().map(|p| p.name.as_str()).unwrap_or("-"),
-            i.status
-        ));
+        s.push_str(&interaction_line(i));
         for e in &i.evidence {
             s.push_str(&format!(
                 "  <{}> {}\n",
@@ -146,15 +151,7 @@ fn interaction_rules() {
         let ex = EXTRACTOR.extract(&a);
         out.push_str(&format!("# {}\n", f[0]));
         for i in &ex.interactions {
-            let names: Vec<&str> = i.participants.iter().map(|p| p.name.as_str()).collect();
-            out.push_str(&format!(
-                "{:?} {} date={} place={} {:?}\n",
-                i.kind,
-                names.join("+"),
-                i.date.map(|d| d.to_string()).unwrap_or("-".into()),
-                i.place.as_ref().map(|p| p.name.as_str()).unwrap_or("-"),
-                i.status
-            ));
+            out.push_str(&interaction_line(i));
         }
     }
     insta::assert_snapshot!(out);
