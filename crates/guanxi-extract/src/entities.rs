@@ -185,7 +185,34 @@ pub fn recognise(
                 });
             let end = match known {
                 Some(e) => last_start + e,
-                None => last_start + trim_tail_to_transliteration(gz, last).len(),
+                None => {
+                    // Otherwise the segmenter's name-like words from there (克里斯托弗·雷|和司法部长…,
+                    // 汤普森|表示), within the transliteration characters, six at most.
+                    let mut pos = last_start;
+                    for t in toks.iter().filter(|t| t.start >= last_start) {
+                        let namelike = t.tag.starts_with("nr")
+                            || matches!(t.tag, "nz" | "x" | "ng")
+                            || (t.word.chars().count() == 1
+                                && gz
+                                    .transliteration_chars
+                                    .contains(&t.word.chars().next().unwrap_or(' ')));
+                        if t.start != pos || !namelike {
+                            break;
+                        }
+                        pos = t.end;
+                    }
+                    let by_chars = last_start + trim_tail_to_transliteration(gz, last).len();
+                    let end = if pos > last_start {
+                        pos.min(by_chars)
+                    } else {
+                        by_chars
+                    };
+                    let cap = s[last_start..end]
+                        .char_indices()
+                        .nth(6)
+                        .map_or(end, |(i, _)| last_start + i);
+                    end.min(cap)
+                }
             };
             if end <= last_start {
                 continue;
