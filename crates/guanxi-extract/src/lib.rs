@@ -76,15 +76,6 @@ impl Extractor {
         Extractor { gazetteer, jieba }
     }
 
-    /// The segmenter's words and tags for `text` (for inspecting rules).
-    pub fn debug_tokens(&self, text: &str) -> Vec<(String, String)> {
-        self.jieba
-            .tag(text, true)
-            .into_iter()
-            .map(|t| (t.word.to_string(), t.tag.to_string()))
-            .collect()
-    }
-
     /// The gazetteer in use.
     pub fn gazetteer(&self) -> &Gazetteer {
         &self.gazetteer
