@@ -41,6 +41,14 @@ impl Found {
         }
     }
 
+    /// A country read inside an organisation's name: it anchors roles, it is no mention.
+    pub fn nested(gz: &Gazetteer, idx: usize, span: Span, surface: &str) -> Self {
+        Found {
+            nested: true,
+            ..Found::known(gz, idx, span, surface)
+        }
+    }
+
     /// A mention of an entity the gazetteer does not know.
     pub fn unknown(kind: EntityKind, name: &str, span: Span) -> Self {
         Found {
@@ -309,12 +317,7 @@ pub fn recognise(
             if s[..a].ends_with('·') || s[b..].starts_with('·') || !free(&out, a, b) {
                 continue;
             }
-            if entry.key.kind == EntityKind::Place
-                && matches!(
-                    entry.place_kind,
-                    Some(PlaceKind::Country) | Some(PlaceKind::Region)
-                )
-            {
+            if is_country(entry) {
                 if let Some(body) = gz.bodies.iter().find(|w| {
                     s[b..].starts_with(w.as_str()) && !s[b + w.len()..].starts_with(TITLE_SUFFIX)
                 }) {
@@ -341,10 +344,12 @@ pub fn recognise(
                         nested: false,
                     });
                     // The country inside anchors roles (中国外交部发言人).
-                    let mut country =
-                        Found::known(gz, *idx, Span::new(base + a, base + b), surface);
-                    country.nested = true;
-                    out.push(country);
+                    out.push(Found::nested(
+                        gz,
+                        *idx,
+                        Span::new(base + a, base + b),
+                        surface,
+                    ));
                     continue;
                 }
             }
@@ -360,7 +365,7 @@ pub fn recognise(
                     surface,
                 ));
             }
-            // 俄罗斯外交部: the country inside an organisation's name is mentioned too.
+            // 俄罗斯外交部: the country inside an organisation's name anchors roles too.
             if entry.key.kind == EntityKind::Organization {
                 let name = &s[a..b];
                 let prefix = name
@@ -371,24 +376,14 @@ pub fn recognise(
                     .into_iter()
                     .rev()
                     .find_map(|p| gz.by_surface.get(p).map(|&i| (p, i)))
-                    .filter(|&(_, i)| {
-                        let pe = &gz.entries[i];
-                        pe.key.kind == EntityKind::Place
-                            && matches!(
-                                pe.place_kind,
-                                Some(PlaceKind::Country) | Some(PlaceKind::Region)
-                            )
-                    });
+                    .filter(|&(_, i)| is_country(&gz.entries[i]));
                 if let Some((p, pi)) = prefix {
-                    let pe = &gz.entries[pi];
-                    out.push(Found {
-                        span: Span::new(base + a, base + a + p.len()),
-                        key: pe.key.clone(),
-                        entry: Some(pi),
-                        place_kind: pe.place_kind,
-                        surface: p.to_string(),
-                        nested: true,
-                    });
+                    out.push(Found::nested(
+                        gz,
+                        pi,
+                        Span::new(base + a, base + a + p.len()),
+                        p,
+                    ));
                 }
             }
         }
@@ -468,6 +463,15 @@ pub fn recognise(
     }
     sort_mentions(&mut out);
     out
+}
+
+/// A country or a country-like region (台湾, 香港), which government bodies follow.
+fn is_country(entry: &crate::gazetteer::GazetteerEntry) -> bool {
+    entry.key.kind == EntityKind::Place
+        && matches!(
+            entry.place_kind,
+            Some(PlaceKind::Country) | Some(PlaceKind::Region)
+        )
 }
 
 fn glued_to_body(gz: &Gazetteer, entry: &crate::gazetteer::GazetteerEntry, after: &str) -> bool {
