@@ -21,6 +21,46 @@ fn load(path: &std::path::Path) -> Option<Article> {
     .ok()
 }
 
+/// An article of blocks (the first is the headline, `资料照…` is a caption), published on `date`.
+fn article_from(name: &str, date: LocalDate, parts: &[String]) -> Article {
+    use guanxi_core::{Block, BlockKind, Published, Span};
+    let mut text = String::new();
+    let mut blocks = Vec::new();
+    for (i, part) in parts.iter().enumerate() {
+        if !text.is_empty() {
+            text.push('\n');
+        }
+        let start = text.len();
+        text.push_str(part);
+        let kind = if i == 0 {
+            BlockKind::Title
+        } else if part.starts_with("资料照") {
+            BlockKind::Caption
+        } else {
+            BlockKind::Paragraph
+        };
+        blocks.push(Block {
+            kind,
+            span: Span::new(start, text.len()),
+        });
+    }
+    Article {
+        source: name.to_string(),
+        url: None,
+        title: parts.first().cloned().unwrap_or_default(),
+        publisher: None,
+        published: Some(Published {
+            epoch_millis: 0,
+            offset_seconds: 0,
+            local_date: date,
+            date_time: String::new(),
+        }),
+        text,
+        blocks,
+        traditional: false,
+    }
+}
+
 /// One interaction: kind, participants, date, place, status.
 fn interaction_line(i: &guanxi_core::Interaction) -> String {
     let names: Vec<&str> = i.participants.iter().map(|p| p.name.as_str()).collect();
@@ -98,7 +138,6 @@ fn seed_extractions() {
 /// lists what each row yields.
 #[test]
 fn interaction_rules() {
-    use guanxi_core::{Block, BlockKind, Published, Span};
     let table = include_str!("../../../tests/data/interactions.tsv");
     let mut out = String::new();
     for line in table
@@ -113,41 +152,8 @@ fn interaction_rules() {
             month: p[1],
             day: p[2],
         };
-        let mut text = String::new();
-        let mut blocks = Vec::new();
-        for (i, part) in f[2].split('|').enumerate() {
-            if !text.is_empty() {
-                text.push('\n');
-            }
-            let start = text.len();
-            text.push_str(part);
-            let kind = if i == 0 {
-                BlockKind::Title
-            } else if part.starts_with("资料照") {
-                BlockKind::Caption
-            } else {
-                BlockKind::Paragraph
-            };
-            blocks.push(Block {
-                kind,
-                span: Span::new(start, text.len()),
-            });
-        }
-        let a = Article {
-            source: f[0].to_string(),
-            url: None,
-            title: f[2].split('|').next().unwrap_or("").to_string(),
-            publisher: None,
-            published: Some(Published {
-                epoch_millis: 0,
-                offset_seconds: 0,
-                local_date,
-                date_time: String::new(),
-            }),
-            text,
-            blocks,
-            traditional: false,
-        };
+        let parts: Vec<String> = f[2].split('|').map(str::to_string).collect();
+        let a = article_from(f[0], local_date, &parts);
         let ex = EXTRACTOR.extract(&a);
         out.push_str(&format!("# {}\n", f[0]));
         for i in &ex.interactions {
@@ -205,7 +211,7 @@ fn extraction_is_deterministic() {
 
 mod properties {
     use super::*;
-    use guanxi_core::{Block, BlockKind, Published, Span};
+    use guanxi_core::Span;
     use proptest::prelude::*;
 
     /// Pieces of real news text: names, titles, triggers, dates, punctuation.
@@ -261,45 +267,19 @@ mod properties {
     ];
 
     fn article(parts: &[Vec<usize>]) -> Article {
-        let mut text = String::new();
-        let mut blocks = Vec::new();
-        for (i, p) in parts.iter().enumerate() {
-            if !text.is_empty() {
-                text.push('\n');
-            }
-            let start = text.len();
-            for &k in p {
-                text.push_str(PIECES[k % PIECES.len()]);
-            }
-            let kind = if i == 0 {
-                BlockKind::Title
-            } else {
-                BlockKind::Paragraph
-            };
-            blocks.push(Block {
-                kind,
-                span: Span::new(start, text.len()),
-            });
-        }
-        Article {
-            source: "p".into(),
-            url: None,
-            title: String::new(),
-            publisher: None,
-            published: Some(Published {
-                epoch_millis: 0,
-                offset_seconds: 0,
-                local_date: LocalDate {
-                    year: 2024,
-                    month: 3,
-                    day: 1,
-                },
-                date_time: String::new(),
-            }),
-            text,
-            blocks,
-            traditional: false,
-        }
+        let blocks: Vec<String> = parts
+            .iter()
+            .map(|p| p.iter().map(|&k| PIECES[k % PIECES.len()]).collect())
+            .collect();
+        article_from(
+            "p",
+            LocalDate {
+                year: 2024,
+                month: 3,
+                day: 1,
+            },
+            &blocks,
+        )
     }
 
     proptest! {
