@@ -6,10 +6,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command as Process;
 
 use anyhow::{bail, Context, Result};
+use guanxi_core::Extraction;
 use guanxi_extract::Extractor;
 use guanxi_graph::GraphConfig;
 use guanxi_ingest::IngestConfig;
-use guanxi_rdf::{JsonLdProfileSet, RdfFormat};
+use guanxi_rdf::{ArticleQuads, JsonLdProfileSet, RdfFormat};
 use guanxi_store::{QueryResults, Store};
 use oxigraph::model::Term;
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
@@ -97,17 +98,9 @@ pub fn ingest(paths: &[PathBuf], store_path: &Path) -> Result<IngestSummary> {
                 continue;
             }
         };
-        // Extraction bugs must not lose the rest of the run: a panic on one article skips it.
-        let processed = guarded(|| -> std::result::Result<_, String> {
-            let article =
-                guanxi_ingest::parse_article(&name, &bytes, &config).map_err(|e| e.to_string())?;
-            let ex = extractor.extract(&article);
-            let aq = guanxi_rdf::article_quads(&article, &ex).map_err(|e| e.to_string())?;
-            Ok((ex, aq))
-        });
-        let (ex, aq) = match processed {
-            Ok(Ok(x)) => x,
-            Ok(Err(reason)) | Err(reason) => {
+        let (ex, aq) = match process(&name, &bytes, &extractor, &config) {
+            Ok(x) => x,
+            Err(reason) => {
                 bar.suspend(|| eprintln!("skipped {name}: {reason}"));
                 sum.skipped += 1;
                 continue;
@@ -134,6 +127,91 @@ pub fn ingest(paths: &[PathBuf], store_path: &Path) -> Result<IngestSummary> {
         store_path.display()
     );
     Ok(sum)
+}
+
+/// Reads, extracts and maps one article; any failure, a panic included, is a one-line reason.
+fn process(
+    name: &str,
+    bytes: &[u8],
+    extractor: &Extractor,
+    config: &IngestConfig,
+) -> std::result::Result<(Extraction, ArticleQuads), String> {
+    // Extraction bugs must not lose the rest of the run: a panic on one article skips it.
+    guarded(|| -> std::result::Result<_, String> {
+        let article =
+            guanxi_ingest::parse_article(name, bytes, config).map_err(|e| e.to_string())?;
+        let ex = extractor.extract(&article);
+        let aq = guanxi_rdf::article_quads(&article, &ex).map_err(|e| e.to_string())?;
+        Ok((ex, aq))
+    })
+    .and_then(|r| r)
+}
+
+/// `guanxi eval`: ingests the gold's articles into a store in memory and scores it.
+pub fn eval(gold_path: &Path, articles: &Path, json: Option<&Path>) -> Result<()> {
+    let text = fs::read_to_string(gold_path)
+        .with_context(|| format!("cannot read {}", gold_path.display()))?;
+    let gold = guanxi_eval::parse_gold(&text).with_context(|| gold_path.display().to_string())?;
+    let store = Store::in_memory()?;
+    let extractor = Extractor::new();
+    let config = IngestConfig::default();
+    let mut skipped = 0;
+    for g in &gold {
+        let path = articles.join(&g.file);
+        let name = path.display().to_string();
+        let processed = fs::read(&path)
+            .map_err(|e| e.to_string())
+            .and_then(|bytes| process(&name, &bytes, &extractor, &config));
+        match processed {
+            Ok((_, aq)) => store
+                .replace_article(&aq)
+                .with_context(|| format!("cannot write {name} to the store"))?,
+            Err(reason) => {
+                eprintln!("skipped {name}: {reason}");
+                skipped += 1;
+            }
+        }
+    }
+    let field = |s: &oxigraph::sparql::QuerySolution, v: &str| s.get(v).map(term_text);
+    let mut interactions = Vec::new();
+    if let QueryResults::Solutions(rows) = store.query(guanxi_eval::INTERACTIONS_QUERY)? {
+        for s in rows {
+            let s = s?;
+            interactions.push(guanxi_eval::InteractionRow {
+                url: field(&s, "url").unwrap_or_default(),
+                interaction: field(&s, "interaction").unwrap_or_default(),
+                kind: field(&s, "type").unwrap_or_default(),
+                name: field(&s, "name").unwrap_or_default(),
+                date: field(&s, "date"),
+                place: field(&s, "placeName"),
+            });
+        }
+    }
+    let mut entities = Vec::new();
+    if let QueryResults::Solutions(rows) = store.query(guanxi_eval::ENTITIES_QUERY)? {
+        for s in rows {
+            let s = s?;
+            entities.push(guanxi_eval::EntityRow {
+                url: field(&s, "url").unwrap_or_default(),
+                kind: field(&s, "kind").unwrap_or_default(),
+                name: field(&s, "name").unwrap_or_default(),
+            });
+        }
+    }
+    let report = guanxi_eval::score(&gold, &interactions, &entities);
+    let mut out = output(None)?;
+    write!(out, "{}", report.render())?;
+    out.flush()?;
+    if let Some(p) = json {
+        let mut f = output(Some(p))?;
+        serde_json::to_writer_pretty(&mut f, &report)?;
+        writeln!(f)?;
+        f.flush()?;
+    }
+    if skipped > 0 {
+        eprintln!("skipped {skipped} of {} gold articles", gold.len());
+    }
+    Ok(())
 }
 
 thread_local! {

@@ -20,6 +20,7 @@ Examples:
   guanxi query --query 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
   guanxi export --format turtle --output output/graph.ttl
   guanxi graph --kind person --min-weight 2 --output output/people.dot
+  guanxi eval --gold gold/dev.jsonl --articles corpus/dev
 
 The store defaults to output/store; GUANXI_STORE overrides it, --store overrides both.";
 
@@ -90,6 +91,21 @@ enum Command {
         #[command(flatten)]
         filters: GraphFilters,
     },
+    /// Score the extraction against gold annotations (JSON Lines): precision, recall, F1.
+    #[command(
+        after_help = "Ingests the gold's article files into a store in memory, then compares entities and\ninteractions with the gold: the same definitions as the gold scorer.\n\nExample:\n  guanxi eval --gold gold/dev.jsonl --articles corpus/dev"
+    )]
+    Eval {
+        /// Gold annotations, one JSON object per article.
+        #[arg(long)]
+        gold: PathBuf,
+        /// Folder holding the gold's article files (its `file` fields are relative to it).
+        #[arg(long)]
+        articles: PathBuf,
+        /// Also write every figure as JSON to this file.
+        #[arg(long)]
+        json: Option<PathBuf>,
+    },
     /// The main job: ingest into output/store, write output/graph.ttl and output/cooccurrence.dot (and .svg).
     #[command(after_help = "Example:\n  guanxi build examples/articles")]
     Build {
@@ -159,6 +175,11 @@ fn main() -> ExitCode {
             output,
             filters,
         } => commands::graph(&store, &filters, output.as_deref()),
+        Command::Eval {
+            gold,
+            articles,
+            json,
+        } => commands::eval(&gold, &articles, json.as_deref()),
         Command::Build {
             paths,
             output_dir,

@@ -155,3 +155,44 @@ fn fatal_errors_are_one_line_and_non_zero() {
     assert_eq!(err.trim().lines().count(), 1, "{err}");
     assert!(err.starts_with("guanxi: error:"), "{err}");
 }
+
+#[test]
+fn eval_scores_the_examples_against_their_gold() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("eval.json");
+    let o = run(bin()
+        .arg("eval")
+        .arg("--gold")
+        .arg(root().join("tests/data/gold/examples.jsonl"))
+        .arg("--articles")
+        .arg(root().join("examples/articles"))
+        .arg("--json")
+        .arg(&json));
+    let text = String::from_utf8(o.stdout).unwrap();
+    insta::assert_snapshot!(text);
+    // The JSON holds the same figures as the table.
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let f1 = v["persons"]["f1"].as_f64().unwrap();
+    assert!(text.contains(&format!("person F1 {f1:.3}")), "{text}");
+    assert_eq!(v["articles"], 10);
+}
+
+#[test]
+fn eval_names_a_bad_gold_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let gold = dir.path().join("gold.jsonl");
+    std::fs::write(&gold, "{\"file\": 1}\n").unwrap();
+    let o = bin()
+        .arg("eval")
+        .arg("--gold")
+        .arg(&gold)
+        .arg("--articles")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("gold line 1"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+}

@@ -1,0 +1,504 @@
+//! Scoring Guanxi's output against gold annotations.
+//!
+//! The gold format is JSON Lines, one article per line (see the project's gold guidelines):
+//! its URL, its interactions (participants as lists of acceptable names, date, place, type)
+//! and the persons, organisations and places it mentions. The system side is the rows of the
+//! two SPARQL queries in [`INTERACTIONS_QUERY`] and [`ENTITIES_QUERY`], so any store, built by
+//! any version, can be scored.
+//!
+//! Metrics (micro-averaged over articles):
+//! - `pair`: unordered pairs of named participants of an interaction, names only;
+//! - `pair+date`: the same pairs, whose date must equal the gold date when gold has one;
+//! - date, place and type accuracy: among name-matched pairs whose gold value is known, the
+//!   share the system got right;
+//! - person, organization, place: entity names per article against gold alias lists (a name
+//!   matching no gold entity is a false positive; a gold entity no name matches is missed).
+//!
+//! Matching is greedy: each system pair takes the unused gold pair of the same names that agrees
+//! with it best (date, then place, then type), so the figures do not depend on row order.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use serde::{Deserialize, Serialize};
+use unicode_normalization::UnicodeNormalization;
+
+/// The query whose rows describe interactions: one row per participant.
+pub const INTERACTIONS_QUERY: &str = "PREFIX gx: <https://w3id.org/guanxi/ontology#>
+PREFIX schema: <http://schema.org/>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+SELECT ?url ?interaction ?type ?name ?date ?placeName ?status WHERE {
+  ?interaction a gx:Interaction ; a ?type ; gx:participant ?p ; prov:wasDerivedFrom ?article .
+  FILTER(?type != gx:Interaction)
+  ?article schema:url ?url .
+  ?p schema:name ?name .
+  OPTIONAL { ?interaction schema:startDate ?date }
+  OPTIONAL { ?interaction schema:location/schema:name ?placeName }
+  OPTIONAL { ?interaction gx:status ?status }
+}";
+
+/// The query whose rows list the entities each article mentions.
+pub const ENTITIES_QUERY: &str = "PREFIX schema: <http://schema.org/>
+SELECT ?url ?kind ?name WHERE {
+  ?article a schema:NewsArticle ; schema:url ?url ; schema:mentions ?e .
+  ?e a ?kind ; schema:name ?name .
+  VALUES ?kind { schema:Person schema:Organization schema:Place }
+}";
+
+/// A gold file could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum EvalError {
+    /// A line is not a gold article.
+    #[error("gold line {line}: {reason}")]
+    Gold {
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong with it.
+        reason: String,
+    },
+}
+
+/// One annotated article.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct GoldArticle {
+    /// The article's file name, relative to the articles folder.
+    pub file: String,
+    /// The article's URL (its `[title](url)` line or feed link).
+    pub url: String,
+    /// Interactions between named persons.
+    #[serde(default)]
+    pub interactions: Vec<GoldInteraction>,
+    /// Persons mentioned, each a list of acceptable names.
+    #[serde(default)]
+    pub persons: Vec<Vec<String>>,
+    /// Organisations mentioned.
+    #[serde(default)]
+    pub organizations: Vec<Vec<String>>,
+    /// Places mentioned.
+    #[serde(default)]
+    pub places: Vec<Vec<String>>,
+}
+
+/// One annotated interaction.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct GoldInteraction {
+    /// meeting, talks, phone_call, video_call, summit, visit, other.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Participants, each a list of acceptable names.
+    pub participants: Vec<Vec<String>>,
+    /// `YYYY-MM-DD`, `YYYY-MM`, `YYYY`, or none.
+    #[serde(default)]
+    pub date: Option<String>,
+    /// Acceptable names of the place, or none.
+    #[serde(default)]
+    pub place: Option<Vec<String>>,
+}
+
+/// Reads gold JSON Lines (blank lines skipped).
+pub fn parse_gold(text: &str) -> Result<Vec<GoldArticle>, EvalError> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            serde_json::from_str(l).map_err(|e| EvalError::Gold {
+                line: i + 1,
+                reason: e.to_string(),
+            })
+        })
+        .collect()
+}
+
+/// One row of [`INTERACTIONS_QUERY`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InteractionRow {
+    /// Article URL.
+    pub url: String,
+    /// Interaction IRI.
+    pub interaction: String,
+    /// Type IRI (`…#Meeting`).
+    pub kind: String,
+    /// Participant's name.
+    pub name: String,
+    /// Date literal, when any.
+    pub date: Option<String>,
+    /// Place name, when any.
+    pub place: Option<String>,
+}
+
+/// One row of [`ENTITIES_QUERY`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EntityRow {
+    /// Article URL.
+    pub url: String,
+    /// Kind IRI (`http://schema.org/Person`).
+    pub kind: String,
+    /// Entity name.
+    pub name: String,
+}
+
+/// Precision, recall and F1 with their counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Prf {
+    /// Precision.
+    pub p: f64,
+    /// Recall.
+    pub r: f64,
+    /// F1.
+    pub f1: f64,
+    /// True positives.
+    pub tp: usize,
+    /// False positives.
+    pub fp: usize,
+    /// False negatives.
+    #[serde(rename = "fn")]
+    pub fn_: usize,
+}
+
+impl Prf {
+    fn new(tp: usize, fp: usize, fn_: usize) -> Self {
+        let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+        let p = ratio(tp, tp + fp);
+        let r = ratio(tp, tp + fn_);
+        let f1 = if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        };
+        Prf {
+            p,
+            r,
+            f1,
+            tp,
+            fp,
+            fn_,
+        }
+    }
+}
+
+/// A share of right answers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Accuracy {
+    /// Right.
+    pub right: usize,
+    /// Judged.
+    pub of: usize,
+}
+
+impl Accuracy {
+    /// The share, when anything was judged.
+    pub fn value(&self) -> Option<f64> {
+        (self.of > 0).then(|| self.right as f64 / self.of as f64)
+    }
+}
+
+/// Every figure of one evaluation.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Report {
+    /// Participant pairs, names only.
+    pub pair: Prf,
+    /// Participant pairs with the right date.
+    pub pair_date: Prf,
+    /// Dates of name-matched pairs.
+    pub date: Accuracy,
+    /// Places of name-matched pairs.
+    pub place: Accuracy,
+    /// Types of name-matched pairs.
+    pub kind: Accuracy,
+    /// Person mentions.
+    pub persons: Prf,
+    /// Organisation mentions.
+    pub organizations: Prf,
+    /// Place mentions.
+    pub places: Prf,
+    /// Gold articles.
+    pub articles: usize,
+    /// Gold articles of which the system said nothing (files unread or URLs that differ).
+    pub articles_without_output: Vec<String>,
+}
+
+const DOTS: &[char] = &[
+    '\u{00b7}', '\u{2022}', '\u{30fb}', '\u{ff0e}', '\u{2027}', '\u{2219}', '\u{22c5}', '\u{ff65}',
+];
+
+/// A name as compared: NFKC, one kind of middle dot, no white space.
+pub fn norm_name(s: &str) -> String {
+    s.trim()
+        .nfkc()
+        .map(|c| if DOTS.contains(&c) { '\u{00b7}' } else { c })
+        .filter(|c| !c.is_whitespace())
+        .collect()
+}
+
+/// A URL as compared: percent-decoded, `https`, no trailing slash.
+pub fn norm_url(u: &str) -> String {
+    let u = percent_encoding::percent_decode_str(u.trim())
+        .decode_utf8_lossy()
+        .into_owned();
+    let u = match u.strip_prefix("http://") {
+        Some(rest) => format!("https://{rest}"),
+        None => u,
+    };
+    u.trim_end_matches('/').to_string()
+}
+
+fn gold_type(kind: &str) -> &'static str {
+    match kind {
+        "meeting" => "Meeting",
+        "talks" => "Talks",
+        "phone_call" => "PhoneCall",
+        "video_call" => "VideoCall",
+        "summit" => "Summit",
+        "visit" => "Visit",
+        _ => "Other",
+    }
+}
+
+#[derive(Default)]
+struct SysInteraction {
+    names: BTreeSet<String>,
+    date: Option<String>,
+    places: HashSet<String>,
+    types: HashSet<String>,
+}
+
+struct GoldPair {
+    a: HashSet<String>,
+    b: HashSet<String>,
+    date: Option<String>,
+    places: HashSet<String>,
+    kind: &'static str,
+}
+
+fn alias_sets(lists: &[Vec<String>]) -> Vec<HashSet<String>> {
+    lists
+        .iter()
+        .map(|l| l.iter().map(|n| norm_name(n)).collect())
+        .collect()
+}
+
+/// Scores the system's rows against the gold articles.
+pub fn score(
+    gold: &[GoldArticle],
+    interactions: &[InteractionRow],
+    entities: &[EntityRow],
+) -> Report {
+    let mut sys: BTreeMap<(String, String), SysInteraction> = BTreeMap::new();
+    for r in interactions {
+        let it = sys
+            .entry((norm_url(&r.url), r.interaction.clone()))
+            .or_default();
+        it.names.insert(norm_name(&r.name));
+        if let Some(d) = r.date.as_ref().filter(|d| !d.is_empty()) {
+            it.date = Some(d.clone());
+        }
+        if let Some(p) = r.place.as_ref().filter(|p| !p.is_empty()) {
+            it.places.insert(norm_name(p));
+        }
+        let local = r.kind.rsplit('#').next().unwrap_or(&r.kind);
+        it.types.insert(local.to_string());
+    }
+    let mut ents: BTreeMap<(String, &'static str), BTreeSet<String>> = BTreeMap::new();
+    for r in entities {
+        let kind = match r.kind.as_str() {
+            "http://schema.org/Person" => "person",
+            "http://schema.org/Organization" => "organization",
+            "http://schema.org/Place" => "place",
+            _ => continue,
+        };
+        ents.entry((norm_url(&r.url), kind))
+            .or_default()
+            .insert(norm_name(&r.name));
+    }
+    let with_output: HashSet<&String> = sys
+        .keys()
+        .map(|(u, _)| u)
+        .chain(ents.keys().map(|(u, _)| u))
+        .collect();
+
+    let mut counts = [[0usize; 3]; 2];
+    let mut report = Report {
+        articles: gold.len(),
+        ..Report::default()
+    };
+    let mut ent_counts = [[0usize; 3]; 3];
+    for g in gold {
+        let url = norm_url(&g.url);
+        if !with_output.contains(&url) {
+            report.articles_without_output.push(g.file.clone());
+        }
+        let mut gpairs = Vec::new();
+        for gi in &g.interactions {
+            let parts = alias_sets(&gi.participants);
+            let places: HashSet<String> = gi.place.iter().flatten().map(|p| norm_name(p)).collect();
+            for i in 0..parts.len() {
+                for j in i + 1..parts.len() {
+                    gpairs.push(GoldPair {
+                        a: parts[i].clone(),
+                        b: parts[j].clone(),
+                        date: gi.date.clone(),
+                        places: places.clone(),
+                        kind: gold_type(&gi.kind),
+                    });
+                }
+            }
+        }
+        let mut spairs: Vec<(&String, &String, &SysInteraction)> = Vec::new();
+        for ((u, _), it) in &sys {
+            if *u != url {
+                continue;
+            }
+            let names: Vec<&String> = it.names.iter().collect();
+            for i in 0..names.len() {
+                for j in i + 1..names.len() {
+                    spairs.push((names[i], names[j], it));
+                }
+            }
+        }
+        for (mode, c) in counts.iter_mut().enumerate() {
+            let with_date = mode == 1;
+            let mut used = vec![false; gpairs.len()];
+            let mut tp = 0;
+            for &(a, b, it) in &spairs {
+                // Of the gold pairs these names match, the first that agrees best (date, then
+                // place, then type): the figures do not depend on the order of the rows.
+                let hit = gpairs
+                    .iter()
+                    .enumerate()
+                    .filter(|(k, gp)| {
+                        !used[*k]
+                            && ((gp.a.contains(a) && gp.b.contains(b))
+                                || (gp.a.contains(b) && gp.b.contains(a)))
+                            && (!with_date || gp.date.is_none() || gp.date == it.date)
+                    })
+                    .min_by_key(|(k, gp)| {
+                        (
+                            gp.date.is_some() && gp.date != it.date,
+                            !gp.places.is_empty() && gp.places.is_disjoint(&it.places),
+                            !it.types.contains(gp.kind),
+                            *k,
+                        )
+                    });
+                let Some((k, gp)) = hit else { continue };
+                used[k] = true;
+                tp += 1;
+                if !with_date {
+                    if gp.date.is_some() {
+                        report.date.of += 1;
+                        report.date.right += usize::from(gp.date == it.date);
+                    }
+                    if !gp.places.is_empty() {
+                        report.place.of += 1;
+                        report.place.right += usize::from(!gp.places.is_disjoint(&it.places));
+                    }
+                    report.kind.of += 1;
+                    report.kind.right += usize::from(it.types.contains(gp.kind));
+                }
+            }
+            c[0] += tp;
+            c[1] += spairs.len() - tp;
+            c[2] += gpairs.len() - tp;
+        }
+        for (k, (kind, lists)) in [
+            ("person", &g.persons),
+            ("organization", &g.organizations),
+            ("place", &g.places),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let golds = alias_sets(lists);
+            let empty = BTreeSet::new();
+            let names = ents.get(&(url.clone(), kind)).unwrap_or(&empty);
+            let mut matched = HashSet::new();
+            let mut fp = 0;
+            for n in names {
+                let hits: Vec<usize> = golds
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, s)| s.contains(n))
+                    .map(|(i, _)| i)
+                    .collect();
+                if hits.is_empty() {
+                    fp += 1;
+                }
+                matched.extend(hits);
+            }
+            ent_counts[k][0] += matched.len();
+            ent_counts[k][1] += fp;
+            ent_counts[k][2] += golds.len() - matched.len();
+        }
+    }
+    report.pair = Prf::new(counts[0][0], counts[0][1], counts[0][2]);
+    report.pair_date = Prf::new(counts[1][0], counts[1][1], counts[1][2]);
+    report.persons = Prf::new(ent_counts[0][0], ent_counts[0][1], ent_counts[0][2]);
+    report.organizations = Prf::new(ent_counts[1][0], ent_counts[1][1], ent_counts[1][2]);
+    report.places = Prf::new(ent_counts[2][0], ent_counts[2][1], ent_counts[2][2]);
+    report
+}
+
+impl Report {
+    /// A plain-text table of every figure, then the one-line summary.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        out.push_str(&format!(
+            "{:<26}{:>10}{:>8}{:>8}{:>6}{:>6}{:>6}\n",
+            "", "precision", "recall", "F1", "tp", "fp", "fn"
+        ));
+        for (label, prf) in [
+            ("interactions: pairs", &self.pair),
+            ("interactions: pairs+date", &self.pair_date),
+            ("persons", &self.persons),
+            ("organizations", &self.organizations),
+            ("places", &self.places),
+        ] {
+            out.push_str(&format!(
+                "{:<26}{:>10.3}{:>8.3}{:>8.3}{:>6}{:>6}{:>6}\n",
+                label, prf.p, prf.r, prf.f1, prf.tp, prf.fp, prf.fn_
+            ));
+        }
+        for (label, acc) in [
+            ("date accuracy", &self.date),
+            ("place accuracy", &self.place),
+            ("type accuracy", &self.kind),
+        ] {
+            let v = acc
+                .value()
+                .map_or_else(|| "n/a".to_string(), |v| format!("{v:.3}"));
+            out.push_str(&format!(
+                "{:<26}{:>10} ({} of {} matched pairs)\n",
+                label, v, acc.right, acc.of
+            ));
+        }
+        out.push_str(&format!(
+            "articles: {} ({} without output{})\n",
+            self.articles,
+            self.articles_without_output.len(),
+            if self.articles_without_output.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", self.articles_without_output.join(", "))
+            }
+        ));
+        out.push_str(&self.summary());
+        out.push('\n');
+        out
+    }
+
+    /// One line: the headline figures.
+    pub fn summary(&self) -> String {
+        let acc = |a: &Accuracy| {
+            a.value()
+                .map_or_else(|| "n/a".into(), |v| format!("{v:.3}"))
+        };
+        format!(
+            "pair+date F1 {:.3} | pair F1 {:.3} | date acc {} | place acc {} | person F1 {:.3} | org F1 {:.3} | place F1 {:.3}",
+            self.pair_date.f1,
+            self.pair.f1,
+            acc(&self.date),
+            acc(&self.place),
+            self.persons.f1,
+            self.organizations.f1,
+            self.places.f1
+        )
+    }
+}
