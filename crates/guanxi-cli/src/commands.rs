@@ -148,7 +148,7 @@ fn process(
 }
 
 /// `guanxi eval`: ingests the gold's articles into a store in memory and scores it.
-pub fn eval(gold_path: &Path, articles: &Path, json: Option<&Path>) -> Result<()> {
+pub fn eval(gold_path: &Path, articles: &Path, json: Option<&Path>, errors: bool) -> Result<()> {
     let text = fs::read_to_string(gold_path)
         .with_context(|| format!("cannot read {}", gold_path.display()))?;
     let gold = guanxi_eval::parse_gold(&text).with_context(|| gold_path.display().to_string())?;
@@ -200,6 +200,9 @@ pub fn eval(gold_path: &Path, articles: &Path, json: Option<&Path>) -> Result<()
     }
     let report = guanxi_eval::score(&gold, &interactions, &entities);
     let mut out = output(None)?;
+    if errors {
+        write!(out, "{}", report.render_errors())?;
+    }
     write!(out, "{}", report.render())?;
     out.flush()?;
     if let Some(p) = json {

@@ -105,6 +105,9 @@ enum Command {
         /// Also write every figure as JSON to this file.
         #[arg(long)]
         json: Option<PathBuf>,
+        /// Also list every error (missed or spurious entity or pair, wrong date), one per line.
+        #[arg(long)]
+        errors: bool,
     },
     /// The main job: ingest into output/store, write output/graph.ttl and output/cooccurrence.dot (and .svg).
     #[command(after_help = "Example:\n  guanxi build examples/articles")]
@@ -179,7 +182,8 @@ fn main() -> ExitCode {
             gold,
             articles,
             json,
-        } => commands::eval(&gold, &articles, json.as_deref()),
+            errors,
+        } => commands::eval(&gold, &articles, json.as_deref(), errors),
         Command::Build {
             paths,
             output_dir,

@@ -1,6 +1,6 @@
 //! What extraction finds in one article: entities, roles, interactions, with evidence.
 
-use crate::{DateValue, Span};
+use crate::{DateValue, LocalDate, Span};
 use serde::{Deserialize, Serialize};
 
 /// The kind of a named entity.
@@ -66,8 +66,19 @@ pub struct Entity {
     pub alternate_names: Vec<String>,
     /// Wikidata item (`Q7747`) when linked.
     pub wikidata: Option<String>,
+    /// WGS84 latitude and longitude in decimal degrees, for places the gazetteer locates.
+    pub coordinates: Option<Coordinates>,
     /// Every occurrence, in text order.
     pub mentions: Vec<Mention>,
+}
+
+/// A point on the earth: WGS84 decimal degrees, kept as written in the gazetteer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Coordinates {
+    /// Latitude, south negative (`55.7558`).
+    pub latitude: String,
+    /// Longitude, west negative (`37.6173`).
+    pub longitude: String,
 }
 
 /// A sentence of the normalised text.
@@ -99,8 +110,24 @@ pub struct Role {
     pub of: Option<EntityKey>,
     /// Whether the text marks it as former (`前`, `时任`).
     pub former: bool,
+    /// The day the article states it (its reference day: publication or dateline).
+    pub stated_on: Option<LocalDate>,
+    /// The term of office the gazetteer knows for this person, title and country on that day.
+    pub term: Option<Term>,
     /// Where it is stated.
     pub evidence: Evidence,
+}
+
+/// A term of office from the gazetteer: who held which title of which country or
+/// organisation, from when to when, and where that is documented.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Term {
+    /// First day (or month) in office.
+    pub start: DateValue,
+    /// Last day (or month); `None` while in office.
+    pub end: Option<DateValue>,
+    /// Where the dates come from (a URL).
+    pub source: String,
 }
 
 /// The kind of an interaction.
@@ -136,8 +163,12 @@ pub enum Status {
 pub struct Interaction {
     /// Meeting, talks, call, summit, visit.
     pub kind: InteractionKind,
-    /// Participants, sorted by key (persons, or organisations when no person is named).
+    /// Participants named in the article, sorted by key (persons, or organisations when no
+    /// person is named).
     pub participants: Vec<EntityKey>,
+    /// Participants the article names only by their title (俄罗斯外长), resolved to the
+    /// holder of that office on the article's day through the gazetteer, sorted.
+    pub by_title: Vec<EntityKey>,
     /// When, as precise as the text says; `None` when it does not say.
     pub date: Option<DateValue>,
     /// Where, when stated.
@@ -164,6 +195,8 @@ pub struct Extraction {
     pub sentences: Vec<Sentence>,
     /// Distinct entities, sorted by key.
     pub entities: Vec<Entity>,
+    /// Persons the article refers to only by title (see [`Interaction::by_title`]), sorted.
+    pub referenced: Vec<Entity>,
     /// Titles held by persons.
     pub roles: Vec<Role>,
     /// Interactions, deduplicated within the article, in text order of first evidence.

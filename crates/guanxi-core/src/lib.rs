@@ -11,8 +11,8 @@ mod extraction;
 pub use article::{Article, Block, BlockKind, Published, Publisher};
 pub use date::{DateValue, LocalDate, Precision};
 pub use extraction::{
-    Diagnostic, Entity, EntityKey, EntityKind, Evidence, Extraction, Interaction, InteractionKind,
-    Mention, PlaceKind, Role, Sentence, Status,
+    Coordinates, Diagnostic, Entity, EntityKey, EntityKind, Evidence, Extraction, Interaction,
+    InteractionKind, Mention, PlaceKind, Role, Sentence, Status, Term,
 };
 
 /// A byte range `start..end` into [`Article::text`].

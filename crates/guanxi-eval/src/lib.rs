@@ -214,6 +214,21 @@ pub struct Report {
     pub articles: usize,
     /// Gold articles of which the system said nothing (files unread or URLs that differ).
     pub articles_without_output: Vec<String>,
+    /// Every error, article by article.
+    pub errors: Vec<ErrorItem>,
+}
+
+/// One error: something missed or spurious in one article.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ErrorItem {
+    /// The gold article's file.
+    pub file: String,
+    /// person, organization, place, pair, date.
+    pub what: &'static str,
+    /// missed (false negative), spurious (false positive), or wrong (a matched pair's date).
+    pub error: &'static str,
+    /// The names (a pair: `A + B`) and, for dates, `system ≠ gold`.
+    pub item: String,
 }
 
 const DOTS: &[char] = &[
@@ -267,6 +282,11 @@ struct GoldPair {
     date: Option<String>,
     places: HashSet<String>,
     kind: &'static str,
+}
+
+/// The smallest name of an alias set, for error lists.
+fn first_name(set: &HashSet<String>) -> String {
+    set.iter().min().cloned().unwrap_or_default()
 }
 
 fn alias_sets(lists: &[Vec<String>]) -> Vec<HashSet<String>> {
@@ -378,13 +398,35 @@ pub fn score(
                             *k,
                         )
                     });
-                let Some((k, gp)) = hit else { continue };
+                let Some((k, gp)) = hit else {
+                    if !with_date {
+                        report.errors.push(ErrorItem {
+                            file: g.file.clone(),
+                            what: "pair",
+                            error: "spurious",
+                            item: format!("{a} + {b}"),
+                        });
+                    }
+                    continue;
+                };
                 used[k] = true;
                 tp += 1;
                 if !with_date {
                     if gp.date.is_some() {
                         report.date.of += 1;
                         report.date.right += usize::from(gp.date == it.date);
+                        if gp.date != it.date {
+                            report.errors.push(ErrorItem {
+                                file: g.file.clone(),
+                                what: "date",
+                                error: "wrong",
+                                item: format!(
+                                    "{a} + {b}: {} ≠ {}",
+                                    it.date.as_deref().unwrap_or("none"),
+                                    gp.date.as_deref().unwrap_or("none")
+                                ),
+                            });
+                        }
                     }
                     if !gp.places.is_empty() {
                         report.place.of += 1;
@@ -392,6 +434,16 @@ pub fn score(
                     }
                     report.kind.of += 1;
                     report.kind.right += usize::from(it.types.contains(gp.kind));
+                }
+            }
+            if !with_date {
+                for (gp, _) in gpairs.iter().zip(&used).filter(|(_, u)| !**u) {
+                    report.errors.push(ErrorItem {
+                        file: g.file.clone(),
+                        what: "pair",
+                        error: "missed",
+                        item: format!("{} + {}", first_name(&gp.a), first_name(&gp.b)),
+                    });
                 }
             }
             c[0] += tp;
@@ -420,8 +472,24 @@ pub fn score(
                     .collect();
                 if hits.is_empty() {
                     fp += 1;
+                    report.errors.push(ErrorItem {
+                        file: g.file.clone(),
+                        what: kind,
+                        error: "spurious",
+                        item: n.clone(),
+                    });
                 }
                 matched.extend(hits);
+            }
+            for (i, list) in lists.iter().enumerate() {
+                if !matched.contains(&i) {
+                    report.errors.push(ErrorItem {
+                        file: g.file.clone(),
+                        what: kind,
+                        error: "missed",
+                        item: list.first().cloned().unwrap_or_default(),
+                    });
+                }
             }
             ent_counts[k][0] += matched.len();
             ent_counts[k][1] += fp;
@@ -482,6 +550,14 @@ impl Report {
         out.push_str(&self.summary());
         out.push('\n');
         out
+    }
+
+    /// The errors, one line each: file, what, error, item.
+    pub fn render_errors(&self) -> String {
+        self.errors
+            .iter()
+            .map(|e| format!("{}\t{}\t{}\t{}\n", e.file, e.what, e.error, e.item))
+            .collect()
     }
 
     /// One line: the headline figures.

@@ -2,6 +2,7 @@
 //! URL and name normalisation, dates that pick the right one of two meetings of a pair, a
 //! summit's pairs, an article with no output, entities of the wrong kind.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 use std::path::PathBuf;
 
 use guanxi_eval::{parse_gold, score, EntityRow, InteractionRow};

@@ -81,6 +81,55 @@ const SEPARATORS: &[char] = &['·', '•', '・', '‧', '-', '－'];
 static DOTTED: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"\p{Han}+(?:[·•・‧\-－]\p{Han}+)+").ok());
 
+/// Particles the segmenter glues after a name (叶彦伯说, 林朗彦及, 王飞华摄).
+const NAME_TAIL: &[char] = &[
+    '说', '称', '则', '及', '也', '摄', '等', '表', '曾', '并', '还',
+];
+
+/// Characters that do not end a name, before 等 (以等 is no name's end).
+const NOT_A_NAME_END: &[char] = &[
+    '以', '同', '平', '对', '相', '高', '上', '次', '头', '特', '优', '劣', '均', '不', '初',
+];
+
+static DATELINE_AFTER: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"^\p{Han}{0,6}?\d{1,2}日(?:电|报导|报道|综合外电)").ok());
+
+/// Whether the text after a name makes it a credit or byline (摄, 报导, a dateline).
+fn is_credit(after: &str) -> bool {
+    after.starts_with('摄')
+        || after.starts_with("报导")
+        || after.starts_with("报道")
+        || after.starts_with("编译")
+        || after.starts_with("综合报导")
+        || DATELINE_AFTER.as_ref().is_some_and(|re| re.is_match(after))
+}
+
+/// Characters glued in front of a dotted name that are not part of it (和约翰·克里).
+const FRONT_GLUE: &[char] = &[
+    '和', '与', '同', '及', '对', '向', '在', '是', '的', '由', '被', '将', '为', '称', '说', '据',
+];
+
+/// Words after a dotted name that make it an institution's name (约翰斯·霍普金斯大学).
+const NAMED_AFTER_PERSON: &[&str] = &[
+    "大学",
+    "学院",
+    "研究所",
+    "研究院",
+    "研究中心",
+    "医学中心",
+    "中心",
+    "基金会",
+    "公司",
+    "集团",
+    "医院",
+    "实验室",
+    "图书馆",
+    "博物馆",
+];
+
+/// Words after a dotted name that make it no person at all (罗斯福号, 诺贝尔奖).
+const NOT_A_PERSON_AFTER: &[&str] = &["号", "奖", "主义", "定律", "效应", "模式"];
+
 /// Function words the segmenter glues to names (向普京, 与王毅).
 const GLUE: &[&str] = &[
     "向", "与", "和", "同", "对", "跟", "将", "在", "给", "被", "把", "及", "说", "称",
@@ -175,7 +224,23 @@ pub fn recognise(
             if keep.is_empty() {
                 continue;
             }
-            let start = m.start() + (first.len() - keep.len());
+            let mut start = m.start() + (first.len() - keep.len());
+            // The last character of a title, a date or a function word may stand glued in front
+            // (主任|索菲·理查森, 4日|迈克尔·乔丹, 和|约翰·克里).
+            while let Some(c) = s[start..].chars().next() {
+                let with = &s[..start + c.len_utf8()];
+                let rest = s[start + c.len_utf8()..]
+                    .split(SEPARATORS)
+                    .next()
+                    .unwrap_or("");
+                let glued = gz.titles.iter().any(|(w, _)| with.ends_with(w.as_str()))
+                    || (c == '日' && s[..start].ends_with(|d: char| d.is_ascii_digit()))
+                    || FRONT_GLUE.contains(&c);
+                if !glued || rest.is_empty() {
+                    break;
+                }
+                start += c.len_utf8();
+            }
             // The last part may run into the next word (绍伊古握手): cut it after the longest
             // known name, or after its transliteration characters.
             let last_start = full
@@ -225,6 +290,46 @@ pub fn recognise(
             if end <= last_start {
                 continue;
             }
+            // 约翰斯·霍普金斯大学, 罗伯特·科赫研究所: an institution named after a person.
+            let tail = &s[last_start..];
+            if NOT_A_PERSON_AFTER
+                .iter()
+                .any(|x| tail.find(x).is_some_and(|p| p <= end - last_start))
+            {
+                continue;
+            }
+            let institution = NAMED_AFTER_PERSON
+                .iter()
+                .filter_map(|x| tail.find(x).map(|p| (p, x.len())))
+                .filter(|&(p, _)| p <= end - last_start)
+                .min();
+            if let Some((p, len)) = institution {
+                let org_end = last_start + p + len;
+                if free(&out, start, org_end) {
+                    let name: String = s[start..org_end]
+                        .chars()
+                        .map(|c| if "•・‧-－".contains(c) { '·' } else { c })
+                        .collect();
+                    let entry = gz
+                        .by_surface
+                        .get(&name)
+                        .copied()
+                        .filter(|&i| gz.entries[i].key.kind == EntityKind::Organization);
+                    let mut f = match entry {
+                        Some(i) => {
+                            Found::known(gz, i, Span::new(base + start, base + org_end), &name)
+                        }
+                        None => Found::unknown(
+                            EntityKind::Organization,
+                            &name,
+                            Span::new(base + start, base + org_end),
+                        ),
+                    };
+                    f.surface = name;
+                    out.push(f);
+                }
+                continue;
+            }
             let surface = &s[start..end];
             let norm: String = surface
                 .chars()
@@ -244,11 +349,13 @@ pub fn recognise(
             if entry.is_none() && surface.contains(['-', '－']) {
                 continue;
             }
+            // An unknown person is keyed by the full name, so that 斯蒂芬·米勒 and 杰森·米勒 stay
+            // two people; their short form (米勒) is the name they are shown by.
             let key = match entry {
                 Some(i) => gz.entries[i].key.clone(),
                 None => EntityKey {
                     kind: EntityKind::Person,
-                    name: short.to_string(),
+                    name: norm.clone(),
                 },
             };
             out.push(Found {
@@ -389,20 +496,45 @@ pub fn recognise(
         }
     }
 
-    // 3. Countries abbreviated in compounds: 中美关系, 韩中日, 访日.
+    // 3. Countries abbreviated in compounds: 中美, 韩中日, 访日 as words, and 中美关系, 中俄外长
+    //    (a run of abbreviations at a word start, before a compound head or a title).
     for t in toks {
         let chars: Vec<(usize, char)> = t.word.char_indices().collect();
-        let body: &[(usize, char)] = match chars.as_slice() {
-            [(_, '访'), rest @ ..] if rest.len() == 1 => rest,
-            all if (2..=3).contains(&all.len()) => all,
-            _ => continue,
+        let body: Vec<(usize, char)> = match chars.as_slice() {
+            [(_, '访'), rest @ ..] if rest.len() == 1 => rest.to_vec(),
+            all if (2..=3).contains(&all.len())
+                && all
+                    .iter()
+                    .all(|(_, c)| gz.compound_mentions.contains_key(c)) =>
+            {
+                all.to_vec()
+            }
+            _ => {
+                let run: Vec<(usize, char)> = s[t.start..]
+                    .char_indices()
+                    .take_while(|(_, c)| gz.compound_mentions.contains_key(c))
+                    .take(4)
+                    .collect();
+                let run_end = run.last().map_or(0, |(i, c)| i + c.len_utf8());
+                let rest = &s[t.start + run_end..];
+                let headed = gz
+                    .compound_heads
+                    .iter()
+                    .any(|h| rest.starts_with(h.as_str()))
+                    || gz.titles.iter().any(|(w, _)| rest.starts_with(w.as_str()));
+                if !(2..=3).contains(&run.len()) || !headed {
+                    continue;
+                }
+                run
+            }
         };
         let countries: Option<Vec<&String>> = body
             .iter()
             .map(|(_, c)| gz.compound_mentions.get(c))
             .collect();
         let Some(countries) = countries else { continue };
-        if !free(&out, t.start, t.end) {
+        let run_end = body.last().map_or(0, |(i, c)| i + c.len_utf8());
+        if !free(&out, t.start + body[0].0, t.start + run_end) {
             continue;
         }
         for ((i, c), name) in body.iter().zip(countries) {
@@ -428,12 +560,50 @@ pub fn recognise(
             continue;
         }
         let n = t.word.chars().count();
-        let is_person_tag = t.tag == "nr" || t.tag == "nrt" || t.tag == "nrfg";
+        // Other proper nouns (nz) count when spelt like a transliteration after a title (防长辛格).
+        let is_person_tag = t.tag == "nr"
+            || t.tag == "nrt"
+            || t.tag == "nrfg"
+            || (t.tag == "nz"
+                && t.word
+                    .chars()
+                    .all(|c| gz.transliteration_chars.contains(&c))
+                && gz
+                    .titles
+                    .iter()
+                    .any(|(w, _)| s[..t.start].ends_with(w.as_str())));
         if is_person_tag && (2..=5).contains(&n) {
+            // Mend the segmenter's cut: a particle glued after the name goes (叶彦伯说, 吕植则),
+            // a third character taken by the next word comes back (邓振|中等人).
+            let mut end = t.end;
+            if let Some(c) = t
+                .word
+                .chars()
+                .last()
+                .filter(|c| n >= 3 && NAME_TAIL.contains(c))
+            {
+                end -= c.len_utf8();
+            } else if n == 2 {
+                if let Some(next) = toks.iter().find(|x| x.start == t.end) {
+                    let nc: Vec<char> = next.word.chars().collect();
+                    if let [c, '等'] = nc.as_slice() {
+                        if is_han(*c) && !NOT_A_NAME_END.contains(c) {
+                            end += c.len_utf8();
+                        }
+                    }
+                }
+            }
+            let word = &s[t.start..end];
             let before = &s[..t.start];
-            let after = &s[t.end..];
+            let after = &s[end..];
+            // A credit or byline (中央社记者张谦香港4日电, 王飞华摄, 记者X报导) names the
+            // reporter, who is not in the news.
+            if is_credit(after) {
+                continue;
+            }
             let titled = gz.titles.iter().any(|(w, _)| before.ends_with(w.as_str()));
-            let speaks = SPEECH.iter().any(|w| after.starts_with(w));
+            let speaks = SPEECH.iter().any(|w| after.starts_with(w))
+                || (end < t.end && SPEECH.iter().any(|w| s[end..].starts_with(w)));
             // Not a name: glued to a preposition (同博索), holding a trigger (麦克阿瑟访台), or
             // standing where a place stands (在查托会见).
             let glued = GLUE.iter().any(|g| t.word.starts_with(g))
@@ -441,11 +611,16 @@ pub fn recognise(
                 || ["在", "于", "赴", "到", "抵达", "访问"]
                     .iter()
                     .any(|c| before.ends_with(c));
-            if (titled || (speaks && (t.tag == "nrt" || n == 3))) && is_name(t.word) && !glued {
+            let m = word.chars().count();
+            if (titled || (speaks && (t.tag == "nrt" || m == 3)))
+                && is_name(t.word)
+                && !glued
+                && m >= 2
+            {
                 out.push(Found::unknown(
                     EntityKind::Person,
-                    t.word,
-                    Span::new(base + t.start, base + t.end),
+                    word,
+                    Span::new(base + t.start, base + end),
                 ));
             }
         } else if t.tag == "nt"
@@ -461,9 +636,199 @@ pub fn recognise(
             ));
         }
     }
+    // 5. A transliterated name followed by a Latin personal name in brackets:
+    //    贝林格（Cody Bellinger）, 索雷德（Ine Eriksen Søreide）.
+    if let Some(re) = LATIN_PERSON.as_ref() {
+        for caps in re.captures_iter(s) {
+            let (Some(open), Some(latin)) = (caps.get(0), caps.get(1)) else {
+                continue;
+            };
+            if latin
+                .as_str()
+                .split_whitespace()
+                .any(|w| NOT_PERSONAL_LATIN.contains(&w.trim_matches(|c: char| !c.is_alphabetic())))
+            {
+                continue;
+            }
+            let end = open.start();
+            // The transliteration characters before the bracket, from the first token
+            // boundary that does not open with a function word (由冈索林 → 冈索林).
+            let head = trim_to_transliteration(gz, &s[..end]);
+            let run_start = end - head.len();
+            let start = toks
+                .iter()
+                .filter(|t| t.start >= run_start && t.start < end)
+                .find(|t| {
+                    !(t.word.chars().count() == 1
+                        && t.word.chars().all(|c| FRONT_GLUE.contains(&c)))
+                        && (t.tag.starts_with("nr") || is_name(t.word) || t.end == end)
+                })
+                .map(|t| t.start);
+            let Some(start) = start else { continue };
+            let name = &s[start..end];
+            let n = name.chars().count();
+            if !(2..=6).contains(&n) || !name.chars().all(is_han) || !free(&out, start, end) {
+                continue;
+            }
+            out.push(Found::unknown(
+                EntityKind::Person,
+                name,
+                Span::new(base + start, base + end),
+            ));
+        }
+    }
+    // Known non-names, generic phrases (美国公司: a country and a generic head), and 部 that
+    // begins 部门 (卫生部门 is no ministry).
+    let mut places_inside = Vec::new();
+    out.retain(|f| {
+        let after = &s[(f.span.end - base).min(s.len())..];
+        let generic = f.entry.is_none() && generic_org(gz, f);
+        if generic {
+            // 美国公司: the country stays a mention.
+            if let Some((m, &i)) = gz.by_surface.iter().find(|(m, _)| {
+                f.key.name.starts_with(m.as_str())
+                    && GENERIC_HEADS.contains(&&f.key.name[m.len()..])
+            }) {
+                let span = Span::new(f.span.start, f.span.start + m.len());
+                places_inside.push(Found::known(gz, i, span, m));
+            }
+        }
+        !(f.entry.is_none() && (gz.not_names.contains(&f.key.name) || generic))
+            && !(f.key.kind == EntityKind::Organization
+                && f.surface.ends_with('部')
+                && after.starts_with('门'))
+    });
+    out.extend(places_inside);
     sort_mentions(&mut out);
     out
 }
+
+/// Heads that make `<country or 西方, 国际…> + head` a description, not a name.
+const GENERIC_HEADS: &[&str] = &[
+    "公司", "企业", "大学", "银行", "法院", "媒体", "军队", "组织", "政党", "机构", "部门",
+];
+
+/// An unknown organisation named only by a country (or a generic modifier) and a head.
+fn generic_org(gz: &Gazetteer, f: &Found) -> bool {
+    f.key.kind == EntityKind::Organization
+        && GENERIC_HEADS.iter().any(|h| {
+            f.key.name.strip_suffix(h).is_some_and(|m| {
+                [
+                    "西方", "国际", "外国", "各国", "当地", "地方", "全国", "国内", "海外",
+                ]
+                .contains(&m)
+                    || gz
+                        .lookup(m)
+                        .is_some_and(|e| e.key.kind == EntityKind::Place)
+            })
+        })
+}
+
+/// A Latin name in brackets right after a Chinese one: `（Ine Eriksen Søreide）`.
+pub static LATIN_AFTER: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"^\s?[（(]\s*(\p{Latin}[\p{Latin}\s.'’\-]{1,60}?)\s*[）)]").ok());
+
+/// 2–4 capitalised Latin words in brackets after Han characters (a personal name).
+static LATIN_PERSON: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"\s?[（(]\s*(\p{Lu}[\p{Latin}.'’\-]*(?:\s+\p{Lu}[\p{Latin}.'’\-]*){1,3})\s*[）)]")
+        .ok()
+});
+
+/// Latin words that make a bracketed name an institution's, not a person's.
+const NOT_PERSONAL_LATIN: &[&str] = &[
+    "Institute",
+    "Institution",
+    "University",
+    "College",
+    "Ministry",
+    "Agency",
+    "Bank",
+    "Group",
+    "Inc",
+    "Corp",
+    "Corporation",
+    "Company",
+    "Council",
+    "Committee",
+    "Party",
+    "Association",
+    "Foundation",
+    "Center",
+    "Centre",
+    "News",
+    "Times",
+    "Post",
+    "Fund",
+    "Investments",
+    "Capital",
+    "Partners",
+    "Organization",
+    "Organisation",
+    "Union",
+    "Court",
+    "Office",
+    "Department",
+    "Commission",
+    "Service",
+    "Force",
+    "Forces",
+    "Army",
+    "Navy",
+    "Republic",
+    "Kingdom",
+    "States",
+    "Island",
+    "Islands",
+    "Sea",
+    "Strait",
+    "River",
+    "Lake",
+    "Mountain",
+    "City",
+    "Province",
+    "Street",
+    "Road",
+    "Square",
+    "Hotel",
+    "Hall",
+    "House",
+    "Airport",
+    "Port",
+    "Bay",
+    "Fed",
+    "Reserve",
+    "Network",
+    "Media",
+    "Press",
+    "Daily",
+    "Journal",
+    "Review",
+    "Club",
+    "League",
+    "Team",
+    "Project",
+    "Program",
+    "Programme",
+    "Initiative",
+    "Agreement",
+    "Act",
+    "Treaty",
+    "Forum",
+    "Summit",
+    "Conference",
+    "Policy",
+    "Plan",
+    "Strategy",
+    "Council",
+    "Board",
+    "Authority",
+    "Administration",
+    "Bureau",
+    "Assembly",
+    "Parliament",
+    "Congress",
+    "Senate",
+];
 
 /// A country or a country-like region (台湾, 香港), which government bodies follow.
 fn is_country(entry: &crate::gazetteer::GazetteerEntry) -> bool {

@@ -7,7 +7,9 @@
 use std::collections::HashMap;
 
 use aho_corasick::{AhoCorasick, MatchKind};
-use guanxi_core::{EntityKey, EntityKind, InteractionKind, PlaceKind};
+use guanxi_core::{
+    Coordinates, DateValue, EntityKey, EntityKind, InteractionKind, LocalDate, PlaceKind, Term,
+};
 
 /// One known entity.
 #[derive(Debug, Clone)]
@@ -22,6 +24,94 @@ pub struct GazetteerEntry {
     pub wikidata: Option<String>,
     /// For persons: the country they serve (its canonical place name), when known.
     pub country: Option<String>,
+    /// For places: where it is (`data/coordinates.tsv`).
+    pub coordinates: Option<Coordinates>,
+}
+
+/// A term of office: 拉夫罗夫 held 外交部长 of 俄罗斯 from 2004-03-09, per its source.
+#[derive(Debug, Clone)]
+pub struct Office {
+    /// The holder's canonical name (a person of the gazetteer).
+    pub person: String,
+    /// Normalised title (`外交部长`), as in `titles.tsv`.
+    pub title: String,
+    /// Canonical name of the country or organisation.
+    pub of: String,
+    /// The term's dates and source.
+    pub term: Term,
+}
+
+impl Office {
+    /// Whether the term covers `day` (a term given to the month covers that whole month).
+    pub fn covers(&self, day: LocalDate) -> bool {
+        let d = (day.year, day.month, day.day);
+        let first = |v: &DateValue| (v.year, v.month.unwrap_or(1), v.day.unwrap_or(1));
+        let last = |v: &DateValue| (v.year, v.month.unwrap_or(12), v.day.unwrap_or(31));
+        first(&self.term.start) <= d && self.term.end.as_ref().is_none_or(|e| d <= last(e))
+    }
+}
+
+fn parse_date_value(s: &str) -> Option<DateValue> {
+    let mut it = s.split('-');
+    let year = it.next()?.parse().ok()?;
+    let month = it.next().map(str::parse::<u32>).transpose().ok()?;
+    let day = it.next().map(str::parse::<u32>).transpose().ok()?;
+    match (month, day) {
+        (Some(m), Some(d)) if (1..=12).contains(&m) && (1..=31).contains(&d) => {
+            Some(DateValue::day(LocalDate {
+                year,
+                month: m,
+                day: d,
+            }))
+        }
+        (Some(m), None) if (1..=12).contains(&m) => Some(DateValue::month(year, m)),
+        (None, None) => Some(DateValue::year(year)),
+        _ => None,
+    }
+}
+
+/// Place → coordinates, from a table with columns place, latitude, longitude, source. Rows
+/// whose numbers are not decimal degrees in range are left out.
+pub fn parse_coordinates(tsv: &str) -> HashMap<&str, Coordinates> {
+    let valid = |s: &str, limit: f64| s.parse::<f64>().is_ok_and(|v| v.abs() <= limit);
+    rows(tsv)
+        .filter_map(|f| {
+            let (lat, lon) = (*f.get(1)?, *f.get(2)?);
+            let place = *f.first()?;
+            (valid(lat, 90.0) && valid(lon, 180.0)).then(|| {
+                (
+                    place,
+                    Coordinates {
+                        latitude: lat.to_string(),
+                        longitude: lon.to_string(),
+                    },
+                )
+            })
+        })
+        .collect()
+}
+
+/// Terms of office from a table with columns person, title, of, start, end, source.
+pub fn parse_offices(tsv: &str) -> Vec<Office> {
+    rows(tsv)
+        .filter_map(|f| {
+            let start = parse_date_value(f.get(3)?)?;
+            let end = match f.get(4).copied().unwrap_or("") {
+                "" => None,
+                e => Some(parse_date_value(e)?),
+            };
+            Some(Office {
+                person: f.first()?.to_string(),
+                title: f.get(1)?.to_string(),
+                of: f.get(2)?.to_string(),
+                term: Term {
+                    start,
+                    end,
+                    source: f.get(5).copied().unwrap_or("").to_string(),
+                },
+            })
+        })
+        .collect()
 }
 
 /// Tables used by the extractor.
@@ -46,6 +136,12 @@ pub struct Gazetteer {
     pub compound_mentions: HashMap<char, String>,
     /// Characters seen in foreign full names (`谢尔盖·拉夫罗夫`), for trimming dotted names.
     pub transliteration_chars: std::collections::HashSet<char>,
+    /// Terms of office.
+    pub offices: Vec<Office>,
+    /// Words after a run of country abbreviations that make it a compound (中美|关系).
+    pub compound_heads: Vec<String>,
+    /// Words that are never names of a kind the context rules guess (`data/not_names.tsv`).
+    pub not_names: std::collections::HashSet<String>,
 }
 
 fn rows(tsv: &str) -> impl Iterator<Item = Vec<&str>> {
@@ -122,12 +218,20 @@ impl Gazetteer {
                     aliases,
                     wikidata,
                     country,
+                    coordinates: None,
                 });
             }
         };
         add_table(include_str!("../data/persons.tsv"), EntityKind::Person);
         add_table(include_str!("../data/places.tsv"), EntityKind::Place);
         add_table(include_str!("../data/orgs.tsv"), EntityKind::Organization);
+        let coordinates = parse_coordinates(include_str!("../data/coordinates.tsv"));
+        for e in entries
+            .iter_mut()
+            .filter(|e| e.key.kind == EntityKind::Place)
+        {
+            e.coordinates = coordinates.get(e.key.name.as_str()).cloned();
+        }
         Self::from_entries(entries)
     }
 
@@ -182,6 +286,13 @@ impl Gazetteer {
             .filter_map(|f| Some((f.first()?.chars().next()?, f.get(1)?.to_string())))
             .collect();
         Gazetteer {
+            offices: parse_offices(include_str!("../data/offices.tsv")),
+            compound_heads: rows(include_str!("../data/compound_heads.tsv"))
+                .filter_map(|f| f.first().map(|w| w.to_string()))
+                .collect(),
+            not_names: rows(include_str!("../data/not_names.tsv"))
+                .filter_map(|f| f.first().map(|w| w.to_string()))
+                .collect(),
             entries,
             by_surface,
             matcher,
@@ -193,6 +304,30 @@ impl Gazetteer {
             compound_mentions,
             transliteration_chars,
         }
+    }
+
+    /// Who held `title` of `of` on `day`.
+    pub fn office_holders(&self, title: &str, of: &str, day: LocalDate) -> Vec<&Office> {
+        self.offices
+            .iter()
+            .filter(|o| o.title == title && o.of == of && o.covers(day))
+            .collect()
+    }
+
+    /// The term in which `person` held `title` (of `of`, when given) on `day`.
+    pub fn term_of(
+        &self,
+        person: &str,
+        title: &str,
+        of: Option<&str>,
+        day: LocalDate,
+    ) -> Option<&Office> {
+        self.offices.iter().find(|o| {
+            o.person == person
+                && o.title == title
+                && of.is_none_or(|of| o.of == of)
+                && o.covers(day)
+        })
     }
 
     /// The entry known by `surface`.

@@ -345,6 +345,7 @@ fn build(
         Interaction {
             kind,
             participants: parts,
+            by_title: Vec::new(),
             date,
             place,
             status,

@@ -113,7 +113,16 @@ impl Extractor {
                 .collect();
             // A word of the segmenter's own dictionary (祝贺) is not a name it guessed; real
             // names it knows are in the gazetteer, matched before this point.
-            let is_name = |w: &str| !self.jieba.has_word(w);
+            // A dictionary name spelt like a transliteration (辛格, 贝林格) stays a name.
+            let is_name = |w: &str| {
+                !self.jieba.has_word(w)
+                    || (w.chars().all(|c| gz.transliteration_chars.contains(&c))
+                        && !gz.not_names.contains(w)
+                        && matches!(
+                            self.jieba.tag(w, false).as_slice(),
+                            [t] if matches!(t.tag, "nr" | "nrt" | "nrfg" | "nz")
+                        ))
+            };
             per_sentence.push(entities::recognise(gz, st, s.span.start, &toks, &is_name));
             // Where a name-like word starts: a title before one is not a bare title (印度总理尼赫鲁).
             name_starts.push(
@@ -155,6 +164,68 @@ impl Extractor {
             entities::sort_mentions(found);
         }
 
+        // Short forms of unknown full names: 米勒 after 斯蒂芬·米勒 is that person when the
+        // article names no other 米勒.
+        let mut by_short: BTreeMap<String, Vec<EntityKey>> = BTreeMap::new();
+        for k in discovered.iter().filter(|k| k.name.contains('·')) {
+            by_short.entry(short_name(k)).or_default().push(k.clone());
+        }
+        for found in per_sentence.iter_mut() {
+            for f in found.iter_mut().filter(|f| f.entry.is_none()) {
+                if let Some([full]) = by_short.get(&f.key.name).map(Vec::as_slice) {
+                    f.key = full.clone();
+                }
+            }
+        }
+        let reference = dateline_day(article, &sentences, pub_date).or(pub_date);
+        // Roles: titles standing before person mentions.
+        let mut roles = Vec::new();
+        for (si, found) in per_sentence.iter().enumerate() {
+            for f in found.iter().filter(|f| f.key.kind == EntityKind::Person) {
+                roles.extend(self.roles_before(text, sentences[si].span, si, f, found));
+            }
+        }
+        // A name the gazetteer does not know under its title, which is the short form of the
+        // office holder's (印度防长辛格 in 2020 → 拉杰纳特·辛格), is that holder.
+        let mut same_as: BTreeMap<EntityKey, EntityKey> = BTreeMap::new();
+        for r in roles.iter().filter(|r| !r.former) {
+            let known = per_sentence
+                .iter()
+                .flatten()
+                .any(|f| f.key == r.person && f.entry.is_some());
+            let (Some(of), Some(day), false) = (r.of.as_ref(), reference, known) else {
+                continue;
+            };
+            if let [o] = gz.office_holders(&r.title, &of.name, day).as_slice() {
+                let holder = EntityKey {
+                    kind: EntityKind::Person,
+                    name: o.person.clone(),
+                };
+                let aliases = gz
+                    .lookup(&o.person)
+                    .map(|e| e.aliases.clone())
+                    .unwrap_or_default();
+                if holder != r.person
+                    && (short_name(&holder) == r.person.name || aliases.contains(&r.person.name))
+                {
+                    same_as.insert(r.person.clone(), holder);
+                }
+            }
+        }
+        for found in per_sentence.iter_mut() {
+            for f in found.iter_mut() {
+                if let Some(h) = same_as.get(&f.key) {
+                    f.entry = gz.by_surface.get(&h.name).copied();
+                    f.key = h.clone();
+                }
+            }
+        }
+        for r in &mut roles {
+            if let Some(h) = same_as.get(&r.person) {
+                r.person = h.clone();
+            }
+        }
+
         // Entities.
         let mut ents: BTreeMap<EntityKey, Entity> = BTreeMap::new();
         for (si, found) in per_sentence.iter().enumerate() {
@@ -167,6 +238,7 @@ impl Extractor {
                         place_kind: f.place_kind.or(entry.and_then(|e| e.place_kind)),
                         alternate_names: entry.map(|e| e.aliases.clone()).unwrap_or_default(),
                         wikidata: entry.and_then(|e| e.wikidata.clone()),
+                        coordinates: entry.and_then(|e| e.coordinates.clone()),
                         mentions: Vec::new(),
                     }
                 });
@@ -175,6 +247,23 @@ impl Extractor {
                     && !e.alternate_names.contains(&f.surface)
                 {
                     e.alternate_names.push(f.surface.clone());
+                }
+                // 拉夫罗夫（Sergei Lavrov）: the bracketed Latin name is another name.
+                if let Some(latin) = entities::LATIN_AFTER
+                    .as_ref()
+                    .and_then(|re| re.captures(&text[f.span.end..]))
+                    .and_then(|c| c.get(1))
+                {
+                    let latin = latin
+                        .as_str()
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    if latin.chars().filter(|c| c.is_alphabetic()).count() >= 2
+                        && !e.alternate_names.contains(&latin)
+                    {
+                        e.alternate_names.push(latin);
+                    }
                 }
                 e.mentions.push(Mention {
                     span: f.span,
@@ -188,12 +277,21 @@ impl Extractor {
             e.alternate_names.dedup();
         }
 
-        // Roles.
-        let mut roles = Vec::new();
-        for (si, found) in per_sentence.iter().enumerate() {
-            for f in found.iter().filter(|f| f.key.kind == EntityKind::Person) {
-                roles.extend(self.roles_before(text, sentences[si].span, si, f, found));
-            }
+        // Roles are dated by the reference day (the dateline's, else the publication day in
+        // the publisher's zone), with the gazetteer's term when it knows one.
+        for r in &mut roles {
+            r.stated_on = reference;
+            r.term = reference
+                .filter(|_| !r.former)
+                .and_then(|day| {
+                    gz.term_of(
+                        &r.person.name,
+                        &r.title,
+                        r.of.as_ref().map(|k| k.name.as_str()),
+                        day,
+                    )
+                })
+                .map(|o| o.term.clone());
         }
 
         // Interactions.
@@ -209,7 +307,6 @@ impl Extractor {
         let mut all_dates = Vec::new();
         // 当天 is the day last named; before any, the reference day.
         let mut last_day: Option<DateValue> = None;
-        let reference = dateline_day(article, &sentences, pub_date).or(pub_date);
         for (si, s) in sentences.iter().enumerate() {
             let st = s.span.slice(text);
             let mut dates = dates::find_dates(st, s.span.start, reference);
@@ -237,8 +334,14 @@ impl Extractor {
                 })
                 .collect();
             let block = block_of(s.span);
-            let title_refs =
-                self.title_refs(text, s.span, &per_sentence[si], &roles, &name_starts[si]);
+            let title_refs = self.title_refs(
+                text,
+                s.span,
+                &per_sentence[si],
+                &roles,
+                &name_starts[si],
+                reference,
+            );
             let sf = SentenceFacts {
                 index: si,
                 span: s.span,
@@ -275,10 +378,39 @@ impl Extractor {
             .filter(|f| f.block_kind == BlockKind::Caption)
             .map(|f| f.index)
             .collect();
-        let interactions = interactions::dedup(raw, &captions);
+        let mut interactions = interactions::dedup(raw, &captions);
+        // A participant the article never names came from a title resolved through the
+        // gazetteer's terms of office: it is kept apart from the named participants.
+        for it in &mut interactions {
+            let (named, by_title): (Vec<EntityKey>, Vec<EntityKey>) = it
+                .participants
+                .drain(..)
+                .partition(|p| ents.contains_key(p) || p.kind != EntityKind::Person);
+            it.participants = named;
+            it.by_title = by_title;
+        }
 
+        let mut referenced: Vec<Entity> = interactions
+            .iter()
+            .flat_map(|it| it.by_title.iter())
+            .map(|k| {
+                let entry = gz.lookup(&k.name);
+                Entity {
+                    key: k.clone(),
+                    name: short_name(k),
+                    place_kind: None,
+                    alternate_names: entry.map(|e| e.aliases.clone()).unwrap_or_default(),
+                    wikidata: entry.and_then(|e| e.wikidata.clone()),
+                    coordinates: None,
+                    mentions: Vec::new(),
+                }
+            })
+            .collect();
+        referenced.sort_by(|a, b| a.key.cmp(&b.key));
+        referenced.dedup_by(|a, b| a.key == b.key);
         Extraction {
             sentences,
+            referenced,
             entities: ents.into_values().collect(),
             roles,
             interactions,
@@ -295,6 +427,7 @@ impl Extractor {
         found: &[Found],
         roles: &[Role],
         name_starts: &HashSet<usize>,
+        day: Option<LocalDate>,
     ) -> Vec<M> {
         let st = sentence.slice(text);
         let mut out: Vec<M> = Vec::new();
@@ -338,6 +471,16 @@ impl Extractor {
                     Some(o) => {
                         owners.push(Some(o.key.clone()));
                         let mut start = o.span.start;
+                        // 中俄外长: the abbreviations of a compound stand side by side.
+                        while let Some(prev) = found.iter().find(|f| {
+                            f.span.end == start
+                                && f.key.kind == EntityKind::Place
+                                && f.surface.chars().count() == 1
+                                && o.surface.chars().count() == 1
+                        }) {
+                            owners.push(Some(prev.key.clone()));
+                            start = prev.span.start;
+                        }
                         while let Some(joiner) = ["和", "与", "、", "及"]
                             .iter()
                             .find(|j| text[sentence.start..start].ends_with(*j))
@@ -391,6 +534,24 @@ impl Extractor {
                         .collect();
                     holders.sort();
                     holders.dedup();
+                    // Nobody of the article holds it: the gazetteer's holder on the day, when
+                    // it knows exactly one (俄罗斯外长 on 2020-09-11 → 拉夫罗夫).
+                    let from_office: Vec<EntityKey> = match (holders.is_empty(), &of, day) {
+                        (true, Some(of), Some(day)) => self
+                            .gazetteer
+                            .office_holders(title, &of.name, day)
+                            .into_iter()
+                            .map(|o| EntityKey {
+                                kind: EntityKind::Person,
+                                name: o.person.clone(),
+                            })
+                            .collect(),
+                        _ => Vec::new(),
+                    };
+                    if holders.is_empty() {
+                        holders = from_office.iter().collect();
+                        holders.dedup();
+                    }
                     if let [person] = holders.as_slice() {
                         out.push(M {
                             span,
@@ -407,13 +568,19 @@ impl Extractor {
         out
     }
 
-    /// Whether the gazetteer says `person` serves the country `of` (外长商鹏飞 is Canada's).
+    /// Whether the gazetteer says `person` serves the country `of` (外长商鹏飞 is Canada's):
+    /// their country, or a term of office of that country.
     fn serves(&self, person: &EntityKey, of: Option<&EntityKey>) -> bool {
         let Some(of) = of else { return false };
         self.gazetteer
             .lookup(&person.name)
             .and_then(|e| e.country.as_deref())
             == Some(of.name.as_str())
+            || self
+                .gazetteer
+                .offices
+                .iter()
+                .any(|o| o.person == person.name && o.of == of.name)
     }
 
     /// Whether only titles, other names and connectives stand between the start of the
@@ -502,6 +669,8 @@ impl Extractor {
                 title: title.clone(),
                 of,
                 former,
+                stated_on: None,
+                term: None,
                 evidence: Evidence {
                     sentence: si,
                     span: sentence,

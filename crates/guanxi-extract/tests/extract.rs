@@ -297,7 +297,7 @@ mod properties {
                 }
             }
             for i in &ex.interactions {
-                prop_assert!(!i.participants.is_empty());
+                prop_assert!(!i.participants.is_empty() || !i.by_title.is_empty());
                 for e in &i.evidence {
                     prop_assert!(ok(e.span) && ok(e.trigger));
                 }
@@ -307,4 +307,95 @@ mod properties {
             }
         }
     }
+}
+
+/// An article read by the real ingest (so traditional text is converted), published at noon
+/// UTC+8 on `date`.
+fn ingested(name: &str, date: &str, body: &str) -> Article {
+    let md = format!(
+        "---\ntitle: \"{name}\"\ndate: {date}T04:00:00.000Z\nfrom: https://www.zaobao.com.sg/test/{name}\n---\n\n{body}\n"
+    );
+    parse_article(
+        &format!("{name}.md"),
+        md.as_bytes(),
+        &IngestConfig::default(),
+    )
+    .unwrap()
+}
+
+/// `tests/data/entities.tsv`: one recognition path per row, on a real sentence, with what it
+/// must find and the false positives it must reject; the snapshot lists every entity.
+#[test]
+fn entity_recognition() {
+    let table = include_str!("../../../tests/data/entities.tsv");
+    let mut failures = Vec::new();
+    let mut out = String::new();
+    for line in table
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
+        let f: Vec<&str> = line.split('\t').collect();
+        assert_eq!(f.len(), 4, "entities.tsv rows need 4 fields: {line}");
+        let a = ingested(f[0], f[1], f[2]);
+        let ex = EXTRACTOR.extract(&a);
+        let has = |kind: &str, key: &str| {
+            ex.entities
+                .iter()
+                .any(|e| format!("{:?}", e.key.kind) == kind && e.key.name == key)
+        };
+        // Items start with + or - after a space (an alias may hold spaces).
+        let mut items: Vec<String> = Vec::new();
+        for word in f[3].split(' ') {
+            match items.last_mut() {
+                Some(last) if !word.starts_with(['+', '-']) => {
+                    last.push(' ');
+                    last.push_str(word);
+                }
+                _ => items.push(word.to_string()),
+            }
+        }
+        for item in &items {
+            let (sign, rest) = item.split_at(1);
+            let (what, arg) = rest.split_once(':').unwrap();
+            let ok = match (sign, what) {
+                ("+", "alias") => {
+                    let (key, alias) = arg.split_once('=').unwrap();
+                    ex.entities
+                        .iter()
+                        .any(|e| e.key.name == key && e.alternate_names.iter().any(|n| n == alias))
+                }
+                ("+", "by_title") => ex
+                    .interactions
+                    .iter()
+                    .any(|i| i.by_title.iter().any(|p| p.name == arg)),
+                ("-", "by_title") => ex
+                    .interactions
+                    .iter()
+                    .all(|i| i.by_title.iter().all(|p| arg != "any" && p.name != arg)),
+                ("+", kind) => has(kind, arg),
+                ("-", kind) => !has(kind, arg),
+                _ => false,
+            };
+            if !ok {
+                failures.push(format!("{}: {item}", f[0]));
+            }
+        }
+        out.push_str(&format!("# {}\n", f[0]));
+        for e in &ex.entities {
+            out.push_str(&format!(
+                "{:?} {} ({}) [{}]\n",
+                e.key.kind,
+                e.key.name,
+                e.name,
+                e.alternate_names.join("|")
+            ));
+        }
+        for i in ex.interactions.iter().filter(|i| !i.by_title.is_empty()) {
+            let by: Vec<&str> = i.by_title.iter().map(|p| p.name.as_str()).collect();
+            out.push_str(&format!("by title: {}", by.join("+")));
+            out.push_str(&format!(" in {}", interaction_line(i)));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    insta::assert_snapshot!(out);
 }

@@ -201,6 +201,18 @@ fn describe_entity(out: &mut Out<'_>, e: &Entity) {
     for a in e.alternate_names.iter().filter(|a| **a != e.name) {
         out.add(&node, &schema("alternateName"), lang(a));
     }
+    if let Some(c) = &e.coordinates {
+        out.add(
+            &node,
+            &schema("latitude"),
+            typed(c.latitude.clone(), "decimal"),
+        );
+        out.add(
+            &node,
+            &schema("longitude"),
+            typed(c.longitude.clone(), "decimal"),
+        );
+    }
     if let Some(q) = &e.wikidata {
         out.add(
             &node,
@@ -287,6 +299,7 @@ pub fn article_quads(article: &Article, ex: &Extraction) -> Result<ArticleQuads,
             place_kind: None,
             alternate_names: p.alternate_names.clone(),
             wikidata: None,
+            coordinates: None,
             mentions: Vec::new(),
         };
         describe_entity(&mut shared, &e);
@@ -326,6 +339,10 @@ pub fn article_quads(article: &Article, ex: &Extraction) -> Result<ArticleQuads,
         }
     }
 
+    for e in &ex.referenced {
+        describe_entity(&mut shared, e);
+    }
+
     for r in &ex.roles {
         let of = r.of.as_ref().map(|k| k.name.as_str()).unwrap_or("");
         let node = iri(&format!(
@@ -347,6 +364,18 @@ pub fn article_quads(article: &Article, ex: &Extraction) -> Result<ArticleQuads,
         if r.former {
             out.add(&node, &gx("former"), Literal::from(true));
         }
+        if let Some(d) = r.stated_on {
+            out.add(&node, &gx("statedOn"), date_literal(&DateValue::day(d)));
+        }
+        if let Some(t) = &r.term {
+            out.add(&node, &schema("startDate"), date_literal(&t.start));
+            if let Some(e) = &t.end {
+                out.add(&node, &schema("endDate"), date_literal(e));
+            }
+            if let Ok(src) = NamedNode::new(repair_iri(&t.source)) {
+                out.add(&node, &gx("termSource"), src);
+            }
+        }
         out.add(&node, &derived, art.clone());
         let ev = evidence_node(&mut out, text, &akey, &art, &r.evidence);
         out.add(&node, &gx("evidence"), ev);
@@ -354,7 +383,12 @@ pub fn article_quads(article: &Article, ex: &Extraction) -> Result<ArticleQuads,
     }
 
     for it in &ex.interactions {
-        let names: Vec<&str> = it.participants.iter().map(|p| p.name.as_str()).collect();
+        let names: Vec<&str> = it
+            .participants
+            .iter()
+            .chain(it.by_title.iter())
+            .map(|p| p.name.as_str())
+            .collect();
         let date = it.date.map(|d| d.to_string()).unwrap_or_default();
         let mut key_parts = vec![kind_class(it.kind), date.as_str()];
         key_parts.extend(names.iter().copied());
@@ -372,6 +406,9 @@ pub fn article_quads(article: &Article, ex: &Extraction) -> Result<ArticleQuads,
         );
         for p in &it.participants {
             out.add(&node, &gx("participant"), entity_iri(p));
+        }
+        for p in &it.by_title {
+            out.add(&node, &gx("participantByTitle"), entity_iri(p));
         }
         if let Some(d) = &it.date {
             out.add(&node, &schema("startDate"), date_literal(d));
