@@ -76,10 +76,10 @@ pub fn sort_mentions(found: &mut [Found]) {
 }
 
 /// What joins the parts of a transliterated name.
-const SEPARATORS: &[char] = &['·', '•', '・', '‧', '-', '－'];
+const SEPARATORS: &[char] = &['·', '•', '・', '‧', '．', '-', '－'];
 
 static DOTTED: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r"\p{Han}+(?:[·•・‧\-－]\p{Han}+)+").ok());
+    LazyLock::new(|| Regex::new(r"\p{Han}+(?:[·•・‧．\-－]\p{Han}+)+").ok());
 
 /// Particles the segmenter glues after a name (叶彦伯说, 林朗彦及, 王飞华摄).
 const NAME_TAIL: &[char] = &[
@@ -104,9 +104,23 @@ fn is_credit(after: &str) -> bool {
         || DATELINE_AFTER.as_ref().is_some_and(|re| re.is_match(after))
 }
 
+/// Last characters of events, bodies, places and things, never of a transliterated name.
+const NOT_A_PERSON_END: &[char] = &[
+    '赛', '节', '展', '战', '案', '法', '党', '军', '队', '站', '报', '社', '台', '网', '馆', '院',
+    '所', '局', '部', '会', '团', '县', '市', '省', '州', '岛', '湾', '港', '河', '湖', '山', '路',
+    '街', '桥', '门', '楼', '堂', '宫', '厅', '园', '场', '机', '车', '船', '舰', '弹', '号', '奖',
+    '剧', '片', '曲', '书', '刊', '杯',
+];
+
+/// Whether every character of `w` is seen in transliterated names.
+fn word_translit(gz: &Gazetteer, w: &str) -> bool {
+    !gz.transliteration_chars.is_empty() && w.chars().all(|c| gz.transliteration_chars.contains(&c))
+}
+
 /// Characters glued in front of a dotted name that are not part of it (和约翰·克里).
 const FRONT_GLUE: &[char] = &[
     '和', '与', '同', '及', '对', '向', '在', '是', '的', '由', '被', '将', '为', '称', '说', '据',
+    '以',
 ];
 
 /// Words after a dotted name that make it an institution's name (约翰斯·霍普金斯大学).
@@ -216,9 +230,7 @@ pub fn recognise(
     if let Some(re) = DOTTED.as_ref() {
         for m in re.find_iter(s) {
             let full = m.as_str();
-            let first_len = full
-                .find(['·', '•', '・', '‧', '-', '－'])
-                .unwrap_or(full.len());
+            let first_len = full.find(SEPARATORS).unwrap_or(full.len());
             let first = &full[..first_len];
             let keep = trim_to_transliteration(gz, first);
             if keep.is_empty() {
@@ -287,6 +299,14 @@ pub fn recognise(
                     end.min(cap)
                 }
             };
+            // A function word glued after the name (米格尔·费尔南德斯以夸张的形式) is not part of it.
+            let mut end = end;
+            while let Some(c) = s[last_start..end].chars().last() {
+                if !FRONT_GLUE.contains(&c) || s[last_start..end].chars().count() <= 2 {
+                    break;
+                }
+                end -= c.len_utf8();
+            }
             if end <= last_start {
                 continue;
             }
@@ -308,7 +328,13 @@ pub fn recognise(
                 if free(&out, start, org_end) {
                     let name: String = s[start..org_end]
                         .chars()
-                        .map(|c| if "•・‧-－".contains(c) { '·' } else { c })
+                        .map(|c| {
+                            if "•・‧．-－".contains(c) {
+                                '·'
+                            } else {
+                                c
+                            }
+                        })
                         .collect();
                     let entry = gz
                         .by_surface
@@ -333,7 +359,13 @@ pub fn recognise(
             let surface = &s[start..end];
             let norm: String = surface
                 .chars()
-                .map(|c| if "•・‧-－".contains(c) { '·' } else { c })
+                .map(|c| {
+                    if "•・‧．-－".contains(c) {
+                        '·'
+                    } else {
+                        c
+                    }
+                })
                 .collect();
             let short = norm.rsplit('·').next().unwrap_or("");
             if short.chars().count() < 2 {
@@ -593,9 +625,31 @@ pub fn recognise(
                     }
                 }
             }
+            // A transliterated name the segmenter cut in two (彼得|罗斯扬, 卡斯特|克斯) runs on
+            // over the name-like words that follow, six characters at most.
+            if end == t.end && word_translit(gz, t.word) {
+                for next in toks.iter().filter(|x| x.start >= t.end) {
+                    let total = s[t.start..next.end].chars().count();
+                    if next.start != end
+                        || total > 6
+                        || !word_translit(gz, next.word)
+                        || !(next.tag.starts_with("nr") || next.tag == "nz" || is_name(next.word))
+                    {
+                        break;
+                    }
+                    end = next.end;
+                }
+            }
             let word = &s[t.start..end];
             let before = &s[..t.start];
             let after = &s[end..];
+            // A given name before a separator or a space is half of a full name (弗拉基米尔 · 普京).
+            let rest = after.trim_start_matches([' ', '\u{3000}', '\u{a0}']);
+            if rest.starts_with(SEPARATORS)
+                || (rest.len() < after.len() && rest.starts_with(|c: char| is_han(c)))
+            {
+                continue;
+            }
             // A credit or byline (中央社记者张谦香港4日电, 王飞华摄, 记者X报导) names the
             // reporter, who is not in the news.
             if is_credit(after) {
@@ -655,17 +709,39 @@ pub fn recognise(
             // boundary that does not open with a function word (由冈索林 → 冈索林).
             let head = trim_to_transliteration(gz, &s[..end]);
             let run_start = end - head.len();
-            let start = toks
+            // A title between the name and the bracket (黑德博士（Michael Head）) stays out.
+            let end = gz
+                .titles
                 .iter()
-                .filter(|t| t.start >= run_start && t.start < end)
-                .find(|t| {
-                    !(t.word.chars().count() == 1
-                        && t.word.chars().all(|c| FRONT_GLUE.contains(&c)))
-                        && (t.tag.starts_with("nr") || is_name(t.word) || t.end == end)
+                .find(|(w, _)| s[..end].ends_with(w.as_str()))
+                .map_or(end, |(w, _)| end - w.len());
+            // The name starts at the earliest word from which every word up to the bracket is
+            // name-like (马拉松|赛 has none; 卡斯特|克斯 both).
+            let in_run: Vec<&Tok<'_>> = toks
+                .iter()
+                .filter(|t| t.start >= run_start && t.end <= end)
+                .collect();
+            let namelike = |t: &Tok<'_>| {
+                t.tag.starts_with("nr")
+                    || t.tag == "nz"
+                    || t.word.chars().count() == 1
+                    || is_name(t.word)
+            };
+            let start = (0..in_run.len())
+                .find(|&i| {
+                    let first = in_run[i];
+                    !(first.word.chars().count() == 1
+                        && first.word.chars().all(|c| FRONT_GLUE.contains(&c)))
+                        && in_run[i..].iter().all(|t| namelike(t))
+                        && in_run.last().is_some_and(|t| t.end == end)
                 })
-                .map(|t| t.start);
+                .map(|i| in_run[i].start);
             let Some(start) = start else { continue };
             let name = &s[start..end];
+            // 东京马拉松赛(Tokyo Marathon): a head noun ends events, bodies and places.
+            if name.ends_with(NOT_A_PERSON_END) {
+                continue;
+            }
             let n = name.chars().count();
             if !(2..=6).contains(&n) || !name.chars().all(is_han) || !free(&out, start, end) {
                 continue;
@@ -705,7 +781,7 @@ pub fn recognise(
 
 /// Heads that make `<country or 西方, 国际…> + head` a description, not a name.
 const GENERIC_HEADS: &[&str] = &[
-    "公司", "企业", "大学", "银行", "法院", "媒体", "军队", "组织", "政党", "机构", "部门",
+    "公司", "企业", "大学", "法院", "媒体", "军队", "组织", "政党", "机构", "部门",
 ];
 
 /// An unknown organisation named only by a country (or a generic modifier) and a head.
@@ -717,9 +793,9 @@ fn generic_org(gz: &Gazetteer, f: &Found) -> bool {
                     "西方", "国际", "外国", "各国", "当地", "地方", "全国", "国内", "海外",
                 ]
                 .contains(&m)
-                    || gz
-                        .lookup(m)
-                        .is_some_and(|e| e.key.kind == EntityKind::Place)
+                    || gz.lookup(m).is_some_and(|e| {
+                        e.key.kind == EntityKind::Place && e.place_kind == Some(PlaceKind::Country)
+                    })
             })
         })
 }
