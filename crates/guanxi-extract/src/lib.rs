@@ -532,6 +532,12 @@ impl Extractor {
                         })
                         .map(|r| &r.person)
                         .collect();
+                    // 蔡总统: a surname before the title picks the holder of that surname.
+                    if let Some(c) = text[sentence.start..span.start].chars().last() {
+                        if holders.iter().any(|h| h.name.starts_with(c)) {
+                            holders.retain(|h| h.name.starts_with(c));
+                        }
+                    }
                     holders.sort();
                     holders.dedup();
                     // Nobody of the article holds it: the gazetteer's holder on the day, when
