@@ -112,6 +112,13 @@ const NOT_A_PERSON_END: &[char] = &[
     '剧', '片', '曲', '书', '刊', '杯',
 ];
 
+/// A name with every separator written as the middle dot (`杰夫．扎克` → `杰夫·扎克`).
+fn one_dot(name: &str) -> String {
+    name.chars()
+        .map(|c| if SEPARATORS.contains(&c) { '·' } else { c })
+        .collect()
+}
+
 /// Whether every character of `w` is seen in transliterated names.
 fn word_translit(gz: &Gazetteer, w: &str) -> bool {
     !gz.transliteration_chars.is_empty() && w.chars().all(|c| gz.transliteration_chars.contains(&c))
@@ -326,16 +333,7 @@ pub fn recognise(
             if let Some((p, len)) = institution {
                 let org_end = last_start + p + len;
                 if free(&out, start, org_end) {
-                    let name: String = s[start..org_end]
-                        .chars()
-                        .map(|c| {
-                            if "•・‧．-－".contains(c) {
-                                '·'
-                            } else {
-                                c
-                            }
-                        })
-                        .collect();
+                    let name = one_dot(&s[start..org_end]);
                     let entry = gz
                         .by_surface
                         .get(&name)
@@ -357,16 +355,7 @@ pub fn recognise(
                 continue;
             }
             let surface = &s[start..end];
-            let norm: String = surface
-                .chars()
-                .map(|c| {
-                    if "•・‧．-－".contains(c) {
-                        '·'
-                    } else {
-                        c
-                    }
-                })
-                .collect();
+            let norm = one_dot(surface);
             let short = norm.rsplit('·').next().unwrap_or("");
             if short.chars().count() < 2 {
                 continue;
