@@ -223,7 +223,8 @@ pub struct Report {
 pub struct ErrorItem {
     /// The gold article's file.
     pub file: String,
-    /// person, organization, place, pair, date.
+    /// person, organization, place, pair, date; for a matched pair's place, `place` with
+    /// error `wrong`.
     pub what: &'static str,
     /// missed (false negative), spurious (false positive), or wrong (a matched pair's date).
     pub error: &'static str,
@@ -430,7 +431,26 @@ pub fn score(
                     }
                     if !gp.places.is_empty() {
                         report.place.of += 1;
-                        report.place.right += usize::from(!gp.places.is_disjoint(&it.places));
+                        let right = !gp.places.is_disjoint(&it.places);
+                        report.place.right += usize::from(right);
+                        if !right {
+                            let mut got: Vec<&String> = it.places.iter().collect();
+                            got.sort();
+                            report.errors.push(ErrorItem {
+                                file: g.file.clone(),
+                                what: "place",
+                                error: "wrong",
+                                item: format!(
+                                    "{a} + {b}: {} ≠ {}",
+                                    if got.is_empty() {
+                                        "none".to_string()
+                                    } else {
+                                        got.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("|")
+                                    },
+                                    first_name(&gp.places)
+                                ),
+                            });
+                        }
                     }
                     report.kind.of += 1;
                     report.kind.right += usize::from(it.types.contains(gp.kind));

@@ -22,7 +22,8 @@ pub struct GazetteerEntry {
     pub aliases: Vec<String>,
     /// Wikidata item.
     pub wikidata: Option<String>,
-    /// For persons: the country they serve (its canonical place name), when known.
+    /// For persons, the country they serve; for cities and venues, the country they are in
+    /// (`data/city_countries.tsv`); its canonical place name.
     pub country: Option<String>,
     /// For places: where it is (`data/coordinates.tsv`).
     pub coordinates: Option<Coordinates>,
@@ -225,6 +226,17 @@ impl Gazetteer {
         add_table(include_str!("../data/persons.tsv"), EntityKind::Person);
         add_table(include_str!("../data/places.tsv"), EntityKind::Place);
         add_table(include_str!("../data/orgs.tsv"), EntityKind::Organization);
+        let city_countries: HashMap<&str, &str> = rows(include_str!("../data/city_countries.tsv"))
+            .filter_map(|f| Some((*f.first()?, *f.get(1)?)))
+            .collect();
+        for e in entries
+            .iter_mut()
+            .filter(|e| e.key.kind == EntityKind::Place)
+        {
+            e.country = city_countries
+                .get(e.key.name.as_str())
+                .map(|c| c.to_string());
+        }
         let coordinates = parse_coordinates(include_str!("../data/coordinates.tsv"));
         for e in entries
             .iter_mut()

@@ -58,8 +58,8 @@ const PLANNED: &[&str] = &[
     "安排",
 ];
 const CANCELLED: &[&str] = &["取消", "推迟", "延期", "搁置", "叫停"];
-const PLACE_CUES: &[&str] = &[
-    "在", "于", "赴", "到访", "访问", "抵达", "前往", "飞抵", "出访", "来到", "到",
+pub const PLACE_CUES: &[&str] = &[
+    "在", "于", "赴", "到访", "访问", "抵达", "前往", "飞抵", "出访", "来到", "到", "造访", "访",
 ];
 const TIME_AFTER: &[&str] = &["时", "后", "前", "之前", "之后", "期间", "中", "上"];
 const ON_BEHALF: &[&str] = &["代表", "替", "受", "代表美国总统", "代表总统"];
@@ -476,11 +476,20 @@ fn pick_place(
         })
         .collect();
     // 在罗马会面, 到访北京, and a place right before the verb (罗马会面).
+    // (在蒙古首都乌兰巴托: the cue may stand before the country and 首都.)
     let cued = |m: &M| {
-        PLACE_CUES
-            .iter()
-            .any(|c| text[sf.span.start..m.span.start].ends_with(c))
-            || m.span.end == a
+        let before = &text[sf.span.start..m.span.start];
+        let before = match before.strip_suffix("首都") {
+            Some(b) => b
+                .char_indices()
+                .rev()
+                .take(6)
+                .map(|(i, _)| &b[..i])
+                .find(|h| PLACE_CUES.iter().any(|c| h.ends_with(c)))
+                .unwrap_or(b),
+            None => before,
+        };
+        PLACE_CUES.iter().any(|c| before.ends_with(c)) || m.span.end == a
     };
     // The trigger's own clause first, then the sentence before it.
     let clause_start = clause.start;
@@ -493,11 +502,19 @@ fn pick_place(
         {
             return Some(m.key.clone());
         }
+        // (到访的中国外长: the visitor's country, not the destination.)
         if let Some(m) = places.iter().find(|m| {
-            m.span.start == b
-                || (m.span.start > b && clause.contains(m.span) && m.span.start - b <= 6)
+            (m.span.start == b
+                || (m.span.start > b && clause.contains(m.span) && m.span.start - b <= 6))
+                && !text[b..m.span.start].ends_with('的')
         }) {
-            return Some(m.key.clone());
+            // 访问印度首都新德里: the capital named after the country.
+            let capital = places.iter().find(|c| {
+                c.place_kind == Some(PlaceKind::City)
+                    && text[m.span.end..].starts_with("首都")
+                    && c.span.start == m.span.end + "首都".len()
+            });
+            return Some(capital.unwrap_or(m).key.clone());
         }
     }
     let pick = places

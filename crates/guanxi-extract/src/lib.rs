@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use guanxi_core::{
     Article, BlockKind, DateValue, Diagnostic, Entity, EntityKey, EntityKind, Evidence, Extraction,
-    LocalDate, Mention, Role, Span,
+    InteractionKind, LocalDate, Mention, PlaceKind, Role, Span,
 };
 use jieba_rs::Jieba;
 
@@ -379,6 +379,57 @@ impl Extractor {
             .map(|f| f.index)
             .collect();
         let mut interactions = interactions::dedup(raw, &captions);
+        // A country as the place gives way to the one city of that country the article puts
+        // someone in (来到东京, 在首尔): the guidelines' place is the city.
+        // An event of the dateline's day that the text places nowhere happened where the
+        // report was filed (（中央社柏林1日综合外电报导）德国外长马斯今天会晤王毅).
+        if let (Some(city), Some(day)) = (
+            dateline_city(article, &sentences, &per_sentence),
+            dateline_day(article, &sentences, pub_date),
+        ) {
+            for it in interactions.iter_mut().filter(|it| {
+                it.place.is_none()
+                    && it.status == guanxi_core::Status::Happened
+                    && it.date == Some(DateValue::day(day))
+                    && !matches!(
+                        it.kind,
+                        InteractionKind::PhoneCall | InteractionKind::VideoCall
+                    )
+            }) {
+                it.place = Some(city.clone());
+            }
+        }
+        // (Only for what happened, and a city where a participant is put: 王毅在东京.)
+        for it in interactions
+            .iter_mut()
+            .filter(|it| it.status == guanxi_core::Status::Happened)
+        {
+            let Some(country) = it.place.clone() else {
+                continue;
+            };
+            let mut cities: Vec<&EntityKey> = facts
+                .iter()
+                .filter(|f| f.mentions.iter().any(|m| it.participants.contains(&m.key)))
+                .flat_map(|f| {
+                    f.mentions.iter().filter(move |m| {
+                        m.place_kind == Some(PlaceKind::City)
+                            && interactions::PLACE_CUES
+                                .iter()
+                                .any(|c| text[f.span.start..m.span.start].ends_with(c))
+                    })
+                })
+                .map(|m| &m.key)
+                .filter(|c| {
+                    gz.lookup(&c.name).and_then(|e| e.country.as_deref())
+                        == Some(country.name.as_str())
+                })
+                .collect();
+            cities.sort();
+            cities.dedup();
+            if let [city] = cities.as_slice() {
+                it.place = Some((*city).clone());
+            }
+        }
         // A participant the article never names came from a title resolved through the
         // gazetteer's terms of office: it is kept apart from the named participants.
         for it in &mut interactions {
@@ -694,6 +745,32 @@ impl Extractor {
         }
         out
     }
+}
+
+/// The city of a dateline (`（法新社东京6日电）` → 东京), when it names one the gazetteer knows.
+fn dateline_city(
+    article: &Article,
+    sentences: &[guanxi_core::Sentence],
+    found: &[Vec<Found>],
+) -> Option<EntityKey> {
+    let first = article
+        .blocks
+        .iter()
+        .find(|b| b.kind == BlockKind::Paragraph)?;
+    let si = sentences.iter().position(|s| first.span.contains(s.span))?;
+    let start = sentences[si].span.start;
+    let m = DATELINE
+        .as_ref()?
+        .find(sentences[si].span.slice(&article.text))?;
+    found
+        .get(si)?
+        .iter()
+        .find(|f| {
+            f.place_kind == Some(PlaceKind::City)
+                && f.span.start >= start
+                && f.span.end <= start + m.end()
+        })
+        .map(|f| f.key.clone())
 }
 
 /// The day of a dateline (`（中央社柏林1日综合外电报导）`, `新华社北京9月1日电`): reports
