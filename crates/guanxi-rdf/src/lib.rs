@@ -173,6 +173,16 @@ fn kind_class(kind: InteractionKind) -> &'static str {
     }
 }
 
+/// The PLOVER mode and CAMEO code of an interaction type (see `ontology/guanxi.ttl`).
+pub fn event_codes(kind: InteractionKind) -> (Option<&'static str>, &'static str) {
+    match kind {
+        InteractionKind::Meeting | InteractionKind::Summit => (None, "040"),
+        InteractionKind::Talks => (None, "046"),
+        InteractionKind::PhoneCall | InteractionKind::VideoCall => (Some("phone"), "041"),
+        InteractionKind::Visit => (Some("visit"), "042"),
+    }
+}
+
 fn status_term(s: Status) -> &'static str {
     match s {
         Status::Happened => "Happened",
@@ -395,6 +405,16 @@ pub fn article_quads(article: &Article, ex: &Extraction) -> Result<ArticleQuads,
         let node = iri(&format!("{ID}interaction/{akey}-{}", fnv(&key_parts)));
         out.add(&node, RDF_TYPE, iri(&gx("Interaction")));
         out.add(&node, RDF_TYPE, iri(&gx(kind_class(it.kind))));
+        let (mode, cameo) = event_codes(it.kind);
+        out.add(
+            &node,
+            &gx("ploverType"),
+            Literal::new_simple_literal("CONSULT"),
+        );
+        if let Some(m) = mode {
+            out.add(&node, &gx("ploverMode"), Literal::new_simple_literal(m));
+        }
+        out.add(&node, &gx("cameoCode"), Literal::new_simple_literal(cameo));
         out.add(
             &node,
             &schema("name"),

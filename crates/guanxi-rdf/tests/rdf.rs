@@ -100,3 +100,44 @@ fn urls_with_stray_percent_signs_become_valid_iris() {
     );
     assert!(oxrdf::NamedNode::new(guanxi_rdf::repair_iri("https://x.org/a b%2Fc")).is_ok());
 }
+
+#[test]
+fn interactions_carry_the_event_codes_the_ontology_gives_their_type() {
+    use guanxi_core::InteractionKind::*;
+    let ttl = include_str!("../../../ontology/guanxi.ttl");
+    let quads: Vec<_> = oxrdfio::RdfParser::from_format(RdfFormat::Turtle)
+        .for_slice(ttl.as_bytes())
+        .map(|q| q.unwrap())
+        .collect();
+    let annotation = |class: &str, prop: &str| -> Option<String> {
+        quads.iter().find_map(|q| {
+            (q.subject.to_string() == format!("<{GX}{class}>")
+                && q.predicate.as_str() == format!("{GX}{prop}"))
+            .then(|| match &q.object {
+                Term::Literal(l) => l.value().to_string(),
+                other => other.to_string(),
+            })
+        })
+    };
+    for (kind, class) in [
+        (Meeting, "Meeting"),
+        (Talks, "Talks"),
+        (PhoneCall, "PhoneCall"),
+        (VideoCall, "VideoCall"),
+        (Summit, "Summit"),
+        (Visit, "Visit"),
+    ] {
+        let (mode, cameo) = guanxi_rdf::event_codes(kind);
+        assert_eq!(
+            annotation(class, "cameoCode").as_deref(),
+            Some(cameo),
+            "{class}"
+        );
+        assert_eq!(annotation(class, "ploverMode").as_deref(), mode, "{class}");
+        assert_eq!(
+            annotation(class, "ploverType").as_deref(),
+            Some("CONSULT"),
+            "{class}"
+        );
+    }
+}
