@@ -24,6 +24,7 @@ pub struct IngestSummary {
     pub skipped: usize,
     pub quads: usize,
     pub entities: usize,
+    pub reports: usize,
     pub interactions: usize,
 }
 
@@ -112,19 +113,25 @@ pub fn ingest(paths: &[PathBuf], store_path: &Path) -> Result<IngestSummary> {
         sum.read += 1;
         sum.quads += aq.quads.len();
         sum.entities += ex.entities.len();
-        sum.interactions += ex.interactions.len();
+        sum.reports += ex.interactions.len();
     }
     bar.finish_and_clear();
+    let (reports, events) = store
+        .rebuild_events()
+        .context("cannot merge the interactions")?;
+    sum.interactions = events;
     store.flush().context("cannot flush the store")?;
     eprintln!(
-        "read {} articles, skipped {} of {} files; wrote {} quads ({} entity mentions, {} interactions) to {}",
+        "read {} articles, skipped {} of {} files; wrote {} quads ({} entity mentions, {} interaction reports) to {}; the store holds {} interactions from {} reports",
         sum.read,
         sum.skipped,
         files.len(),
         sum.quads,
         sum.entities,
-        sum.interactions,
-        store_path.display()
+        sum.reports,
+        store_path.display(),
+        events,
+        reports
     );
     Ok(sum)
 }
@@ -172,6 +179,9 @@ pub fn eval(gold_path: &Path, articles: &Path, json: Option<&Path>, errors: bool
             }
         }
     }
+    store
+        .rebuild_events()
+        .context("cannot merge the interactions")?;
     let field = |s: &oxigraph::sparql::QuerySolution, v: &str| s.get(v).map(term_text);
     let mut interactions = Vec::new();
     if let QueryResults::Solutions(rows) = store.query(guanxi_eval::INTERACTIONS_QUERY)? {

@@ -196,3 +196,71 @@ fn eval_names_a_bad_gold_line() {
     assert!(err.contains("gold line 1"), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
 }
+
+/// Two publishers report the same talks (联合早报 and VOA on 王毅 and 苏杰生 in Moscow on
+/// 2020-09-10): one interaction with both articles as sources. The same pair of 王毅 and
+/// 拉夫罗夫 meeting on different days stays several interactions.
+#[test]
+fn reports_of_one_meeting_become_one_interaction() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    run(bin()
+        .arg("ingest")
+        .arg(root().join("examples/articles"))
+        .arg(root().join("tests/data/cross"))
+        .arg("--store")
+        .arg(&store));
+    let rows = query(
+        &store,
+        &[
+            "--format",
+            "tsv",
+            "--query",
+            "PREFIX gx: <https://w3id.org/guanxi/ontology#>
+             PREFIX schema: <http://schema.org/>
+             PREFIX prov: <http://www.w3.org/ns/prov#>
+             SELECT ?i ?n ?s (COUNT(DISTINCT ?a) AS ?articles) (COUNT(DISTINCT ?e) AS ?evidence) (SAMPLE(?why) AS ?reason) WHERE {
+               ?i a gx:Interaction ; gx:participant ?p1 , ?p2 ; schema:startDate ?d ;
+                  gx:reportCount ?n ; gx:sourceCount ?s ; prov:wasDerivedFrom ?a ; gx:report/gx:evidence ?e .
+               ?p1 schema:name \"王毅\"@zh . ?p2 schema:name \"苏杰生\"@zh .
+               FILTER(STR(?d) = \"2020-09-10\")
+               OPTIONAL { ?i gx:mergeReason ?why }
+               FILTER NOT EXISTS { ?i a gx:Summit }
+               FILTER NOT EXISTS { ?i gx:participantByTitle ?third }
+             } GROUP BY ?i ?n ?s",
+        ],
+    );
+    let lines: Vec<&str> = rows.lines().skip(1).collect();
+    assert_eq!(lines.len(), 1, "one interaction for the talks:\n{rows}");
+    let f: Vec<&str> = lines[0].split('\t').collect();
+    assert_eq!(&f[1..4], &["2", "2", "2"], "{rows}");
+    assert!(
+        f[4].parse::<u32>().unwrap() >= 2,
+        "evidence from both articles:\n{rows}"
+    );
+    assert!(f[5].contains("2 reports from 2 sources"), "{rows}");
+
+    let days = query(
+        &store,
+        &[
+            "--format",
+            "tsv",
+            "--query",
+            "PREFIX gx: <https://w3id.org/guanxi/ontology#>
+             PREFIX schema: <http://schema.org/>
+             SELECT ?i ?d WHERE {
+               ?i a gx:Interaction ; gx:participant ?p1 , ?p2 ; schema:startDate ?d .
+               ?p1 schema:name \"王毅\"@zh . ?p2 schema:name \"拉夫罗夫\"@zh .
+             } ORDER BY ?d",
+        ],
+    );
+    let dates: Vec<&str> = days
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split('\t').nth(1))
+        .collect();
+    let mut distinct = dates.clone();
+    distinct.dedup();
+    assert!(dates.len() >= 3, "{days}");
+    assert_eq!(dates, distinct, "one interaction per day:\n{days}");
+}

@@ -68,6 +68,8 @@ pub struct Entity {
     pub wikidata: Option<String>,
     /// WGS84 latitude and longitude in decimal degrees, for places the gazetteer locates.
     pub coordinates: Option<Coordinates>,
+    /// For cities and venues, the country they are in.
+    pub contained_in: Option<EntityKey>,
     /// Every occurrence, in text order.
     pub mentions: Vec<Mention>,
 }

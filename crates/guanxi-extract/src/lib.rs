@@ -239,6 +239,13 @@ impl Extractor {
                         alternate_names: entry.map(|e| e.aliases.clone()).unwrap_or_default(),
                         wikidata: entry.and_then(|e| e.wikidata.clone()),
                         coordinates: entry.and_then(|e| e.coordinates.clone()),
+                        contained_in: entry
+                            .filter(|e| e.key.kind == EntityKind::Place)
+                            .and_then(|e| e.country.as_ref())
+                            .map(|c| EntityKey {
+                                kind: EntityKind::Place,
+                                name: c.clone(),
+                            }),
                         mentions: Vec::new(),
                     }
                 });
@@ -453,6 +460,7 @@ impl Extractor {
                     alternate_names: entry.map(|e| e.aliases.clone()).unwrap_or_default(),
                     wikidata: entry.and_then(|e| e.wikidata.clone()),
                     coordinates: None,
+                    contained_in: None,
                     mentions: Vec::new(),
                 }
             })

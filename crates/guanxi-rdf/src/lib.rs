@@ -7,6 +7,7 @@
 //! publishers (shared by many articles) live in one `entities` graph.
 
 mod error;
+pub mod events;
 pub mod vocab;
 
 use std::io::Write;
@@ -162,7 +163,8 @@ impl Out<'_> {
     }
 }
 
-fn kind_class(kind: InteractionKind) -> &'static str {
+/// The `gx:` class of an interaction kind.
+pub fn kind_class(kind: InteractionKind) -> &'static str {
     match kind {
         InteractionKind::Meeting => "Meeting",
         InteractionKind::Talks => "Talks",
@@ -222,6 +224,9 @@ fn describe_entity(out: &mut Out<'_>, e: &Entity) {
             &schema("longitude"),
             typed(c.longitude.clone(), "decimal"),
         );
+    }
+    if let Some(c) = &e.contained_in {
+        out.add(&node, &schema("containedInPlace"), entity_iri(c));
     }
     if let Some(q) = &e.wikidata {
         out.add(
@@ -310,6 +315,7 @@ pub fn article_quads(article: &Article, ex: &Extraction) -> Result<ArticleQuads,
             alternate_names: p.alternate_names.clone(),
             wikidata: None,
             coordinates: None,
+            contained_in: None,
             mentions: Vec::new(),
         };
         describe_entity(&mut shared, &e);
@@ -402,19 +408,11 @@ pub fn article_quads(article: &Article, ex: &Extraction) -> Result<ArticleQuads,
         let date = it.date.map(|d| d.to_string()).unwrap_or_default();
         let mut key_parts = vec![kind_class(it.kind), date.as_str()];
         key_parts.extend(names.iter().copied());
-        let node = iri(&format!("{ID}interaction/{akey}-{}", fnv(&key_parts)));
-        out.add(&node, RDF_TYPE, iri(&gx("Interaction")));
-        out.add(&node, RDF_TYPE, iri(&gx(kind_class(it.kind))));
-        let (mode, cameo) = event_codes(it.kind);
-        out.add(
-            &node,
-            &gx("ploverType"),
-            Literal::new_simple_literal("CONSULT"),
-        );
-        if let Some(m) = mode {
-            out.add(&node, &gx("ploverMode"), Literal::new_simple_literal(m));
-        }
-        out.add(&node, &gx("cameoCode"), Literal::new_simple_literal(cameo));
+        // A report: what this article says of one interaction. The interaction itself, merged
+        // across every article that reports it, is written by `events::merge`.
+        let node = iri(&format!("{ID}report/{akey}-{}", fnv(&key_parts)));
+        out.add(&node, RDF_TYPE, iri(&gx("InteractionReport")));
+        out.add(&node, &gx("reportedType"), iri(&gx(kind_class(it.kind))));
         out.add(
             &node,
             &schema("name"),

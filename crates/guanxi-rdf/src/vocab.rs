@@ -21,6 +21,7 @@ pub const WIKIDATA: &str = "http://www.wikidata.org/entity/";
 /// Local names of the `gx:` terms the code writes: (local name, is a class).
 pub const GX_TERMS: &[(&str, bool)] = &[
     ("Interaction", true),
+    ("InteractionReport", true),
     ("Meeting", true),
     ("Talks", true),
     ("PhoneCall", true),
@@ -36,6 +37,11 @@ pub const GX_TERMS: &[(&str, bool)] = &[
     ("Cancelled", false),
     ("participant", false),
     ("participantByTitle", false),
+    ("reportedType", false),
+    ("report", false),
+    ("reportCount", false),
+    ("sourceCount", false),
+    ("mergeReason", false),
     ("ploverType", false),
     ("ploverMode", false),
     ("cameoCode", false),

@@ -15,8 +15,17 @@ pub use oxigraph::model::Quad;
 pub use oxigraph::sparql::{QueryResults, QuerySolution};
 
 use guanxi_rdf::ArticleQuads;
-use oxigraph::model::{GraphNameRef, NamedNodeRef};
+use oxigraph::model::{GraphNameRef, NamedNodeRef, Term};
 use oxigraph::sparql::SparqlEvaluator;
+
+/// A term's value: an IRI without brackets, a literal's lexical form.
+fn term_value(t: &Term) -> String {
+    match t {
+        Term::NamedNode(n) => n.as_str().to_string(),
+        Term::Literal(l) => l.value().to_string(),
+        other => other.to_string(),
+    }
+}
 
 /// An open store.
 pub struct Store {
@@ -53,6 +62,118 @@ impl Store {
         tx.extend(aq.quads.iter());
         tx.extend(aq.shared.iter());
         tx.commit().map_err(StoreError::storage)
+    }
+
+    /// Rebuilds the merged interactions (the events graph) from every report in the store, in
+    /// one transaction; returns (reports, interactions).
+    pub fn rebuild_events(&self) -> Result<(usize, usize), StoreError> {
+        use guanxi_rdf::events::ReportRow;
+        use std::collections::BTreeMap;
+        const P: &str = "PREFIX gx: <https://w3id.org/guanxi/ontology#>\n\
+            PREFIX schema: <http://schema.org/>\nPREFIX prov: <http://www.w3.org/ns/prov#>\n";
+        let mut rows: BTreeMap<String, ReportRow> = BTreeMap::new();
+        let base = format!(
+            "{P}SELECT ?r ?a ?src ?t ?label ?d ?pl ?plc ?st WHERE {{ ?r a gx:InteractionReport ; \
+             gx:reportedType ?t ; prov:wasDerivedFrom ?a ; gx:status ?st . \
+             OPTIONAL {{ ?a schema:publisher ?pub }} BIND(COALESCE(?pub, ?a) AS ?src) \
+             OPTIONAL {{ ?r schema:name ?label }} OPTIONAL {{ ?r schema:startDate ?d }} \
+             OPTIONAL {{ ?r schema:location ?pl OPTIONAL {{ ?pl schema:containedInPlace ?plc }} }} }}"
+        );
+        self.each_row(&base, |get| {
+            let local = |t: Option<Term>| {
+                t.map(|t| term_value(&t))
+                    .and_then(|v| v.rsplit('#').next().map(str::to_string))
+                    .unwrap_or_default()
+            };
+            let Some(r) = get("r").map(|t| term_value(&t)) else {
+                return;
+            };
+            rows.insert(
+                r.clone(),
+                ReportRow {
+                    report: r,
+                    article: get("a").map(|t| term_value(&t)).unwrap_or_default(),
+                    source: get("src").map(|t| term_value(&t)).unwrap_or_default(),
+                    kind: local(get("t")),
+                    label: get("label").map(|t| term_value(&t)).unwrap_or_default(),
+                    date: get("d").and_then(|t| match t {
+                        Term::Literal(l) => {
+                            Some((l.value().to_string(), l.datatype().as_str().to_string()))
+                        }
+                        _ => None,
+                    }),
+                    place: get("pl").map(|t| term_value(&t)),
+                    place_country: get("plc").map(|t| term_value(&t)),
+                    status: local(get("st")),
+                    ..ReportRow::default()
+                },
+            );
+        })?;
+        for (prop, which) in [("gx:participant", 0), ("gx:participantByTitle", 1)] {
+            let q = format!(
+                "{P}SELECT ?r ?p ?n WHERE {{ ?r a gx:InteractionReport ; {prop} ?p . \
+                 OPTIONAL {{ ?p schema:name ?n }} }}"
+            );
+            self.each_row(&q, |get| {
+                let (Some(r), Some(p)) = (get("r"), get("p")) else {
+                    return;
+                };
+                if let Some(row) = rows.get_mut(&term_value(&r)) {
+                    let name = get("n").map(|t| term_value(&t)).unwrap_or_default();
+                    let set = if which == 0 {
+                        &mut row.participants
+                    } else {
+                        &mut row.by_title
+                    };
+                    set.insert(term_value(&p), name);
+                }
+            })?;
+        }
+        let q = format!("{P}SELECT ?r ?e WHERE {{ ?r a gx:InteractionReport ; gx:evidence ?e }}");
+        self.each_row(&q, |get| {
+            if let (Some(r), Some(e)) = (get("r"), get("e")) {
+                if let Some(row) = rows.get_mut(&term_value(&r)) {
+                    row.evidence.push(term_value(&e));
+                }
+            }
+        })?;
+        let reports: Vec<ReportRow> = rows
+            .into_values()
+            .map(|mut r| {
+                r.evidence.sort();
+                r
+            })
+            .collect();
+        let quads = guanxi_rdf::events::merge(&reports);
+        let events: std::collections::HashSet<&oxigraph::model::NamedOrBlankNode> =
+            quads.iter().map(|q| &q.subject).collect();
+        let n_events = events.len();
+        let mut tx = self
+            .inner
+            .start_transaction()
+            .map_err(StoreError::storage)?;
+        let g = guanxi_rdf::events::events_graph();
+        tx.clear_graph(GraphNameRef::NamedNode(g.as_ref()))
+            .map_err(StoreError::storage)?;
+        tx.insert_named_graph(g.as_ref());
+        tx.extend(quads.iter());
+        tx.commit().map_err(StoreError::storage)?;
+        Ok((reports.len(), n_events))
+    }
+
+    /// Runs a SELECT query and hands each solution's bindings to `f`.
+    fn each_row(
+        &self,
+        sparql: &str,
+        mut f: impl FnMut(&dyn Fn(&str) -> Option<Term>),
+    ) -> Result<(), StoreError> {
+        if let QueryResults::Solutions(solutions) = self.query(sparql)? {
+            for s in solutions {
+                let s = s.map_err(|e| StoreError::Query(e.to_string()))?;
+                f(&|v: &str| s.get(v).cloned());
+            }
+        }
+        Ok(())
     }
 
     /// Runs a SPARQL query; the default graph is the union of all named graphs.

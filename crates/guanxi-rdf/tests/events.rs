@@ -1,0 +1,145 @@
+//! Merging reports across articles: the same day merges, different days, month-only reports
+//! and disagreeing places stay apart, a city agrees with its country, the reason is stated.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use std::collections::BTreeMap;
+
+use guanxi_rdf::events::{merge, ReportRow};
+
+const XSD_DATE: &str = "http://www.w3.org/2001/XMLSchema#date";
+const XSD_MONTH: &str = "http://www.w3.org/2001/XMLSchema#gYearMonth";
+
+fn report(
+    id: &str,
+    source: &str,
+    kind: &str,
+    date: Option<&str>,
+    place: Option<(&str, Option<&str>)>,
+) -> ReportRow {
+    let people: BTreeMap<String, String> = [("p:王毅", "王毅"), ("p:苏杰生", "苏杰生")]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    ReportRow {
+        report: format!("r:{id}"),
+        article: format!("a:{id}"),
+        source: source.to_string(),
+        kind: kind.to_string(),
+        label: format!("{kind}：王毅、苏杰生"),
+        participants: people,
+        date: date.map(|d| {
+            (
+                d.to_string(),
+                if d.len() == 10 { XSD_DATE } else { XSD_MONTH }.to_string(),
+            )
+        }),
+        place: place.map(|p| p.0.to_string()),
+        place_country: place.and_then(|p| p.1).map(str::to_string),
+        status: "Happened".to_string(),
+        evidence: vec![format!("e:{id}")],
+        ..ReportRow::default()
+    }
+}
+
+/// Interactions as `subject: predicate object` lines, without the graph.
+fn events(reports: &[ReportRow]) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for q in merge(reports) {
+        let p = q
+            .predicate
+            .as_str()
+            .rsplit(['#', '/'])
+            .next()
+            .unwrap()
+            .to_string();
+        if p == "type" && q.object.to_string().ends_with("#Interaction>") {
+            continue;
+        }
+        out.entry(q.subject.to_string())
+            .or_default()
+            .push(format!("{p} {}", q.object));
+    }
+    out
+}
+
+#[test]
+fn check_merge_rules() {
+    let reports = vec![
+        // Talks in Moscow on 10 September, reported by three articles of two publishers; one
+        // calls it a meeting and gives the country, one gives no place.
+        report(
+            "zaobao",
+            "s:zaobao",
+            "Talks",
+            Some("2020-09-10"),
+            Some(("l:莫斯科", Some("l:俄罗斯"))),
+        ),
+        report(
+            "voa",
+            "s:voa",
+            "Meeting",
+            Some("2020-09-10"),
+            Some(("l:俄罗斯", None)),
+        ),
+        report("zaobao2", "s:zaobao", "Talks", Some("2020-09-10"), None),
+        // Another day: another interaction.
+        report("later", "s:voa", "Talks", Some("2020-09-11"), None),
+        // Only the month: its own interaction.
+        report("month", "s:dw", "Talks", Some("2020-09"), None),
+        // The same day elsewhere: its own interaction.
+        report(
+            "elsewhere",
+            "s:dw",
+            "Talks",
+            Some("2020-09-10"),
+            Some(("l:新德里", Some("l:印度"))),
+        ),
+        // No date: its own interaction.
+        report("undated", "s:dw", "Meeting", None, None),
+        // Another day: an unplaced report joins the one placed event of that day.
+        report(
+            "d12",
+            "s:dw",
+            "Meeting",
+            Some("2020-09-12"),
+            Some(("l:莫斯科", Some("l:俄罗斯"))),
+        ),
+        report("d12b", "s:bbc", "Meeting", Some("2020-09-12"), None),
+        // A call the same day is not the talks.
+        report("call", "s:bbc", "PhoneCall", Some("2020-09-10"), None),
+    ];
+    let ev = events(&reports);
+    let mut text = String::new();
+    for (i, (_, lines)) in ev.iter().enumerate() {
+        let mut lines = lines.clone();
+        lines.sort();
+        text.push_str(&format!("# interaction {i}\n{}\n", lines.join("\n")));
+    }
+    insta::assert_snapshot!(text);
+    // Moscow talks (2 reports), 新德里, the ambiguous unplaced report, the 11th, the month,
+    // the undated one, the 12th (2 reports), the call.
+    assert_eq!(ev.len(), 8, "{text}");
+    let merged: Vec<&Vec<String>> = ev
+        .values()
+        .filter(|l| l.iter().any(|x| x.starts_with("reportCount \"2\"")))
+        .collect();
+    assert_eq!(merged.len(), 2, "{text}");
+    for m in &merged {
+        assert!(m.iter().any(|x| x == "location <l:莫斯科>"), "{m:?}");
+        assert!(
+            m.iter().any(|x| x.starts_with("sourceCount \"2\"")),
+            "{m:?}"
+        );
+        assert!(m.iter().any(|x| x.starts_with("mergeReason")), "{m:?}");
+    }
+    assert!(
+        merged.iter().any(|m| m
+            .iter()
+            .any(|x| x == "type <https://w3id.org/guanxi/ontology#Talks>")),
+        "a meeting reported as talks by the other source is talks: {merged:?}"
+    );
+    // The same reports in another order give the same quads.
+    let mut rev = reports.clone();
+    rev.reverse();
+    assert_eq!(merge(&rev), merge(&reports));
+}
