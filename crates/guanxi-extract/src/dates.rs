@@ -47,6 +47,11 @@ static PATTERNS: LazyLock<Vec<(Form, Regex)>> = LazyLock::new(|| {
             Form::RelMonthD,
             format!(r"(本月|上月|上个月|下月|下个月)({NUM})[日号]"),
         ),
+        // 周一和周二, 星期六至星期日, 下周四和周五: a range of days starts on its first.
+        p(
+            Form::Weekday,
+            r"(上上|上|本|这|下)?(?:个)?(?:周|星期|礼拜)([一二三四五六日天])(?:和|与|及|至|到|、|-)(?:周|星期|礼拜)?[一二三四五六日天]".to_string(),
+        ),
         p(
             Form::Weekday,
             r"(上上|上|本|这|下)?(?:个)?(?:周|星期|礼拜)([一二三四五六日天])".to_string(),
@@ -193,9 +198,15 @@ pub fn find_dates(text: &str, offset: usize, published: Option<LocalDate>) -> Ve
             }
             let g = |i: usize| c.get(i).map(|x| x.as_str());
             let lead: String = text[..s].chars().rev().take(8).collect();
-            let future = FUTURE_CUES
-                .iter()
-                .any(|c| lead.contains(&c.chars().rev().collect::<String>()));
+            let has = |cues: &[&str]| {
+                cues.iter()
+                    .any(|c| lead.contains(&c.chars().rev().collect::<String>()))
+            };
+            // 拟于周五, 周一和周二将会晤, 可能会在星期二 — but not a plan that fell through
+            // (本来计划九月份…也无法进行).
+            let future = (has(FUTURE_CUES)
+                || FUTURE_AFTER.iter().any(|c| text[e..].starts_with(c)))
+                && !has(PAST_PLAN);
             let Some((value, inferred)) = resolve(*form, &g, published, pub_naive, future) else {
                 continue;
             };
@@ -210,8 +221,11 @@ pub fn find_dates(text: &str, offset: usize, published: Option<LocalDate>) -> Ve
             while text[s..e].starts_with(' ') {
                 s += 1;
             }
-            // 自5月初对峙以来: the start of a duration, not the time of an event.
-            if SINCE.iter().any(|w| text[..s].ends_with(w)) || text[e..].starts_with("以来") {
+            // 自5月初对峙以来: the start of a duration, not the time of an event (but 起自9月1日
+            // starts a visit).
+            let since =
+                SINCE.iter().any(|w| text[..s].ends_with(w)) && !text[..s].ends_with("起自");
+            if since || text[e..].starts_with("以来") {
                 taken.push((s, e));
                 continue;
             }
@@ -225,18 +239,69 @@ pub fn find_dates(text: &str, offset: usize, published: Option<LocalDate>) -> Ve
         }
     }
     found.sort_by_key(|d| d.span.start);
+    for i in 0..found.len() {
+        // 周二（9月15日）, 昨天（2月3日）: the date in brackets says which day is meant.
+        if let Some(next) = found.get(i + 1).copied() {
+            let between = &text[found[i].span.end - offset..next.span.start - offset];
+            if matches!(between, "（" | "(") && next.value.day.is_some() && !found[i].same_day {
+                found[i].value = next.value;
+            }
+        }
+        // 下周三拜登就任总统当日: 当日 is the day named before it.
+        if found[i].same_day {
+            if let Some(day) = found[..i].iter().rev().find(|d| d.value.day.is_some()) {
+                found[i].value = day.value;
+            }
+        }
+    }
     found
 }
+
+/// The day of a dateline at the head of a text (`（中央社柏林1日综合外电报导）`,
+/// `新华社北京9月1日电`): reports filed abroad say 今天 for the dateline's day, which may
+/// precede the publication day. It is the latest such day of the week up to publication.
+pub fn dateline_day(head: &str, published: Option<LocalDate>) -> Option<LocalDate> {
+    let p = published?;
+    let caps = DATELINE.as_ref()?.captures(head)?;
+    let day: u32 = caps.get(1)?.as_str().parse().ok()?;
+    let pub_day = to_naive(p)?;
+    (0..7)
+        .map(|back| pub_day - Duration::days(back))
+        .find(|d| d.day() == day)
+        .map(from_naive)
+}
+
+/// A dateline at the head of a paragraph; group 1 is its day.
+pub static DATELINE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"^[（(]?[^）)。，]{0,24}?(?:\d{1,2}月)?(\d{1,2})日[^）)。，]{0,10}?(?:电|报导|报道|专电|讯)[）)]?").ok()
+});
 
 type Groups<'a> = dyn Fn(usize) -> Option<&'a str> + 'a;
 
 /// Words that make the following date the start of a duration (自5月以来).
 const SINCE: &[&str] = &["自", "从", "自从"];
 
-/// Words before a date that put it in the future (`计划于10月`, `将于3日`).
+/// Words before a date that put it in the future (`计划于10月`, `将于3日`, `可能会在星期二`).
 const FUTURE_CUES: &[&str] = &[
-    "将", "计划", "拟", "预计", "定于", "预定", "明年", "下月", "即将", "准备",
+    "将",
+    "计划",
+    "拟",
+    "预计",
+    "定于",
+    "预定",
+    "明年",
+    "下月",
+    "即将",
+    "准备",
+    "可能会",
+    "会在",
 ];
+
+/// Words right after a date that put it in the future (`周一和周二将会晤`).
+const FUTURE_AFTER: &[&str] = &["将", "拟", "计划", "预计", "起将"];
+
+/// Words that make a plan a past one (`本来计划九月份`).
+const PAST_PLAN: &[&str] = &["本来", "原本", "原计划", "原定", "原先", "曾计划"];
 
 fn resolve(
     form: Form,

@@ -767,7 +767,7 @@ fn dateline_city(
         .find(|b| b.kind == BlockKind::Paragraph)?;
     let si = sentences.iter().position(|s| first.span.contains(s.span))?;
     let start = sentences[si].span.start;
-    let m = DATELINE
+    let m = dates::DATELINE
         .as_ref()?
         .find(sentences[si].span.slice(&article.text))?;
     found
@@ -781,14 +781,12 @@ fn dateline_city(
         .map(|f| f.key.clone())
 }
 
-/// The day of a dateline (`（中央社柏林1日综合外电报导）`, `新华社北京9月1日电`): reports
-/// written abroad say 今天 for the dateline's day, which may precede the publication day.
+/// The day of the dateline that opens the article's first paragraph, if any.
 fn dateline_day(
     article: &Article,
     sentences: &[guanxi_core::Sentence],
     published: Option<LocalDate>,
 ) -> Option<LocalDate> {
-    let p = published?;
     let first = article
         .blocks
         .iter()
@@ -798,22 +796,8 @@ fn dateline_day(
         .find(|s| first.span.contains(s.span))?
         .span
         .slice(&article.text);
-    let caps = DATELINE.as_ref()?.captures(head)?;
-    let day: u32 = caps.get(1)?.as_str().parse().ok()?;
-    let pub_day = chrono::NaiveDate::from_ymd_opt(p.year, p.month, p.day)?;
-    (0..7)
-        .map(|back| pub_day - chrono::Duration::days(back))
-        .find(|d| chrono::Datelike::day(d) == day)
-        .map(|d| LocalDate {
-            year: chrono::Datelike::year(&d),
-            month: chrono::Datelike::month(&d),
-            day,
-        })
+    dates::dateline_day(head, published)
 }
-
-static DATELINE: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
-    regex::Regex::new(r"^[（(]?[^）)。，]{0,24}?(?:\d{1,2}月)?(\d{1,2})日[^）)。，]{0,10}?(?:电|报导|报道|专电|讯)[）)]?").ok()
-});
 
 /// The short form of a person known by a full transliteration (拉杰纳特·辛格 → 辛格).
 fn short_name(key: &EntityKey) -> String {

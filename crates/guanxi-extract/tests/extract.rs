@@ -181,7 +181,10 @@ fn date_expressions() {
             month: p[1],
             day: p[2],
         };
-        let got: Vec<String> = find_dates(f[1], 0, Some(published))
+        // The reference day: a dateline's at the head of the text, else publication.
+        let reference =
+            guanxi_extract::dates::dateline_day(f[1], Some(published)).or(Some(published));
+        let got: Vec<String> = find_dates(f[1], 0, reference)
             .iter()
             .map(|d| format!("{}={}", d.span.slice(f[1]), d.value))
             .collect();
