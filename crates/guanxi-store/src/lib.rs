@@ -30,6 +30,16 @@ fn term_value(t: &Term) -> String {
 /// An open store.
 pub struct Store {
     inner: oxigraph::store::Store,
+    /// Hashes of the shared entity quads this handle has written: an entity named by a
+    /// thousand articles is written once per run, not a thousand times.
+    written_shared: std::sync::Mutex<std::collections::HashSet<u64>>,
+}
+
+fn quad_hash(q: &Quad) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    q.hash(&mut h);
+    h.finish()
 }
 
 impl Store {
@@ -39,13 +49,17 @@ impl Store {
             path: path.display().to_string(),
             reason: e.to_string(),
         })?;
-        Ok(Store { inner })
+        Ok(Store {
+            inner,
+            written_shared: Default::default(),
+        })
     }
 
     /// A store in memory (tests, dry runs).
     pub fn in_memory() -> Result<Self, StoreError> {
         Ok(Store {
             inner: oxigraph::store::Store::new().map_err(StoreError::storage)?,
+            written_shared: Default::default(),
         })
     }
 
@@ -60,8 +74,20 @@ impl Store {
             .map_err(StoreError::storage)?;
         tx.insert_named_graph(g);
         tx.extend(aq.quads.iter());
-        tx.extend(aq.shared.iter());
-        tx.commit().map_err(StoreError::storage)
+        let mut written = self
+            .written_shared
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let fresh: Vec<(u64, &Quad)> = aq
+            .shared
+            .iter()
+            .map(|q| (quad_hash(q), q))
+            .filter(|(h, _)| !written.contains(h))
+            .collect();
+        tx.extend(fresh.iter().map(|(_, q)| *q));
+        tx.commit().map_err(StoreError::storage)?;
+        written.extend(fresh.iter().map(|(h, _)| *h));
+        Ok(())
     }
 
     /// Rebuilds the merged interactions (the events graph) from every report in the store, in
