@@ -210,13 +210,8 @@ fn reports_of_one_meeting_become_one_interaction() {
         .arg(root().join("tests/data/cross"))
         .arg("--store")
         .arg(&store));
-    let rows = query(
-        &store,
-        &[
-            "--format",
-            "tsv",
-            "--query",
-            "PREFIX gx: <https://w3id.org/guanxi/ontology#>
+    let tsv = |q: &str| query(&store, &["--format", "tsv", "--query", q]);
+    let rows = tsv("PREFIX gx: <https://w3id.org/guanxi/ontology#>
              PREFIX schema: <http://schema.org/>
              PREFIX prov: <http://www.w3.org/ns/prov#>
              SELECT ?i ?n ?s (COUNT(DISTINCT ?a) AS ?articles) (COUNT(DISTINCT ?e) AS ?evidence) (SAMPLE(?why) AS ?reason) WHERE {
@@ -227,9 +222,7 @@ fn reports_of_one_meeting_become_one_interaction() {
                OPTIONAL { ?i gx:mergeReason ?why }
                FILTER NOT EXISTS { ?i a gx:Summit }
                FILTER NOT EXISTS { ?i gx:participantByTitle ?third }
-             } GROUP BY ?i ?n ?s",
-        ],
-    );
+             } GROUP BY ?i ?n ?s");
     let lines: Vec<&str> = rows.lines().skip(1).collect();
     assert_eq!(lines.len(), 1, "one interaction for the talks:\n{rows}");
     let f: Vec<&str> = lines[0].split('\t').collect();
@@ -240,20 +233,12 @@ fn reports_of_one_meeting_become_one_interaction() {
     );
     assert!(f[5].contains("2 reports from 2 sources"), "{rows}");
 
-    let days = query(
-        &store,
-        &[
-            "--format",
-            "tsv",
-            "--query",
-            "PREFIX gx: <https://w3id.org/guanxi/ontology#>
+    let days = tsv("PREFIX gx: <https://w3id.org/guanxi/ontology#>
              PREFIX schema: <http://schema.org/>
              SELECT ?i ?d WHERE {
                ?i a gx:Interaction ; gx:participant ?p1 , ?p2 ; schema:startDate ?d .
                ?p1 schema:name \"王毅\"@zh . ?p2 schema:name \"拉夫罗夫\"@zh .
-             } ORDER BY ?d",
-        ],
-    );
+             } ORDER BY ?d");
     let dates: Vec<&str> = days
         .lines()
         .skip(1)

@@ -16,6 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use oxrdf::{GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
 
+use crate::fnv;
 use crate::vocab::{gx, schema, ID, PROV, RDF_TYPE};
 
 /// One report as read back from the store.
@@ -80,17 +81,6 @@ fn codes(kind: &str) -> (Option<&'static str>, &'static str) {
         "Visit" => (Some("visit"), "042"),
         _ => (None, "040"),
     }
-}
-
-fn fnv(parts: &[&str]) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for p in parts {
-        for b in p.bytes().chain(std::iter::once(0x1f)) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    format!("{h:016x}")
 }
 
 /// `2020-09-10` → (2020, 9, 10); month and day absent when the literal lacks them.

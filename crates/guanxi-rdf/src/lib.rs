@@ -39,7 +39,7 @@ pub fn entities_graph() -> NamedNode {
 }
 
 /// FNV-1a, 64 bits: a stable, dependency-free content hash for IRI keys.
-fn fnv(parts: &[&str]) -> String {
+pub(crate) fn fnv(parts: &[&str]) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for p in parts {
         for b in p.bytes().chain(std::iter::once(0x1f)) {
