@@ -32,6 +32,9 @@ const CONNECTIVES: &[&str] = &[
     "即", "则", "包括", "以及",
 ];
 
+/// Words for "the two of them" that open a clause (两人曾于…会谈).
+const THE_TWO: &[&str] = &["两人", "二人"];
+
 /// Prefixes that mark a title as former (`前国防部长`, `时任外长`).
 const FORMER: &[&str] = &["前", "时任", "原"];
 const CURRENT: &[&str] = &["现任", "新任", "代理"];
@@ -374,8 +377,38 @@ impl Extractor {
             }
             facts.push(sf);
         }
-        let mut raw = Vec::new();
-        for sf in &facts {
+        let mut raw: Vec<(guanxi_core::Interaction, Option<String>)> = Vec::new();
+        for sf in facts.iter_mut() {
+            // 两人曾于2019年11月在日本举行会谈: "the two" are the pair of the last interaction.
+            let pair: Option<Vec<EntityKey>> = raw
+                .iter()
+                .rev()
+                .map(|(it, _)| &it.participants)
+                .find(|p| p.len() == 2 && p.iter().all(|k| k.kind == EntityKind::Person))
+                .cloned();
+            if let Some(pair) = pair {
+                let st = sf.span.slice(text);
+                for w in THE_TWO {
+                    for (i, _) in st.match_indices(w) {
+                        let span = Span::new(sf.span.start + i, sf.span.start + i + w.len());
+                        let opens =
+                            text::clause_around(text, sf.span, span.start).start == span.start;
+                        if sf.mentions.iter().any(|m| m.span.overlaps(span)) || !opens {
+                            continue;
+                        }
+                        for key in &pair {
+                            sf.mentions.push(M {
+                                span,
+                                key: key.clone(),
+                                nested: false,
+                                place_kind: None,
+                                head: true,
+                            });
+                        }
+                    }
+                }
+                sf.mentions.sort_by_key(|m| m.span.start);
+            }
             interactions::in_sentence(text, &gz.triggers, sf, &all_dates, &mut raw);
         }
         let lead = lead_of(&facts, pub_date);
