@@ -11,8 +11,7 @@ use guanxi_extract::Extractor;
 use guanxi_graph::GraphConfig;
 use guanxi_ingest::IngestConfig;
 use guanxi_rdf::{ArticleQuads, JsonLdProfileSet, RdfFormat};
-use guanxi_store::{QueryResults, Store};
-use oxigraph::model::Term;
+use guanxi_store::{term_value, QueryResults, Store};
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
 
 use crate::{ExportFormat, GraphFilters, NodeKind};
@@ -182,7 +181,7 @@ pub fn eval(gold_path: &Path, articles: &Path, json: Option<&Path>, errors: bool
     store
         .rebuild_events()
         .context("cannot merge the interactions")?;
-    let field = |s: &oxigraph::sparql::QuerySolution, v: &str| s.get(v).map(term_text);
+    let field = |s: &oxigraph::sparql::QuerySolution, v: &str| s.get(v).map(term_value);
     let mut interactions = Vec::new();
     if let QueryResults::Solutions(rows) = store.query(guanxi_eval::INTERACTIONS_QUERY)? {
         for s in rows {
@@ -324,7 +323,7 @@ pub fn query(
                     let s = s.with_context(|| format!("in {origin}"))?;
                     rows.push(
                         vars.iter()
-                            .map(|v| s.get(v).map(term_text).unwrap_or_default())
+                            .map(|v| s.get(v).map(term_value).unwrap_or_default())
                             .collect::<Vec<_>>(),
                     );
                 }
@@ -371,14 +370,6 @@ fn results_format(name: &str) -> Result<QueryResultsFormat> {
         "tsv" => QueryResultsFormat::Tsv,
         _ => bail!("unknown results format {name}: use table, json, xml, csv or tsv"),
     })
-}
-
-fn term_text(t: &Term) -> String {
-    match t {
-        Term::NamedNode(n) => n.as_str().to_string(),
-        Term::Literal(l) => l.value().to_string(),
-        other => other.to_string(),
-    }
 }
 
 fn export_format(f: ExportFormat) -> RdfFormat {
@@ -429,7 +420,7 @@ fn graph_dot(store: &Store, filters: &GraphFilters) -> Result<String> {
         for s in solutions {
             let s = s?;
             if let (Some(a), Some(n)) = (s.get("article"), s.get("name")) {
-                rows.push((term_text(a), term_text(n)));
+                rows.push((term_value(a), term_value(n)));
             }
         }
     }

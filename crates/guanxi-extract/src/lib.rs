@@ -180,7 +180,8 @@ impl Extractor {
                 }
             }
         }
-        let reference = dateline_day(article, &sentences, pub_date).or(pub_date);
+        let dateline = dateline_day(article, &sentences, pub_date);
+        let reference = dateline.or(pub_date);
         // Roles: titles standing before person mentions.
         let mut roles = Vec::new();
         for (si, found) in per_sentence.iter().enumerate() {
@@ -234,23 +235,9 @@ impl Extractor {
         for (si, found) in per_sentence.iter().enumerate() {
             for f in found.iter().filter(|f| !f.nested) {
                 let e = ents.entry(f.key.clone()).or_insert_with(|| {
-                    let entry = f.entry.map(|i| &gz.entries[i]);
-                    Entity {
-                        key: f.key.clone(),
-                        name: short_name(&f.key),
-                        place_kind: f.place_kind.or(entry.and_then(|e| e.place_kind)),
-                        alternate_names: entry.map(|e| e.aliases.clone()).unwrap_or_default(),
-                        wikidata: entry.and_then(|e| e.wikidata.clone()),
-                        coordinates: entry.and_then(|e| e.coordinates.clone()),
-                        contained_in: entry
-                            .filter(|e| e.key.kind == EntityKind::Place)
-                            .and_then(|e| e.country.as_ref())
-                            .map(|c| EntityKey {
-                                kind: EntityKind::Place,
-                                name: c.clone(),
-                            }),
-                        mentions: Vec::new(),
-                    }
+                    let mut e = new_entity(&f.key, f.entry.map(|i| &gz.entries[i]));
+                    e.place_kind = f.place_kind.or(e.place_kind);
+                    e
                 });
                 if f.surface != e.key.name
                     && f.surface.chars().count() > 1
@@ -419,14 +406,11 @@ impl Extractor {
             .map(|f| f.index)
             .collect();
         let mut interactions = interactions::dedup(raw, &captions);
-        // A country as the place gives way to the one city of that country the article puts
-        // someone in (来到东京, 在首尔): the guidelines' place is the city.
         // An event of the dateline's day that the text places nowhere happened where the
         // report was filed (（中央社柏林1日综合外电报导）德国外长马斯今天会晤王毅).
-        if let (Some(city), Some(day)) = (
-            dateline_city(article, &sentences, &per_sentence),
-            dateline_day(article, &sentences, pub_date),
-        ) {
+        if let (Some(city), Some(day)) =
+            (dateline_city(article, &sentences, &per_sentence), dateline)
+        {
             for it in interactions.iter_mut().filter(|it| {
                 it.place.is_none()
                     && it.status == guanxi_core::Status::Happened
@@ -439,7 +423,9 @@ impl Extractor {
                 it.place = Some(city.clone());
             }
         }
-        // (Only for what happened, and a city where a participant is put: 王毅在东京.)
+        // A country as the place gives way to the one city of that country the article puts
+        // someone in (来到东京, 在首尔): the guidelines' place is the city. (Only for what
+        // happened, and a city where a participant is put: 王毅在东京.)
         for it in interactions
             .iter_mut()
             .filter(|it| it.status == guanxi_core::Status::Happened)
@@ -484,19 +470,7 @@ impl Extractor {
         let mut referenced: Vec<Entity> = interactions
             .iter()
             .flat_map(|it| it.by_title.iter())
-            .map(|k| {
-                let entry = gz.lookup(&k.name);
-                Entity {
-                    key: k.clone(),
-                    name: short_name(k),
-                    place_kind: None,
-                    alternate_names: entry.map(|e| e.aliases.clone()).unwrap_or_default(),
-                    wikidata: entry.and_then(|e| e.wikidata.clone()),
-                    coordinates: None,
-                    contained_in: None,
-                    mentions: Vec::new(),
-                }
-            })
+            .map(|k| new_entity(k, gz.lookup(&k.name)))
             .collect();
         referenced.sort_by(|a, b| a.key.cmp(&b.key));
         referenced.dedup_by(|a, b| a.key == b.key);
@@ -830,6 +804,26 @@ fn dateline_day(
         .span
         .slice(&article.text);
     dates::dateline_day(head, published)
+}
+
+/// An entity with no mention yet, described by its gazetteer entry when it has one.
+fn new_entity(key: &EntityKey, entry: Option<&gazetteer::GazetteerEntry>) -> Entity {
+    Entity {
+        key: key.clone(),
+        name: short_name(key),
+        place_kind: entry.and_then(|e| e.place_kind),
+        alternate_names: entry.map(|e| e.aliases.clone()).unwrap_or_default(),
+        wikidata: entry.and_then(|e| e.wikidata.clone()),
+        coordinates: entry.and_then(|e| e.coordinates.clone()),
+        contained_in: entry
+            .filter(|e| e.key.kind == EntityKind::Place)
+            .and_then(|e| e.country.as_ref())
+            .map(|c| EntityKey {
+                kind: EntityKind::Place,
+                name: c.clone(),
+            }),
+        mentions: Vec::new(),
+    }
 }
 
 /// The short form of a person known by a full transliteration (拉杰纳特·辛格 → 辛格).

@@ -74,7 +74,9 @@ fn type_rank(kind: &str) -> u8 {
     }
 }
 
-fn codes(kind: &str) -> (Option<&'static str>, &'static str) {
+/// The PLOVER mode and CAMEO code of an interaction class (its `gx:` local name), as the
+/// ontology gives them.
+pub(crate) fn codes(kind: &str) -> (Option<&'static str>, &'static str) {
     match kind {
         "Talks" => (None, "046"),
         "PhoneCall" | "VideoCall" => (Some("phone"), "041"),

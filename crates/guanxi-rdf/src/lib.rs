@@ -177,12 +177,7 @@ pub fn kind_class(kind: InteractionKind) -> &'static str {
 
 /// The PLOVER mode and CAMEO code of an interaction type (see `ontology/guanxi.ttl`).
 pub fn event_codes(kind: InteractionKind) -> (Option<&'static str>, &'static str) {
-    match kind {
-        InteractionKind::Meeting | InteractionKind::Summit => (None, "040"),
-        InteractionKind::Talks => (None, "046"),
-        InteractionKind::PhoneCall | InteractionKind::VideoCall => (Some("phone"), "041"),
-        InteractionKind::Visit => (Some("visit"), "042"),
-    }
+    events::codes(kind_class(kind))
 }
 
 fn status_term(s: Status) -> &'static str {

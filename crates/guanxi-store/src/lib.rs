@@ -19,7 +19,7 @@ use oxigraph::model::{GraphNameRef, NamedNodeRef, Term};
 use oxigraph::sparql::SparqlEvaluator;
 
 /// A term's value: an IRI without brackets, a literal's lexical form.
-fn term_value(t: &Term) -> String {
+pub fn term_value(t: &Term) -> String {
     match t {
         Term::NamedNode(n) => n.as_str().to_string(),
         Term::Literal(l) => l.value().to_string(),
