@@ -27,6 +27,8 @@ pub enum PlaceKind {
     Venue,
     /// A continent.
     Continent,
+    /// An area spanning several countries, a sea or an ocean (东亚, 印太, 南海).
+    Area,
 }
 
 /// The identity of an entity: its kind and canonical name (simplified Chinese short form).

@@ -158,6 +158,7 @@ fn place_kind(s: &str) -> Option<PlaceKind> {
         "region" => PlaceKind::Region,
         "venue" => PlaceKind::Venue,
         "continent" => PlaceKind::Continent,
+        "area" => PlaceKind::Area,
         _ => return None,
     })
 }

@@ -462,7 +462,7 @@ fn pick_place(
         .filter(|m| {
             m.key.kind == EntityKind::Place
                 && !m.nested
-                && m.place_kind != Some(PlaceKind::Continent)
+                && !matches!(m.place_kind, Some(PlaceKind::Continent | PlaceKind::Area))
                 // (Not a country named by one character of a compound: 在中印边境.)
                 && m.span.end - m.span.start > '中'.len_utf8()
         })
@@ -517,6 +517,19 @@ fn pick_place(
             return Some(capital.unwrap_or(m).key.clone());
         }
     }
+    if kind != InteractionKind::Visit {
+        // 王毅访日期间……会谈, 在访问俄罗斯期间会见, 转往韩国首尔访问3天，其间将会晤:
+        // the destination of the visit that frames the trigger, unless its own clause
+        // names a venue.
+        let own = places
+            .iter()
+            .any(|m| m.span.start >= clause_start && m.span.end <= a && cued(m));
+        if !own {
+            if let Some(p) = visit_frame(text, sf, a) {
+                return Some(p);
+            }
+        }
+    }
     let pick = places
         .iter()
         .rposition(|m| m.span.start >= clause_start && m.span.end <= a && cued(m))
@@ -549,6 +562,51 @@ fn pick_place(
         .iter()
         .find(|m| m.span.start >= b && clause.contains(m.span) && cued(m))
         .map(|m| m.key.clone())
+}
+
+/// Verbs of travel right before a visit's destination.
+const VISIT_CUES: &[&str] = &[
+    "访问", "到访", "出访", "造访", "前往", "转往", "转赴", "飞往", "抵达", "飞抵", "来到", "赴",
+    "在", "访",
+];
+
+/// The destination of a visit whose period frames the text before `a`: the last place with a
+/// travel verb before it, at most a few words before `期间` or `其间`.
+pub fn visit_frame(text: &str, sf: &SentenceFacts, a: usize) -> Option<EntityKey> {
+    let before = text.get(sf.span.start..a)?;
+    let at = ["期间", "其间"]
+        .iter()
+        .filter_map(|w| before.rfind(w))
+        .max()?;
+    let frame = sf.span.start + at;
+    // Places ending before the frame, at most eight characters before it, with no full stop
+    // between (访日期间, 访问俄罗斯期间, 首尔访问3天，其间).
+    let near = |m: &&M| {
+        m.key.kind == EntityKind::Place
+            && !m.nested
+            && m.span.end <= frame
+            && text
+                .get(m.span.end..frame)
+                .is_some_and(|g| g.chars().count() <= 8 && !g.contains(['。', '；', '的']))
+    };
+    let cands: Vec<&M> = sf.mentions.iter().filter(near).collect();
+    // The first of a run of adjacent places (韩国首尔) must follow a travel verb.
+    let first = cands.iter().position(|m| {
+        let pre = &text[sf.span.start..m.span.start];
+        VISIT_CUES.iter().any(|c| pre.ends_with(c))
+    })?;
+    let mut run = vec![cands[first]];
+    while let Some(n) = cands.get(first + run.len()).filter(|n| {
+        run.last()
+            .is_some_and(|l| n.span.start <= l.span.end + "首都".len())
+    }) {
+        run.push(n);
+    }
+    let best = run
+        .iter()
+        .find(|m| m.place_kind == Some(PlaceKind::City))
+        .unwrap_or(&run[0]);
+    Some(best.key.clone())
 }
 
 /// A name for the summit (text before 峰会 in its clause), or `""` for 这次峰会.
@@ -590,6 +648,99 @@ fn same_trip(a: &Option<DateValue>, b: &Option<DateValue>) -> bool {
         }
         (Some(x), Some(y)) => x.compatible(y),
         _ => false,
+    }
+}
+
+/// Verbs of taking part, before `会谈的有` (参加会谈的有外相茂木敏充).
+const ATTEND: &[&str] = &["参加", "出席", "陪同", "参与", "列席"];
+const ATTENDED: &[&str] = &["会谈", "会见", "会晤", "会面"];
+
+/// Where a list of attendees opens in a sentence (参加会谈的有, 出席会见的还有): the end of
+/// the opening.
+fn attendee_lists(s: &str) -> Vec<usize> {
+    let mut out = Vec::new();
+    for v in ATTEND {
+        for (i, _) in s.match_indices(v) {
+            let rest = &s[i + v.len()..];
+            let Some(t) = ATTENDED.iter().find(|t| rest.starts_with(*t)) else {
+                continue;
+            };
+            let rest = &rest[t.len()..];
+            for opening in ["的有", "的还有", "的包括", "的人员有"] {
+                if rest.starts_with(opening) {
+                    out.push(i + v.len() + t.len() + opening.len());
+                }
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// `会谈进行了15分钟，日本方面参加会谈的有外相茂木敏充、国家安全保障局局长北村滋`: the persons
+/// listed take part in the last meeting or talks reported before, not in a new one.
+pub fn join_attendees(
+    text: &str,
+    facts: &[SentenceFacts],
+    raw: &mut Vec<(Interaction, Option<String>)>,
+) {
+    // 参加……联合会议的魏凤和与参会的辛格举行了会晤: a person said to attend takes part in
+    // the summit of the sentence.
+    for (it, _) in raw.iter_mut() {
+        if it.kind != InteractionKind::Summit {
+            continue;
+        }
+        let Some(sf) = it.evidence.first().and_then(|e| facts.get(e.sentence)) else {
+            continue;
+        };
+        for m in persons(&sf.mentions) {
+            let before = &text[sf.span.start..m.span.start];
+            let attending = ["参会的", "与会的", "出席会议的"].iter().any(|w| {
+                before.rfind(w).is_some_and(|i| {
+                    let gap = &before[i + w.len()..];
+                    gap.chars().count() <= 8 && !gap.contains(['，', '、', '和', '与', '的'])
+                })
+            });
+            if attending && !it.participants.contains(&m.key) {
+                it.participants.push(m.key.clone());
+                it.participants.sort();
+            }
+        }
+    }
+    for sf in facts {
+        let opens = attendee_lists(&sf.text);
+        let Some(&first) = opens.first() else {
+            continue;
+        };
+        let list_start = sf.span.start + first;
+        let attendees: Vec<EntityKey> = persons(&sf.mentions)
+            .filter(|m| m.span.start >= list_start)
+            .map(|m| m.key.clone())
+            .collect();
+        if attendees.is_empty() {
+            continue;
+        }
+        // What the list itself reads as (参加会谈的有A、B: A and B in talks) is not a meeting.
+        raw.retain(|(o, _)| {
+            !(o.evidence.iter().all(|e| e.sentence == sf.index)
+                && o.participants.iter().all(|p| attendees.contains(p)))
+        });
+        let Some((o, _)) = raw.iter_mut().rev().find(|(o, _)| {
+            group(o.kind) == 0
+                && o.status == Status::Happened
+                && o.participants.len() >= 2
+                && o.evidence
+                    .iter()
+                    .any(|e| e.sentence < sf.index || e.trigger.start < list_start)
+        }) else {
+            continue;
+        };
+        for p in attendees {
+            if !o.participants.contains(&p) {
+                o.participants.push(p);
+            }
+        }
+        o.participants.sort();
     }
 }
 
@@ -649,13 +800,51 @@ pub fn fill_implicit(
     }
 }
 
+fn is_call(k: InteractionKind) -> bool {
+    matches!(k, InteractionKind::PhoneCall | InteractionKind::VideoCall)
+}
+
+/// Interactions stated in one sentence that share a participant, a status and a date share
+/// the one place either states (在出席上海合作组织外长会议期间……在莫斯科举行了会谈).
+fn share_sentence_places(all: &mut [Interaction]) {
+    for i in 0..all.len() {
+        if all[i].place.is_some() || is_call(all[i].kind) {
+            continue;
+        }
+        let it = &all[i];
+        let mut found: Vec<EntityKey> = all
+            .iter()
+            .enumerate()
+            .filter(|&(j, o)| {
+                j != i
+                    && !is_call(o.kind)
+                    && o.kind != InteractionKind::Visit
+                    && o.status == it.status
+                    && o.participants.iter().any(|p| it.participants.contains(p))
+                    && compatible(&o.date, &it.date)
+                    && o.evidence
+                        .iter()
+                        .any(|e| it.evidence.iter().any(|f| f.sentence == e.sentence))
+            })
+            .filter_map(|(_, o)| o.place.clone())
+            .collect();
+        found.sort();
+        found.dedup();
+        if let [p] = found.as_slice() {
+            all[i].place = Some(p.clone());
+        }
+    }
+}
+
 /// Places the text leaves implicit: an interaction with no place of its own, of a person
 /// whose visit the article reports (王毅访问日本 … 王毅会见菅义伟), took place on that visit.
-fn fill_places(all: &mut [Interaction]) {
+fn fill_places(all: &mut [Interaction], regions: &HashSet<EntityKey>) {
     let visits: Vec<(EntityKey, Option<DateValue>, EntityKey)> = all
         .iter()
         .filter(|v| v.kind == InteractionKind::Visit)
         .filter_map(|v| Some((v.participants.first()?.clone(), v.date, v.place.clone()?)))
+        // (An area is where a tour goes, not where a meeting is: 首度访问东亚.)
+        .filter(|(_, _, p)| !regions.contains(p))
         .collect();
     for it in all.iter_mut() {
         if it.place.is_some()
@@ -666,15 +855,18 @@ fn fill_places(all: &mut [Interaction]) {
         {
             continue;
         }
-        let mut found = visits
+        let mut found: Vec<EntityKey> = visits
             .iter()
             .filter(|(who, date, _)| {
                 it.participants.contains(who)
                     && (same_trip(date, &it.date) || date.is_none() || it.date.is_none())
             })
-            .map(|(_, _, place)| place.clone());
-        if let (Some(p), None) = (found.next(), found.next()) {
-            it.place = Some(p);
+            .map(|(_, _, place)| place.clone())
+            .collect::<Vec<_>>();
+        found.sort();
+        found.dedup();
+        if let [p] = found.as_slice() {
+            it.place = Some(p.clone());
         }
     }
 }
@@ -737,6 +929,7 @@ fn more_precise(a: Option<DateValue>, b: Option<DateValue>) -> Option<DateValue>
 pub fn dedup(
     raw: Vec<(Interaction, Option<String>)>,
     captions: &HashSet<usize>,
+    regions: &HashSet<EntityKey>,
 ) -> Vec<Interaction> {
     let caption_only = |i: &Interaction| i.evidence.iter().all(|e| captions.contains(&e.sentence));
     let mut out: Vec<(Interaction, Option<String>)> = Vec::new();
@@ -794,8 +987,9 @@ pub fn dedup(
         }
     }
     let mut all: Vec<Interaction> = out.into_iter().map(|x| x.0).collect();
+    share_sentence_places(&mut all);
     // Places inferred from the trip fill only what no report states.
-    fill_places(&mut all);
+    fill_places(&mut all, regions);
     let keep: Vec<bool> = all
         .iter()
         .map(|v| {

@@ -154,8 +154,37 @@ impl Extractor {
             v.dedup();
             v
         };
+        // Short forms of the full transliterated names the article gives (参会的辛格 after
+        // 拉杰纳特·辛格), when only one of its persons has that short form.
+        let mut shorts: BTreeMap<String, Vec<EntityKey>> = BTreeMap::new();
+        for f in per_sentence.iter().flatten() {
+            if f.key.kind == EntityKind::Person && f.key.name.contains('·') {
+                let short = short_name(&f.key);
+                if short.chars().count() >= 2 {
+                    let v = shorts.entry(short).or_default();
+                    if !v.contains(&f.key) {
+                        v.push(f.key.clone());
+                    }
+                }
+            }
+        }
         for (s, found) in sentences.iter().zip(per_sentence.iter_mut()) {
             let st = s.span.slice(text);
+            for (short, keys) in &shorts {
+                let [key] = keys.as_slice() else {
+                    continue;
+                };
+                for (i, _) in st.match_indices(short.as_str()) {
+                    let span = Span::new(s.span.start + i, s.span.start + i + short.len());
+                    let glued = st[..i].ends_with(['·', '•', '・', '－', '-']);
+                    if !glued && !found.iter().any(|f| f.span.overlaps(span)) {
+                        let mut f = Found::unknown(key.kind, short, span);
+                        f.key = key.clone();
+                        f.entry = gz.by_surface.get(&key.name).copied();
+                        found.push(f);
+                    }
+                }
+            }
             for key in &discovered {
                 for (i, _) in st.match_indices(key.name.as_str()) {
                     let span = Span::new(s.span.start + i, s.span.start + i + key.name.len());
@@ -398,6 +427,7 @@ impl Extractor {
             }
             interactions::in_sentence(text, &gz.triggers, sf, &all_dates, &mut raw);
         }
+        interactions::join_attendees(text, &facts, &mut raw);
         let lead = lead_of(&facts, pub_date);
         interactions::fill_implicit(&mut raw, &facts, lead.as_ref());
         let captions: HashSet<usize> = facts
@@ -405,7 +435,14 @@ impl Extractor {
             .filter(|f| f.block_kind == BlockKind::Caption)
             .map(|f| f.index)
             .collect();
-        let mut interactions = interactions::dedup(raw, &captions);
+        // Areas and continents: where tours go, never where a meeting is placed by inference.
+        let regions: HashSet<EntityKey> = facts
+            .iter()
+            .flat_map(|f| f.mentions.iter())
+            .filter(|m| matches!(m.place_kind, Some(PlaceKind::Area | PlaceKind::Continent)))
+            .map(|m| m.key.clone())
+            .collect();
+        let mut interactions = interactions::dedup(raw, &captions, &regions);
         // An event of the dateline's day that the text places nowhere happened where the
         // report was filed (（中央社柏林1日综合外电报导）德国外长马斯今天会晤王毅).
         if let (Some(city), Some(day)) =
@@ -433,6 +470,15 @@ impl Extractor {
             let Some(country) = it.place.clone() else {
                 continue;
             };
+            // (Not the country a visit's period names: 王毅访日期间……会谈 is in 日本.)
+            let framed = it.evidence.iter().any(|e| {
+                facts.get(e.sentence).is_some_and(|f| {
+                    interactions::visit_frame(text, f, e.trigger.start).as_ref() == Some(&country)
+                })
+            });
+            if framed {
+                continue;
+            }
             let mut cities: Vec<&EntityKey> = facts
                 .iter()
                 .filter(|f| f.mentions.iter().any(|m| it.participants.contains(&m.key)))
