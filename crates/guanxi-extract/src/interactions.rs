@@ -206,6 +206,22 @@ fn one(
                         .map(|m| m.key.clone())
                 })
         });
+        // 习近平主席同博索纳罗总统去年成功互访，疫情发生以来多次通电话: a pair that opens an
+        // earlier clause is the subject of a clause that names nobody.
+        if kind != InteractionKind::Visit && left.is_empty() && right.is_empty() {
+            if let Some(head) = subject.as_ref().and_then(|k| {
+                persons(&sf.mentions).find(|m| &m.key == k && m.span.end <= clause.start)
+            }) {
+                let mut last = head;
+                while let Some(next) = persons(&sf.mentions)
+                    .find(|m| m.span.start > last.span.end && m.span.end <= clause.start)
+                    .filter(|m| joined(text, last, m))
+                {
+                    subjects.push(next.key.clone());
+                    last = next;
+                }
+            }
+        }
         subjects.extend(subject);
     }
     let mut objects: Vec<EntityKey> = Vec::new();
@@ -390,6 +406,7 @@ fn pick_date(
         .collect();
     if let Some(mut i) = before.len().checked_sub(1) {
         // A range or pair (周一和周二, 11日至12日) starts at its first date.
+        let last = i;
         while i > 0
             && RANGE_JOINERS.contains(&text_between(
                 sf,
@@ -398,6 +415,18 @@ fn pick_date(
             ))
         {
             i -= 1;
+        }
+        // 11月24-25日访问日本，在与菅义伟首相会谈以后: the range is the visit's; the talks fall
+        // somewhere in it, so only the month is known.
+        let range = i < last
+            || text_between(sf, before[last].span.start, before[last].span.end)
+                .contains(['-', '－', '至', '到']);
+        let visit_between = ["访问", "出访", "到访", "访华", "抵达"]
+            .iter()
+            .any(|w| text_between(sf, before[last].span.end, a).contains(w));
+        if range && visit_between {
+            let d = before[i].value;
+            return Some(d.month.map_or(d, |m| DateValue::month(d.year, m)));
         }
         return Some(before[i].value);
     }
@@ -871,6 +900,67 @@ fn fill_places(all: &mut [Interaction], regions: &HashSet<EntityKey>) {
     }
 }
 
+/// Words that set a sentence apart from the trip the article reports (中方当时曾解释称……会晤).
+const OTHER_TIME: &[&str] = &[
+    "当时",
+    "此前",
+    "以前",
+    "上次",
+    "过去",
+    "早前",
+    "之前曾",
+    "去年",
+    "前年",
+    "曾经",
+    "曾于",
+    "将",
+    "计划",
+    "希望",
+];
+
+/// Dates of a trip the text leaves implicit: an undated meeting of someone whose stay at the same
+/// place the article dates (王毅于11月25日……抵达韩国 … 王毅此行在首尔会见了……康京和) falls in
+/// that stay's month; only the month, as the day is not said.
+pub fn fill_trip_dates(all: &mut [Interaction], facts: &[SentenceFacts]) {
+    for i in 0..all.len() {
+        let it = &all[i];
+        if it.date.is_some()
+            || it.status != Status::Happened
+            || is_call(it.kind)
+            || it.kind == InteractionKind::Visit
+        {
+            continue;
+        }
+        let Some(place) = it.place.as_ref() else {
+            continue;
+        };
+        let elsewhere = it.evidence.iter().any(|e| {
+            facts
+                .get(e.sentence)
+                .is_none_or(|f| OTHER_TIME.iter().any(|w| f.text.contains(w)))
+        });
+        if elsewhere {
+            continue;
+        }
+        let mut months: Vec<DateValue> = all
+            .iter()
+            .filter(|o| {
+                o.status == Status::Happened
+                    && !is_call(o.kind)
+                    && o.place.as_ref() == Some(place)
+                    && o.participants.iter().any(|p| it.participants.contains(p))
+            })
+            .filter_map(|o| o.date)
+            .filter_map(|d| d.month.map(|m| DateValue::month(d.year, m)))
+            .collect();
+        months.sort();
+        months.dedup();
+        if let [m] = months.as_slice() {
+            all[i].date = Some(*m);
+        }
+    }
+}
+
 /// Words that set a sentence in an earlier time than the news (中方当时曾解释称……会晤).
 const PAST_CONTEXT: &[&str] = &[
     "还会见",
@@ -996,6 +1086,7 @@ pub fn dedup(
             v.kind != InteractionKind::Visit
                 || !all.iter().any(|o| {
                     o.kind != InteractionKind::Visit
+                        && !is_call(o.kind)
                         && o.participants.iter().any(|p| v.participants.contains(p))
                         && (o
                             .evidence

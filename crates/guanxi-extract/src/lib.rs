@@ -443,6 +443,33 @@ impl Extractor {
             .map(|m| m.key.clone())
             .collect();
         let mut interactions = interactions::dedup(raw, &captions, &regions);
+        interactions::fill_trip_dates(&mut interactions, &facts);
+        // 习近平同博索纳罗互访: two visits, each to the other's country.
+        let mut mutual = Vec::new();
+        for it in interactions.iter_mut() {
+            let is_mutual = it.kind == InteractionKind::Visit
+                && it.evidence.iter().any(|e| e.trigger.slice(text) == "互访");
+            let [a, b] = it.participants.as_slice() else {
+                continue;
+            };
+            let country = |k: &EntityKey| {
+                gz.lookup(&k.name)
+                    .and_then(|e| e.country.clone())
+                    .map(|c| EntityKey {
+                        kind: EntityKind::Place,
+                        name: c,
+                    })
+            };
+            if let (true, Some(ca), Some(cb)) = (is_mutual, country(a), country(b)) {
+                if ca != cb {
+                    let mut other = it.clone();
+                    it.place = Some(cb);
+                    other.place = Some(ca);
+                    mutual.push(other);
+                }
+            }
+        }
+        interactions.extend(mutual);
         // An event of the dateline's day that the text places nowhere happened where the
         // report was filed (（中央社柏林1日综合外电报导）德国外长马斯今天会晤王毅).
         if let (Some(city), Some(day)) =
@@ -562,7 +589,26 @@ impl Extractor {
                     || found
                         .iter()
                         .any(|f| f.key.kind != EntityKind::Person && f.span.contains(span));
+                // (三国外长, 各国外长, 外长们: a group, not one person.)
+                // (中印俄三国外长: the countries are named; the title is theirs.)
+                let group_word = GROUP_BEFORE
+                    .iter()
+                    .find(|w| text[..span.start].ends_with(*w));
+                let listed_end = group_word.map(|w| span.start - w.len()).filter(|&e| {
+                    found
+                        .iter()
+                        .any(|f| f.key.kind == EntityKind::Place && f.span.end == e)
+                        || text[sentence.start..e]
+                            .chars()
+                            .rev()
+                            .take_while(|c| self.gazetteer.abbreviations.contains_key(c))
+                            .count()
+                            >= 2
+                });
+                let group = (group_word.is_some() && listed_end.is_none())
+                    || text[span.end..].starts_with('们');
                 if named
+                    || group
                     || name_starts.contains(&span.end)
                     || text[span.end..].starts_with(['、', '和', '兼'])
                 {
@@ -573,6 +619,7 @@ impl Extractor {
                     .filter(|f| {
                         f.key.kind != EntityKind::Person
                             && (f.span.end == span.start
+                                || Some(f.span.end) == listed_end
                                 || (f.span.start < span.start && f.span.end > span.start))
                     })
                     .min_by_key(|f| f.span.len_key());
@@ -871,6 +918,28 @@ fn new_entity(key: &EntityKey, entry: Option<&gazetteer::GazetteerEntry>) -> Ent
         mentions: Vec::new(),
     }
 }
+
+/// Words before a title that make it a group (三国外长, 各国领导人).
+const GROUP_BEFORE: &[&str] = &[
+    "三国",
+    "四国",
+    "五国",
+    "六国",
+    "七国",
+    "八国",
+    "九国",
+    "十国",
+    "多国",
+    "各国",
+    "诸国",
+    "几国",
+    "数国",
+    "成员国",
+    "三方",
+    "四方",
+    "多方",
+    "各方",
+];
 
 /// The short form of a person known by a full transliteration (拉杰纳特·辛格 → 辛格).
 fn short_name(key: &EntityKey) -> String {
