@@ -2,7 +2,7 @@
 //! place and status, read from the clause and sentence around it; then deduplicated so that
 //! one event reported several times in an article is one interaction.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use guanxi_core::{
     BlockKind, DateValue, EntityKey, EntityKind, Evidence, Interaction, InteractionKind, PlaceKind,
@@ -389,6 +389,17 @@ fn text_between(sf: &SentenceFacts, a: usize, b: usize) -> &str {
         .unwrap_or("")
 }
 
+/// `11月24-25日访问日本，在与菅义伟首相会谈以后`: a range that dates a visit named between it and
+/// the trigger dates the visit; the talks fall somewhere in it, so only the month is known.
+fn visit_range_month(sf: &SentenceFacts, d: &DateMention, a: usize) -> Option<DateValue> {
+    let range = text_between(sf, d.span.start, d.span.end).contains(['-', '－', '至', '到', '和']);
+    let visit_between = ["访问", "出访", "到访", "访华", "抵达"]
+        .iter()
+        .any(|w| text_between(sf, d.span.end, a).contains(w));
+    let v = d.value;
+    (range && visit_between).then(|| v.month.map_or(v, |m| DateValue::month(v.year, m)))
+}
+
 fn pick_date(
     sf: &SentenceFacts,
     block_dates: &[DateMention],
@@ -416,19 +427,12 @@ fn pick_date(
         {
             i -= 1;
         }
-        // 11月24-25日访问日本，在与菅义伟首相会谈以后: the range is the visit's; the talks fall
-        // somewhere in it, so only the month is known.
-        let range = i < last
-            || text_between(sf, before[last].span.start, before[last].span.end)
-                .contains(['-', '－', '至', '到']);
-        let visit_between = ["访问", "出访", "到访", "访华", "抵达"]
-            .iter()
-            .any(|w| text_between(sf, before[last].span.end, a).contains(w));
-        if range && visit_between {
-            let d = before[i].value;
-            return Some(d.month.map_or(d, |m| DateValue::month(d.year, m)));
+        if i < last {
+            if let Some(m) = visit_range_month(sf, before[last], a) {
+                return Some(m);
+            }
         }
-        return Some(before[i].value);
+        return Some(visit_range_month(sf, before[i], a).unwrap_or(before[i].value));
     }
     if let Some(d) = sf
         .dates
@@ -464,6 +468,11 @@ fn pick_date(
                 .month
                 .map(|m| DateValue::month(d.value.year, m))
                 .or(Some(d.value));
+        }
+        if d.span.end <= a {
+            if let Some(m) = visit_range_month(sf, d, a) {
+                return Some(m);
+            }
         }
         return Some(d.value);
     }
@@ -867,13 +876,18 @@ fn share_sentence_places(all: &mut [Interaction]) {
 
 /// Places the text leaves implicit: an interaction with no place of its own, of a person
 /// whose visit the article reports (王毅访问日本 … 王毅会见菅义伟), took place on that visit.
-fn fill_places(all: &mut [Interaction], regions: &HashSet<EntityKey>) {
+fn fill_places(all: &mut [Interaction], place_kinds: &HashMap<EntityKey, PlaceKind>) {
     let visits: Vec<(EntityKey, Option<DateValue>, EntityKey)> = all
         .iter()
         .filter(|v| v.kind == InteractionKind::Visit)
         .filter_map(|v| Some((v.participants.first()?.clone(), v.date, v.place.clone()?)))
         // (An area is where a tour goes, not where a meeting is: 首度访问东亚.)
-        .filter(|(_, _, p)| !regions.contains(p))
+        .filter(|(_, _, p)| {
+            !matches!(
+                place_kinds.get(p),
+                Some(PlaceKind::Area | PlaceKind::Continent)
+            )
+        })
         .collect();
     for it in all.iter_mut() {
         if it.place.is_some()
@@ -1019,7 +1033,7 @@ fn more_precise(a: Option<DateValue>, b: Option<DateValue>) -> Option<DateValue>
 pub fn dedup(
     raw: Vec<(Interaction, Option<String>)>,
     captions: &HashSet<usize>,
-    regions: &HashSet<EntityKey>,
+    place_kinds: &HashMap<EntityKey, PlaceKind>,
 ) -> Vec<Interaction> {
     let caption_only = |i: &Interaction| i.evidence.iter().all(|e| captions.contains(&e.sentence));
     let mut out: Vec<(Interaction, Option<String>)> = Vec::new();
@@ -1079,7 +1093,7 @@ pub fn dedup(
     let mut all: Vec<Interaction> = out.into_iter().map(|x| x.0).collect();
     share_sentence_places(&mut all);
     // Places inferred from the trip fill only what no report states.
-    fill_places(&mut all, regions);
+    fill_places(&mut all, place_kinds);
     let keep: Vec<bool> = all
         .iter()
         .map(|v| {
@@ -1093,7 +1107,13 @@ pub fn dedup(
                             .iter()
                             .any(|e| v.evidence.iter().any(|f| f.sentence == e.sentence))
                             || (same_trip(&o.date, &v.date)
-                                && (o.place.is_none() || v.place.is_none() || o.place == v.place)))
+                                && (o.place.is_none()
+                                    || v.place.is_none()
+                                    || o.place == v.place
+                                    // (访华 and a meeting in 北京: the country holds the city.)
+                                    || v.place.as_ref().is_some_and(|p| {
+                                        place_kinds.get(p) == Some(&PlaceKind::Country)
+                                    }))))
                 })
         })
         .collect();

@@ -13,7 +13,7 @@ pub mod gazetteer;
 mod interactions;
 mod text;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use guanxi_core::{
     Article, BlockKind, DateValue, Diagnostic, Entity, EntityKey, EntityKind, Evidence, Extraction,
@@ -435,15 +435,14 @@ impl Extractor {
             .filter(|f| f.block_kind == BlockKind::Caption)
             .map(|f| f.index)
             .collect();
-        // Areas and continents: where tours go, never where a meeting is placed by inference.
-        let regions: HashSet<EntityKey> = facts
+        // The kind of each place mentioned: areas and continents are where tours go, never
+        // where a meeting is placed by inference; a country holds the cities a trip reaches.
+        let place_kinds: HashMap<EntityKey, PlaceKind> = facts
             .iter()
             .flat_map(|f| f.mentions.iter())
-            .filter(|m| matches!(m.place_kind, Some(PlaceKind::Area | PlaceKind::Continent)))
-            .map(|m| m.key.clone())
+            .filter_map(|m| Some((m.key.clone(), m.place_kind?)))
             .collect();
-        let mut interactions = interactions::dedup(raw, &captions, &regions);
-        interactions::fill_trip_dates(&mut interactions, &facts);
+        let mut interactions = interactions::dedup(raw, &captions, &place_kinds);
         // 习近平同博索纳罗互访: two visits, each to the other's country.
         let mut mutual = Vec::new();
         for it in interactions.iter_mut() {
@@ -529,6 +528,7 @@ impl Extractor {
                 it.place = Some((*city).clone());
             }
         }
+        interactions::fill_trip_dates(&mut interactions, &facts);
         // A participant the article never names came from a title resolved through the
         // gazetteer's terms of office: it is kept apart from the named participants.
         for it in &mut interactions {
