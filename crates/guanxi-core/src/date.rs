@@ -70,6 +70,14 @@ impl DateValue {
         }
     }
 
+    /// The month it falls in (the year itself when only the year is known).
+    pub fn to_month(self) -> Self {
+        match self.month {
+            Some(m) => DateValue::month(self.year, m),
+            None => self,
+        }
+    }
+
     /// Its precision.
     pub fn precision(&self) -> Precision {
         match (self.month, self.day) {

@@ -59,7 +59,8 @@ const PLANNED: &[&str] = &[
 ];
 const CANCELLED: &[&str] = &["取消", "推迟", "延期", "搁置", "叫停"];
 pub const PLACE_CUES: &[&str] = &[
-    "在", "于", "赴", "到访", "访问", "抵达", "前往", "飞抵", "出访", "来到", "到", "造访", "访",
+    "在", "于", "赴", "到访", "访问", "抵达", "前往", "转往", "转赴", "飞往", "飞抵", "出访",
+    "来到", "到", "造访", "访",
 ];
 const TIME_AFTER: &[&str] = &["时", "后", "前", "之前", "之后", "期间", "中", "上"];
 const ON_BEHALF: &[&str] = &["代表", "替", "受", "代表美国总统", "代表总统"];
@@ -396,8 +397,7 @@ fn visit_range_month(sf: &SentenceFacts, d: &DateMention, a: usize) -> Option<Da
     let visit_between = ["访问", "出访", "到访", "访华", "抵达"]
         .iter()
         .any(|w| text_between(sf, d.span.end, a).contains(w));
-    let v = d.value;
-    (range && visit_between).then(|| v.month.map_or(v, |m| DateValue::month(v.year, m)))
+    (range && visit_between).then(|| d.value.to_month())
 }
 
 fn pick_date(
@@ -463,11 +463,7 @@ fn pick_date(
     if let Some(d) = near {
         // 当晚离开日本，……其间将会晤文在寅: the meeting follows that day; only its month is known.
         if sequenced {
-            return d
-                .value
-                .month
-                .map(|m| DateValue::month(d.value.year, m))
-                .or(Some(d.value));
+            return Some(d.value.to_month());
         }
         if d.span.end <= a {
             if let Some(m) = visit_range_month(sf, d, a) {
@@ -602,12 +598,6 @@ fn pick_place(
         .map(|m| m.key.clone())
 }
 
-/// Verbs of travel right before a visit's destination.
-const VISIT_CUES: &[&str] = &[
-    "访问", "到访", "出访", "造访", "前往", "转往", "转赴", "飞往", "抵达", "飞抵", "来到", "赴",
-    "在", "访",
-];
-
 /// The destination of a visit whose period frames the text before `a`: the last place with a
 /// travel verb before it, at most a few words before `期间` or `其间`.
 pub fn visit_frame(text: &str, sf: &SentenceFacts, a: usize) -> Option<EntityKey> {
@@ -628,10 +618,10 @@ pub fn visit_frame(text: &str, sf: &SentenceFacts, a: usize) -> Option<EntityKey
                 .is_some_and(|g| g.chars().count() <= 8 && !g.contains(['。', '；', '的']))
     };
     let cands: Vec<&M> = sf.mentions.iter().filter(near).collect();
-    // The first of a run of adjacent places (韩国首尔) must follow a travel verb.
+    // The first of a run of adjacent places (韩国首尔) must follow a place cue.
     let first = cands.iter().position(|m| {
         let pre = &text[sf.span.start..m.span.start];
-        VISIT_CUES.iter().any(|c| pre.ends_with(c))
+        PLACE_CUES.iter().any(|c| pre.ends_with(c))
     })?;
     let mut run = vec![cands[first]];
     while let Some(n) = cands.get(first + run.len()).filter(|n| {
@@ -813,10 +803,7 @@ pub fn fill_implicit(
                     .find(|(o, _)| o.date.is_some() && o.participants.contains(subject))
                     .map(|(o, _)| (o.date, o.place.clone()));
                 if let Some((date, place)) = prev {
-                    raw[i].0.date = date.map(|d| match d.month {
-                        Some(m) => DateValue::month(d.year, m),
-                        None => d,
-                    });
+                    raw[i].0.date = date.map(DateValue::to_month);
                     if raw[i].0.place.is_none() {
                         raw[i].0.place = place;
                     }
@@ -826,7 +813,11 @@ pub fn fill_implicit(
         }
         if let Some((date, persons)) = lead {
             // A sentence with a time of its own (三年前) is not about the day of the news.
-            if !sf.dates.is_empty() || PAST_CONTEXT.iter().any(|w| sf.text.contains(w)) {
+            let past = PAST_CONTEXT
+                .iter()
+                .chain(EARLIER)
+                .any(|w| sf.text.contains(w));
+            if !sf.dates.is_empty() || past {
                 continue;
             }
             if raw[i].0.participants.iter().any(|p| persons.contains(p))
@@ -890,12 +881,7 @@ fn fill_places(all: &mut [Interaction], place_kinds: &HashMap<EntityKey, PlaceKi
         })
         .collect();
     for it in all.iter_mut() {
-        if it.place.is_some()
-            || matches!(
-                it.kind,
-                InteractionKind::PhoneCall | InteractionKind::VideoCall | InteractionKind::Visit
-            )
-        {
+        if it.place.is_some() || is_call(it.kind) || it.kind == InteractionKind::Visit {
             continue;
         }
         let mut found: Vec<EntityKey> = visits
@@ -914,8 +900,8 @@ fn fill_places(all: &mut [Interaction], place_kinds: &HashMap<EntityKey, PlaceKi
     }
 }
 
-/// Words that set a sentence apart from the trip the article reports (中方当时曾解释称……会晤).
-const OTHER_TIME: &[&str] = &[
+/// Words that set a sentence at an earlier time (中方当时曾解释称……会晤).
+const EARLIER: &[&str] = &[
     "当时",
     "此前",
     "以前",
@@ -925,12 +911,10 @@ const OTHER_TIME: &[&str] = &[
     "之前曾",
     "去年",
     "前年",
-    "曾经",
-    "曾于",
-    "将",
-    "计划",
-    "希望",
 ];
+
+/// With [`EARLIER`], words that set a sentence apart from the trip the article reports.
+const OTHER_TIME: &[&str] = &["曾经", "曾于", "将", "计划", "希望"];
 
 /// Dates of a trip the text leaves implicit: an undated meeting of someone whose stay at the same
 /// place the article dates (王毅于11月25日……抵达韩国 … 王毅此行在首尔会见了……康京和) falls in
@@ -951,7 +935,7 @@ pub fn fill_trip_dates(all: &mut [Interaction], facts: &[SentenceFacts]) {
         let elsewhere = it.evidence.iter().any(|e| {
             facts
                 .get(e.sentence)
-                .is_none_or(|f| OTHER_TIME.iter().any(|w| f.text.contains(w)))
+                .is_none_or(|f| OTHER_TIME.iter().chain(EARLIER).any(|w| f.text.contains(w)))
         });
         if elsewhere {
             continue;
@@ -965,7 +949,8 @@ pub fn fill_trip_dates(all: &mut [Interaction], facts: &[SentenceFacts]) {
                     && o.participants.iter().any(|p| it.participants.contains(p))
             })
             .filter_map(|o| o.date)
-            .filter_map(|d| d.month.map(|m| DateValue::month(d.year, m)))
+            .filter(|d| d.month.is_some())
+            .map(DateValue::to_month)
             .collect();
         months.sort();
         months.dedup();
@@ -975,7 +960,7 @@ pub fn fill_trip_dates(all: &mut [Interaction], facts: &[SentenceFacts]) {
     }
 }
 
-/// Words that set a sentence in an earlier time than the news (中方当时曾解释称……会晤).
+/// With [`EARLIER`], words that set a sentence apart from the day of the news (他还会见了……).
 const PAST_CONTEXT: &[&str] = &[
     "还会见",
     "还会晤",
@@ -986,15 +971,6 @@ const PAST_CONTEXT: &[&str] = &[
     "另外",
     "期间",
     "此行",
-    "当时",
-    "此前",
-    "以前",
-    "上次",
-    "过去",
-    "早前",
-    "之前曾",
-    "去年",
-    "前年",
 ];
 
 const CONTINUATION: &[&str] = &[
@@ -1073,11 +1049,7 @@ pub fn dedup(
                 }
                 o.participants.sort();
                 // A call reported as talks is a call.
-                if matches!(
-                    it.kind,
-                    InteractionKind::PhoneCall | InteractionKind::VideoCall
-                ) && group(o.kind) == 0
-                {
+                if is_call(it.kind) && group(o.kind) == 0 {
                     o.kind = it.kind;
                     o.place = None;
                 }

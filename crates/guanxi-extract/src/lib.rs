@@ -444,20 +444,19 @@ impl Extractor {
             .collect();
         let mut interactions = interactions::dedup(raw, &captions, &place_kinds);
         // 习近平同博索纳罗互访: two visits, each to the other's country.
+        let country = |k: &EntityKey| {
+            let name = gz.lookup(&k.name)?.country.clone()?;
+            Some(EntityKey {
+                kind: EntityKind::Place,
+                name,
+            })
+        };
         let mut mutual = Vec::new();
         for it in interactions.iter_mut() {
             let is_mutual = it.kind == InteractionKind::Visit
                 && it.evidence.iter().any(|e| e.trigger.slice(text) == "互访");
             let [a, b] = it.participants.as_slice() else {
                 continue;
-            };
-            let country = |k: &EntityKey| {
-                gz.lookup(&k.name)
-                    .and_then(|e| e.country.clone())
-                    .map(|c| EntityKey {
-                        kind: EntityKind::Place,
-                        name: c,
-                    })
             };
             if let (true, Some(ca), Some(cb)) = (is_mutual, country(a), country(b)) {
                 if ca != cb {
