@@ -599,7 +599,7 @@ fn pick_place(
 }
 
 /// The destination of a visit whose period frames the text before `a`: the last place with a
-/// travel verb before it, at most a few words before `期间` or `其间`.
+/// place cue (`PLACE_CUES`) before it, at most a few words before `期间` or `其间`.
 pub fn visit_frame(text: &str, sf: &SentenceFacts, a: usize) -> Option<EntityKey> {
     let before = text.get(sf.span.start..a)?;
     let at = ["期间", "其间"]
