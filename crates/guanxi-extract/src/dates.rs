@@ -112,6 +112,12 @@ pub fn parse_num(s: &str) -> Option<u32> {
     if let Ok(n) = s.parse::<u32>() {
         return Some(n);
     }
+    // Full-width digits (２０２０年１１月): the patterns' \d matches them, so must this.
+    if s.chars().all(|c| ('０'..='９').contains(&c)) && !s.is_empty() {
+        return s.chars().try_fold(0u32, |n, c| {
+            n.checked_mul(10)?.checked_add(c as u32 - '０' as u32)
+        });
+    }
     let digit = |c: char| {
         "零一二三四五六七八九"
             .find(c)
@@ -238,6 +244,19 @@ pub fn find_dates(text: &str, offset: usize, published: Option<LocalDate>) -> Ve
             });
         }
     }
+    for ev in event_anchors(text, published) {
+        let (s, e) = ev.0;
+        if taken.iter().any(|&(a, b)| s < b && a < e) {
+            continue;
+        }
+        taken.push((s, e));
+        found.push(DateMention {
+            span: Span::new(offset + s, offset + e),
+            value: ev.1,
+            inferred: false,
+            same_day: false,
+        });
+    }
     found.sort_by_key(|d| d.span.start);
     for i in 0..found.len() {
         // 周二（9月15日）, 昨天（2月3日）: the date in brackets says which day is meant.
@@ -313,16 +332,16 @@ fn resolve(
     let num = |i: usize| g(i).and_then(parse_num);
     let pubd = published;
     match form {
-        Form::YMD => Some((valid_day(g(1)?.parse().ok()?, num(2)?, num(3)?)?, false)),
+        Form::YMD => Some((valid_day(num(1)? as i32, num(2)?, num(3)?)?, false)),
         Form::YM => {
             let m = num(2)?;
-            let y: i32 = g(1)?.parse().ok()?;
+            let y = num(1)? as i32;
             (1..=12)
                 .contains(&m)
                 .then_some((DateValue::month(y, m), false))
         }
         Form::Y => {
-            let y: i32 = g(1)?.parse().ok()?;
+            let y = num(1)? as i32;
             (1900..=2100)
                 .contains(&y)
                 .then_some((DateValue::year(y), false))
@@ -369,7 +388,7 @@ fn resolve(
         }
         Form::D => {
             let p = pn?;
-            let d = g(2)?.parse::<u32>().ok()?;
+            let d = num(2)?;
             if !(1..=31).contains(&d) {
                 return None;
             }
@@ -478,6 +497,200 @@ fn resolve(
             Some((DateValue::year(y), false))
         }
     }
+}
+
+/// A dated event of `data/events.tsv`: one occurrence of a named event.
+struct Event {
+    start: EventDay,
+    end: Option<EventDay>,
+}
+
+/// A day of an event: a calendar date, or a month and day that recur every year.
+#[derive(Clone, Copy)]
+enum EventDay {
+    Date(NaiveDate),
+    Yearly(u32, u32),
+}
+
+impl EventDay {
+    fn parse(s: &str) -> Option<EventDay> {
+        if let Some(md) = s.strip_prefix("--") {
+            let (m, d) = md.split_once('-')?;
+            let (m, d) = (m.parse().ok()?, d.parse().ok()?);
+            NaiveDate::from_ymd_opt(2000, m, d)?;
+            return Some(EventDay::Yearly(m, d));
+        }
+        NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .ok()
+            .map(EventDay::Date)
+    }
+
+    fn in_year(self, y: i32) -> Option<NaiveDate> {
+        match self {
+            EventDay::Date(d) => Some(d),
+            EventDay::Yearly(m, d) => NaiveDate::from_ymd_opt(y, m, d),
+        }
+    }
+}
+
+/// Names of events and their occurrences, matched leftmost-longest.
+struct EventTable {
+    matcher: Option<aho_corasick::AhoCorasick>,
+    occurrences: Vec<Vec<Event>>,
+}
+
+static EVENTS: LazyLock<EventTable> = LazyLock::new(|| {
+    let mut names: Vec<String> = Vec::new();
+    let mut occurrences: Vec<Vec<Event>> = Vec::new();
+    for line in include_str!("../data/events.tsv").lines() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let f: Vec<&str> = line.split('\t').collect();
+        let (Some(name), Some(start)) = (f.first(), f.get(1).and_then(|s| EventDay::parse(s)))
+        else {
+            continue;
+        };
+        let end = f.get(2).and_then(|s| EventDay::parse(s));
+        let ev = Event { start, end };
+        match names.iter().position(|n| n == name) {
+            Some(i) => occurrences[i].push(ev),
+            None => {
+                names.push(name.to_string());
+                occurrences.push(vec![ev]);
+            }
+        }
+    }
+    let matcher = aho_corasick::AhoCorasick::builder()
+        .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+        .build(&names)
+        .ok();
+    EventTable {
+        matcher,
+        occurrences,
+    }
+});
+
+/// How an event dates what happens around it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Anchor {
+    /// 前夕: shortly before it — the month of its eve.
+    Eve,
+    /// 期间, 上, 之际: while it lasts — its day, or its month when it spans several days
+    /// of one month.
+    During,
+    /// 开幕式: its first day.
+    Opening,
+    /// 闭幕式: its last day.
+    Closing,
+}
+
+/// Words after an event's name that make it a time (`的` may come between).
+const ANCHORS: &[(&str, Anchor)] = &[
+    ("前夕", Anchor::Eve),
+    ("召开前夕", Anchor::Eve),
+    ("举行前夕", Anchor::Eve),
+    ("开幕前夕", Anchor::Eve),
+    ("期间", Anchor::During),
+    ("召开期间", Anchor::During),
+    ("举行期间", Anchor::During),
+    ("之际", Anchor::During),
+    ("当天", Anchor::During),
+    ("当日", Anchor::During),
+    ("上", Anchor::During),
+    ("开幕式", Anchor::Opening),
+    ("开幕当天", Anchor::Opening),
+    ("闭幕式", Anchor::Closing),
+];
+
+/// Dated events named as a time (`发动对乌克兰全面侵略战争的前夕`, `二十国集团峰会期间`,
+/// `春节前夕`): the occurrence nearest the reference day, or the one in the year written just
+/// before the name (`2016年美国大选前夕`).
+fn event_anchors(text: &str, published: Option<LocalDate>) -> Vec<((usize, usize), DateValue)> {
+    let mut out = Vec::new();
+    let Some(m) = EVENTS.matcher.as_ref() else {
+        return out;
+    };
+    let Some(reference) = published.and_then(to_naive) else {
+        return out;
+    };
+    for hit in m.find_iter(text) {
+        let after = &text[hit.end()..];
+        let after = after.strip_prefix('的').unwrap_or(after);
+        let Some((word, anchor)) = ANCHORS
+            .iter()
+            .filter(|(w, _)| after.starts_with(w))
+            .max_by_key(|(w, _)| w.len())
+        else {
+            continue;
+        };
+        let end = text.len() - after.len() + word.len();
+        let year_before = YEAR_BEFORE
+            .as_ref()
+            .and_then(|re| re.captures(&text[..hit.start()]))
+            .and_then(|c| c.get(1)?.as_str().parse::<i32>().ok());
+        let Some(ev) = EVENTS.occurrences.get(hit.pattern().as_usize()) else {
+            continue;
+        };
+        let Some((start, last)) = nearest(ev, reference, year_before) else {
+            continue;
+        };
+        let value = match anchor {
+            Anchor::Eve => {
+                let eve = start - Duration::days(1);
+                DateValue::month(eve.year(), eve.month())
+            }
+            Anchor::Opening => DateValue::day(from_naive(start)),
+            Anchor::Closing => DateValue::day(from_naive(last)),
+            Anchor::During if start == last => DateValue::day(from_naive(start)),
+            Anchor::During if (start.year(), start.month()) == (last.year(), last.month()) => {
+                DateValue::month(start.year(), start.month())
+            }
+            Anchor::During => continue,
+        };
+        out.push(((hit.start(), end), value));
+    }
+    out
+}
+
+/// A year written just before an event's name (`2016年`, `2016年的`).
+static YEAR_BEFORE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"(\d{4})年(?:的)?$").ok());
+
+/// The occurrence of an event nearest `reference` (or in `year`), as first and last day.
+fn nearest(
+    ev: &[Event],
+    reference: NaiveDate,
+    year: Option<i32>,
+) -> Option<(NaiveDate, NaiveDate)> {
+    let mut best: Option<(i64, NaiveDate, NaiveDate)> = None;
+    for e in ev {
+        let years: Vec<i32> = match (e.start, year) {
+            (EventDay::Yearly(..), Some(y)) => vec![y],
+            (EventDay::Yearly(..), None) => {
+                vec![reference.year() - 1, reference.year(), reference.year() + 1]
+            }
+            (EventDay::Date(_), _) => vec![0],
+        };
+        for y in years {
+            let Some(start) = e.start.in_year(y) else {
+                continue;
+            };
+            if year.is_some_and(|want| start.year() != want) {
+                continue;
+            }
+            let mut last = e.end.and_then(|d| d.in_year(y)).unwrap_or(start);
+            if last < start {
+                // A yearly span across New Year.
+                last = e.end.and_then(|d| d.in_year(y + 1)).unwrap_or(start);
+            }
+            let dist = (start - reference).num_days().abs();
+            if best.is_none_or(|(b, _, _)| dist < b) {
+                best = Some((dist, start, last));
+            }
+        }
+    }
+    best.map(|(_, s, l)| (s, l))
 }
 
 fn rel_year(s: &str) -> Option<i32> {
