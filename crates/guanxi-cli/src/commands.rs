@@ -1,5 +1,6 @@
 //! One function per command; all file, stdout and process handling lives here.
 
+use std::collections::{BTreeMap, HashMap};
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -19,12 +20,39 @@ use crate::{ExportFormat, GraphFilters, NodeKind};
 /// What an ingest run did.
 #[derive(Debug, Default)]
 pub struct IngestSummary {
+    /// Files found under the given paths.
+    pub files: usize,
+    /// Articles read from them (a feed or an export holds several).
     pub read: usize,
-    pub skipped: usize,
+    /// Articles written to the store.
+    pub stored: usize,
+    /// Articles not stored because an earlier one had the same URL or the same body.
+    pub duplicates: usize,
+    /// Files or items skipped, by reason.
+    pub skipped: BTreeMap<&'static str, usize>,
+    /// Articles per detected format.
+    pub formats: BTreeMap<&'static str, usize>,
+    /// Articles whose publisher is unknown (publication dates read in UTC).
+    pub unknown_publisher: usize,
     pub quads: usize,
     pub entities: usize,
     pub reports: usize,
     pub interactions: usize,
+}
+
+impl IngestSummary {
+    fn skipped_total(&self) -> usize {
+        self.skipped.values().sum()
+    }
+}
+
+/// Options of an ingest run.
+#[derive(Debug, Clone, Default)]
+pub struct IngestOptions {
+    /// Write every skipped file or item and every duplicate here, one JSON object per line.
+    pub report: Option<PathBuf>,
+    /// Refuse files larger than this (bytes).
+    pub max_bytes: Option<usize>,
 }
 
 /// Every file under `paths`, folders walked recursively, in sorted order; hidden entries skipped.
@@ -73,58 +101,251 @@ fn open_store(path: &Path) -> Result<Store> {
     )
 }
 
+/// Files read, parsed and extracted in parallel at a time; memory is bounded by one batch.
+const BATCH: usize = 256;
+
+/// One file's articles after the parallel parse.
+struct ParsedFile {
+    format: Option<&'static str>,
+    items: Vec<ParsedItem>,
+}
+
+struct ParsedItem {
+    label: String,
+    article: std::result::Result<guanxi_core::Article, (&'static str, String)>,
+    notes: Vec<String>,
+}
+
+/// Reads and parses one file; never fails, never panics: problems become reasons.
+fn parse_path(path: &Path, config: &IngestConfig) -> ParsedFile {
+    let name = path.display().to_string();
+    let bytes = match fs::metadata(path) {
+        Ok(m) if m.len() > config.max_bytes as u64 => Err((
+            "too large",
+            format!(
+                "file is {} bytes, more than the {}-byte limit",
+                m.len(),
+                config.max_bytes
+            ),
+        )),
+        _ => fs::read(path).map_err(|e| ("unreadable", e.to_string())),
+    };
+    let bytes = match bytes {
+        Ok(b) => b,
+        Err(reason) => {
+            return ParsedFile {
+                items: vec![ParsedItem {
+                    label: name.clone(),
+                    article: Err(reason),
+                    notes: Vec::new(),
+                }],
+                format: None,
+            }
+        }
+    };
+    let file_url = fs::canonicalize(path)
+        .ok()
+        .and_then(|p| url::Url::from_file_path(p).ok())
+        .map(|u| u.to_string());
+    match guarded(|| guanxi_ingest::parse_file(&name, file_url.as_deref(), &bytes, config)) {
+        Ok(read) => ParsedFile {
+            format: read.format.map(|f| f.name()),
+            items: read
+                .items
+                .into_iter()
+                .map(|i| ParsedItem {
+                    label: i.label,
+                    article: i.result.map_err(|e| (e.kind(), e.to_string())),
+                    notes: i.notes,
+                })
+                .collect(),
+        },
+        Err(reason) => ParsedFile {
+            items: vec![ParsedItem {
+                label: name.clone(),
+                article: Err(("internal error", reason)),
+                notes: Vec::new(),
+            }],
+            format: None,
+        },
+    }
+}
+
+/// Extracts and maps one article; a panic becomes a reason.
+fn extract_article(
+    article: &guanxi_core::Article,
+    extractor: &Extractor,
+) -> std::result::Result<(Extraction, ArticleQuads), (&'static str, String)> {
+    guarded(|| {
+        let ex = extractor.extract(article);
+        guanxi_rdf::article_quads(article, &ex)
+            .map(|aq| (ex, aq))
+            .map_err(|e| ("unmappable", e.to_string()))
+    })
+    .map_err(|r| ("internal error", r))
+    .and_then(|r| r)
+}
+
+/// The same body, whatever its URL: the text without its headline and white space.
+fn body_hash(a: &guanxi_core::Article) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    for b in a
+        .blocks
+        .iter()
+        .filter(|b| b.kind != guanxi_core::BlockKind::Title)
+    {
+        for c in b.span.slice(&a.text).chars().filter(|c| !c.is_whitespace()) {
+            c.hash(&mut h);
+        }
+    }
+    h.finish()
+}
+
+/// Writes the skip-and-duplicate report, one JSON object per line.
+struct Report(Option<BufWriter<File>>);
+
+impl Report {
+    fn line(&mut self, file: &str, status: &str, reason: &str, detail: &str) -> Result<()> {
+        if let Some(w) = self.0.as_mut() {
+            let v = serde_json::json!({"file": file, "status": status, "reason": reason, "detail": detail});
+            writeln!(w, "{v}")?;
+        }
+        Ok(())
+    }
+}
+
 /// `guanxi ingest`.
-pub fn ingest(paths: &[PathBuf], store_path: &Path) -> Result<IngestSummary> {
+pub fn ingest(paths: &[PathBuf], store_path: &Path, opts: &IngestOptions) -> Result<IngestSummary> {
+    use rayon::prelude::*;
     let files = collect_files(paths)?;
     let store = open_store(store_path)?;
     let extractor = Extractor::new();
-    let config = IngestConfig::default();
-    let mut sum = IngestSummary::default();
+    let mut config = IngestConfig::default();
+    if let Some(m) = opts.max_bytes {
+        config.max_bytes = m;
+    }
+    let mut report = Report(match &opts.report {
+        Some(p) => Some(BufWriter::new(
+            File::create(p).with_context(|| format!("cannot write {}", p.display()))?,
+        )),
+        None => None,
+    });
+    let mut sum = IngestSummary {
+        files: files.len(),
+        ..IngestSummary::default()
+    };
+    let mut seen_urls: HashMap<String, String> = HashMap::new();
+    let mut seen_bodies: HashMap<u64, String> = HashMap::new();
     // Drawn only when stderr is a terminal; skip lines go above it.
     let bar = indicatif::ProgressBar::new(files.len() as u64).with_style(
         indicatif::ProgressStyle::with_template(
-            "{bar:40} {pos}/{len} articles {per_sec} eta {eta}",
+            "{bar:40} {pos}/{len} files {per_sec} eta {eta} {msg}",
         )
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    for f in &files {
-        bar.inc(1);
-        let name = f.display().to_string();
-        let bytes = match fs::read(f) {
-            Ok(b) => b,
-            Err(e) => {
-                bar.suspend(|| eprintln!("skipped {name}: {e}"));
-                sum.skipped += 1;
-                continue;
+    for batch in files.chunks(BATCH) {
+        let parsed: Vec<ParsedFile> = batch.par_iter().map(|f| parse_path(f, &config)).collect();
+        // Sequential, in file order: duplicates are decided the same way on every run.
+        let mut keep: Vec<(String, guanxi_core::Article)> = Vec::new();
+        for pf in parsed {
+            for item in pf.items {
+                let article = match item.article {
+                    Ok(a) => a,
+                    Err((kind, reason)) => {
+                        bar.suspend(|| eprintln!("skipped {}: {reason}", item.label));
+                        *sum.skipped.entry(kind).or_default() += 1;
+                        report.line(&item.label, "skipped", kind, &reason)?;
+                        continue;
+                    }
+                };
+                sum.read += 1;
+                *sum.formats
+                    .entry(pf.format.unwrap_or("unknown"))
+                    .or_default() += 1;
+                if !item.notes.is_empty() {
+                    sum.unknown_publisher += 1;
+                }
+                for n in &item.notes {
+                    report.line(&item.label, "note", "unknown publisher", n)?;
+                }
+                let url_key = guanxi_rdf::article_key(&article);
+                let body = body_hash(&article);
+                let earlier = seen_urls
+                    .get(&url_key)
+                    .map(|f| ("same url", f))
+                    .or_else(|| seen_bodies.get(&body).map(|f| ("same body", f)));
+                if let Some((why, first)) = earlier {
+                    sum.duplicates += 1;
+                    report.line(&item.label, "duplicate", why, first)?;
+                    continue;
+                }
+                seen_urls.insert(url_key, item.label.clone());
+                seen_bodies.insert(body, item.label.clone());
+                keep.push((item.label, article));
             }
-        };
-        let (ex, aq) = match process(&name, &bytes, &extractor, &config) {
-            Ok(x) => x,
-            Err(reason) => {
-                bar.suspend(|| eprintln!("skipped {name}: {reason}"));
-                sum.skipped += 1;
-                continue;
+        }
+        let extracted: Vec<_> = keep
+            .par_iter()
+            .map(|(_, a)| extract_article(a, &extractor))
+            .collect();
+        for ((label, _), r) in keep.iter().zip(extracted) {
+            match r {
+                Ok((ex, aq)) => {
+                    store
+                        .replace_article(&aq)
+                        .with_context(|| format!("cannot write {label} to the store"))?;
+                    sum.stored += 1;
+                    sum.quads += aq.quads.len();
+                    sum.entities += ex.entities.len();
+                    sum.reports += ex.interactions.len();
+                }
+                Err((kind, reason)) => {
+                    bar.suspend(|| eprintln!("skipped {label}: {reason}"));
+                    *sum.skipped.entry(kind).or_default() += 1;
+                    report.line(label, "skipped", kind, &reason)?;
+                }
             }
-        };
-        store
-            .replace_article(&aq)
-            .with_context(|| format!("cannot write {name} to the store"))?;
-        sum.read += 1;
-        sum.quads += aq.quads.len();
-        sum.entities += ex.entities.len();
-        sum.reports += ex.interactions.len();
+        }
+        bar.inc(batch.len() as u64);
+        bar.set_message(format!("{} stored", sum.stored));
     }
     bar.finish_and_clear();
+    if let Some(w) = report.0.as_mut() {
+        w.flush().context("cannot write the report")?;
+    }
     let (reports, events) = store
         .rebuild_events()
         .context("cannot merge the interactions")?;
     sum.interactions = events;
     store.flush().context("cannot flush the store")?;
+    let skipped = if sum.skipped.is_empty() {
+        "0".to_string()
+    } else {
+        let by: Vec<String> = sum
+            .skipped
+            .iter()
+            .map(|(k, v)| format!("{v} {k}"))
+            .collect();
+        format!("{} ({})", sum.skipped_total(), by.join(", "))
+    };
+    let formats: Vec<String> = sum
+        .formats
+        .iter()
+        .map(|(k, v)| format!("{v} {k}"))
+        .collect();
     eprintln!(
-        "read {} articles, skipped {} of {} files; wrote {} quads ({} entity mentions, {} interaction reports) to {}; the store holds {} interactions from {} reports",
+        "{} files: read {} articles ({}), stored {}, duplicates {}, skipped {}; {} with an unknown publisher (UTC dates)",
+        sum.files,
         sum.read,
-        sum.skipped,
-        files.len(),
+        formats.join(", "),
+        sum.stored,
+        sum.duplicates,
+        skipped,
+        sum.unknown_publisher,
+    );
+    eprintln!(
+        "wrote {} quads ({} entity mentions, {} interaction reports) to {}; the store holds {} interactions from {} reports",
         sum.quads,
         sum.entities,
         sum.reports,
@@ -135,22 +356,17 @@ pub fn ingest(paths: &[PathBuf], store_path: &Path) -> Result<IngestSummary> {
     Ok(sum)
 }
 
-/// Reads, extracts and maps one article; any failure, a panic included, is a one-line reason.
+/// Reads, extracts and maps the first article of one file; any failure, a panic included, is
+/// a one-line reason.
 fn process(
     name: &str,
     bytes: &[u8],
     extractor: &Extractor,
     config: &IngestConfig,
 ) -> std::result::Result<(Extraction, ArticleQuads), String> {
-    // Extraction bugs must not lose the rest of the run: a panic on one article skips it.
-    guarded(|| -> std::result::Result<_, String> {
-        let article =
-            guanxi_ingest::parse_article(name, bytes, config).map_err(|e| e.to_string())?;
-        let ex = extractor.extract(&article);
-        let aq = guanxi_rdf::article_quads(&article, &ex).map_err(|e| e.to_string())?;
-        Ok((ex, aq))
-    })
-    .and_then(|r| r)
+    let article = guarded(|| guanxi_ingest::parse_article(name, bytes, config))?
+        .map_err(|e| e.to_string())?;
+    extract_article(&article, extractor).map_err(|(_, r)| r)
 }
 
 /// `guanxi eval`: ingests the gold's articles into a store in memory and scores it.
@@ -457,7 +673,7 @@ pub fn graph(store_path: &Path, filters: &GraphFilters, path: Option<&Path>) -> 
 /// `guanxi build`: ingest, Turtle export, DOT, and SVG when Graphviz is installed.
 pub fn build(paths: &[PathBuf], out_dir: &Path, filters: &GraphFilters) -> Result<()> {
     let store_path = out_dir.join("store");
-    ingest(paths, &store_path)?;
+    ingest(paths, &store_path, &IngestOptions::default())?;
     let store = open_store(&store_path)?;
     let ttl = out_dir.join("graph.ttl");
     write_export(&store, RdfFormat::Turtle, Some(&ttl))?;

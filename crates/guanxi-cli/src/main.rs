@@ -36,7 +36,7 @@ struct Cli {
 enum Command {
     /// Read article files or folders (recursively), extract, and write into the store.
     #[command(
-        after_help = "Re-ingesting an article replaces its facts. Unreadable files are skipped and listed.\n\nExample:\n  guanxi ingest examples/articles ../more-news --store output/store"
+        after_help = "Formats are told from content: feed-archive dumps, RSS and Atom feeds (every item), JSON Lines\nand JSON exports, HTML pages, plain text; UTF-8, GB18030/GBK or Big5. Re-ingesting an article\nreplaces its facts; an article seen twice (same URL or same body) is stored once. Unreadable files\nare skipped with a one-line reason each and counted.\n\nExample:\n  guanxi ingest examples/articles ../more-news --store output/store"
     )]
     Ingest {
         /// Article files or folders.
@@ -45,6 +45,12 @@ enum Command {
         /// Store directory.
         #[arg(long, env = "GUANXI_STORE", default_value = "output/store")]
         store: PathBuf,
+        /// Write every skipped file or item, and every duplicate, to this file as JSON Lines.
+        #[arg(long)]
+        report: Option<PathBuf>,
+        /// Skip files larger than this many bytes.
+        #[arg(long, default_value_t = 8 * 1024 * 1024)]
+        max_bytes: usize,
     },
     /// Run a SPARQL 1.1 query over the store (default graph = union of all graphs).
     #[command(
@@ -161,7 +167,20 @@ enum ExportFormat {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Ingest { paths, store } => commands::ingest(&paths, &store).map(|_| ()),
+        Command::Ingest {
+            paths,
+            store,
+            report,
+            max_bytes,
+        } => commands::ingest(
+            &paths,
+            &store,
+            &commands::IngestOptions {
+                report,
+                max_bytes: Some(max_bytes),
+            },
+        )
+        .map(|_| ()),
         Command::Query {
             file,
             query,

@@ -107,7 +107,9 @@ fn bad_files_are_skipped_with_a_reason_and_the_rest_land() {
             "no skip line for {f}: {err}"
         );
     }
-    let summary = format!("read {good} articles, skipped 3 of {} files", good + 3);
+    let files = format!("{} files: read {good} articles", good + 3);
+    assert!(err.contains(&files), "{err}");
+    let summary = format!("stored {good}, duplicates 0, skipped 3 (");
     assert!(err.contains(&summary), "{err}");
     let n = query(
         &store,
@@ -248,4 +250,72 @@ fn reports_of_one_meeting_become_one_interaction() {
     distinct.dedup();
     assert!(dates.len() >= 3, "{days}");
     assert_eq!(dates, distinct, "one interaction per day:\n{days}");
+}
+
+/// Every format in one folder: feeds and exports give one article per item, a copy of an
+/// article is a duplicate, and the report lists skips, duplicates and notes as JSON Lines.
+#[test]
+fn mixed_formats_duplicates_and_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    let data = root().join("tests/data/ingest");
+    for f in [
+        "feed-rss.xml",
+        "feed-atom.xml",
+        "export.jsonl",
+        "page-voa.html",
+        "big5-traditional.txt",
+    ] {
+        std::fs::copy(data.join(f), input.join(f)).unwrap();
+    }
+    // The same article under another name, and again inside an export.
+    let seed = root().join("examples/articles/030_voa_20200911_dip.txt");
+    std::fs::copy(&seed, input.join("copy-of-voa.md")).unwrap();
+    let store = dir.path().join("store");
+    let report = dir.path().join("report.jsonl");
+    let o = run(bin()
+        .arg("ingest")
+        .arg(&input)
+        .arg("--store")
+        .arg(&store)
+        .arg("--report")
+        .arg(&report));
+    let err = String::from_utf8_lossy(&o.stderr);
+    // 2 RSS items, 2 Atom entries, 2 good JSON lines (2 bad), a page, a text, a copy.
+    assert!(err.contains("6 files: read 9 articles"), "{err}");
+    assert!(
+        err.contains("stored 8, duplicates 1, skipped 2 (1 malformed, 1 no text)"),
+        "{err}"
+    );
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&report)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let has = |status: &str, reason: &str, file: &str| {
+        lines.iter().any(|l| {
+            l["status"] == status
+                && l["reason"] == reason
+                && l["file"].as_str().is_some_and(|f| f.ends_with(file))
+        })
+    };
+    assert!(has("skipped", "malformed", "export.jsonl#L3"), "{lines:?}");
+    assert!(has("skipped", "no text", "export.jsonl#L4"), "{lines:?}");
+    assert!(has("duplicate", "same url", "page-voa.html"), "{lines:?}");
+    assert!(
+        has("note", "unknown publisher", "big5-traditional.txt"),
+        "{lines:?}"
+    );
+    // The traditional article's body is stored in its own characters.
+    let body = query(
+        &store,
+        &[
+            "--query",
+            "PREFIX schema: <http://schema.org/> SELECT ?b WHERE { ?a schema:url ?u ; schema:articleBody ?b FILTER(STRENDS(STR(?u), \"big5-traditional.txt\")) }",
+            "--format",
+            "tsv",
+        ],
+    );
+    assert!(body.contains("德國外長"), "{body}");
 }

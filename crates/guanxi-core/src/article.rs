@@ -19,10 +19,23 @@ pub struct Article {
     /// The normalised text: the title, then every block, separated by `\n`.
     /// Every [`Span`] of this article and its extraction indexes into this string.
     pub text: String,
+    /// The article's own text when it was written in traditional characters: the same blocks
+    /// as `text` before conversion, byte for byte aligned with it, so every span indexes both.
+    /// Evidence is quoted from it; `text` is what extraction reads.
+    #[serde(default)]
+    pub original: Option<String>,
     /// The blocks (title, paragraphs, captions) of `text`, in reading order.
     pub blocks: Vec<Block>,
     /// Whether the original was written in traditional characters (converted in `text`).
     pub traditional: bool,
+}
+
+impl Article {
+    /// The article in its own characters (traditional when it was written so): what the
+    /// stored body and quoted evidence show. Byte-aligned with [`Article::text`].
+    pub fn own_text(&self) -> &str {
+        self.original.as_deref().unwrap_or(&self.text)
+    }
 }
 
 /// A publisher, as known from its domain.

@@ -56,6 +56,7 @@ fn article_from(name: &str, date: LocalDate, parts: &[String]) -> Article {
             date_time: String::new(),
         }),
         text,
+        original: None,
         blocks,
         traditional: false,
     }
@@ -126,6 +127,7 @@ fn seed_extractions() {
             publisher: None,
             published: None,
             text: String::new(),
+            original: None,
             blocks: Vec::new(),
             traditional: false,
         });

@@ -16,13 +16,15 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::time::Dateline;
+
 /// What the envelope says about the article, and the body it wraps.
 #[derive(Debug, Default)]
 pub(crate) struct Envelope {
     pub title: Option<String>,
     pub url: Option<String>,
     pub author: Option<String>,
-    pub published_millis: Option<i64>,
+    pub published: Option<Dateline>,
     pub body: String,
     pub body_is_html: bool,
 }
@@ -52,7 +54,7 @@ pub(crate) fn peel(raw: &str) -> Envelope {
                         "title" if !v.is_empty() => env.title = Some(v),
                         "from" | "url" | "link" if v.starts_with("http") => env.url = Some(v),
                         "author" if !v.is_empty() => env.author = Some(v),
-                        "date" => env.published_millis = crate::time::parse_rfc3339_millis(&v),
+                        "date" => env.published = crate::time::parse_when(&v),
                         _ => {}
                     }
                 }
@@ -70,8 +72,8 @@ pub(crate) fn peel(raw: &str) -> Envelope {
         if let Some(c) = EPOCH.as_ref().and_then(|re| re.captures(line)) {
             let n: i64 = c[1].parse().unwrap_or(0);
             let ms = if c[1].len() <= 10 { n * 1000 } else { n };
-            if env.published_millis.is_none() && ms > 0 {
-                env.published_millis = Some(ms);
+            if env.published.is_none() && ms > 0 {
+                env.published = Some(Dateline::Instant(ms));
             }
             feed_header = true;
         } else if let Some(c) = LINK.as_ref().and_then(|re| re.captures(line)) {
@@ -108,10 +110,13 @@ pub(crate) fn peel(raw: &str) -> Envelope {
             }
         }
         if !looks_html && env.title.is_none() {
-            // Plain text: the first non-empty line is the headline.
-            let mut lines = body.lines().skip_while(|l| l.trim().is_empty());
-            if let Some(first) = lines.next() {
-                env.title = Some(first.trim().to_string());
+            // Plain text: the first non-empty line is the headline only when it looks like one.
+            let mut lines = body.lines().skip_while(|l| l.trim().is_empty()).peekable();
+            if let Some(first) = lines.peek().map(|l| l.trim().to_string()) {
+                if looks_like_headline(&first, body) {
+                    lines.next();
+                    env.title = Some(first);
+                }
                 env.body = lines.collect::<Vec<_>>().join("\n");
                 env.body_is_html = false;
                 return env;
@@ -121,6 +126,16 @@ pub(crate) fn peel(raw: &str) -> Envelope {
     env.body = body.to_string();
     env.body_is_html = looks_html;
     env
+}
+
+/// A first line of plain text is a headline when it is short, does not end a sentence, and
+/// more text follows it.
+fn looks_like_headline(first: &str, body: &str) -> bool {
+    let n = first.chars().count();
+    // A headline may ask or exclaim, but it does not end with a full stop or a comma.
+    let ends_sentence = first.ends_with(['。', '；', '：', '，', '、', '.', ';', ':', ',']);
+    let more = body.trim().len() > first.len();
+    (2..=60).contains(&n) && !ends_sentence && more
 }
 
 /// Byte offset of the first line of `s` equal to `marker`.

@@ -1,7 +1,7 @@
 //! Why an article file could not be read.
 
 /// An article file that cannot become an [`guanxi_core::Article`].
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum IngestError {
     /// The file is larger than the configured limit.
     #[error("file is {size} bytes, more than the {limit}-byte limit")]
@@ -20,7 +20,23 @@ pub enum IngestError {
         /// The limit.
         limit: usize,
     },
+    /// The file claims a structured format (feed, JSON) but does not parse as one.
+    #[error("malformed {0}")]
+    Malformed(String),
     /// Nothing readable remained after removing markup and boilerplate.
     #[error("no article text found")]
     NoText,
+}
+
+impl IngestError {
+    /// A short name of the reason, for summaries (`too large`, `not text`, …).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            IngestError::TooLarge { .. } => "too large",
+            IngestError::NotText(_) => "not text",
+            IngestError::TooDeep { .. } => "html too deep",
+            IngestError::Malformed(_) => "malformed",
+            IngestError::NoText => "no text",
+        }
+    }
 }

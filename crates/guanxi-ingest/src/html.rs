@@ -150,7 +150,7 @@ pub(crate) fn blocks(
 }
 
 /// Refuses markup nested deeper than `max` (html5ever is quadratic in depth).
-fn check_depth(body: &str, max: usize) -> Result<(), IngestError> {
+pub(crate) fn check_depth(body: &str, max: usize) -> Result<(), IngestError> {
     const VOID: &[&str] = &[
         "br", "img", "hr", "meta", "link", "input", "source", "wbr", "col", "area", "base",
         "embed", "param", "track",

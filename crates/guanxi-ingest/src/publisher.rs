@@ -41,6 +41,7 @@ pub(crate) fn publisher_for_name(name: &str) -> Option<Publisher> {
         .iter()
         .find(|p| {
             p.name == n
+                || (n.contains(p.name.as_str()) && p.name.chars().count() >= 3)
                 || p.alternate_names
                     .iter()
                     .any(|a| a == n || n.contains(a.as_str()) && a.chars().count() >= 2)

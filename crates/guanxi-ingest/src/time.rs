@@ -39,6 +39,67 @@ pub(crate) fn parse_rfc3339_millis(s: &str) -> Option<i64> {
         })
 }
 
+/// Reads a publication time as metadata states it: RFC 3339, RFC 2822 (feeds), epoch seconds
+/// or milliseconds, or a wall-clock time without offset (`2024-02-28 11:37`, `2024/2/28`,
+/// `2024年2月28日 11:37`), which is read later in the publisher's zone.
+pub(crate) fn parse_when(s: &str) -> Option<Dateline> {
+    let s = s.trim();
+    if s.is_empty() || s.len() > 64 {
+        return None;
+    }
+    if s.bytes().all(|b| b.is_ascii_digit()) {
+        let n: i64 = s.parse().ok()?;
+        return epoch_to_millis(n).map(Dateline::Instant);
+    }
+    if let Some(ms) = parse_rfc3339_millis(s) {
+        return Some(Dateline::Instant(ms));
+    }
+    if let Ok(d) = DateTime::parse_from_rfc2822(s) {
+        return Some(Dateline::Instant(d.timestamp_millis()));
+    }
+    for f in [
+        "%Y-%m-%dT%H:%M:%S%.f%z",
+        "%Y-%m-%dT%H:%M%z",
+        "%Y-%m-%d %H:%M:%S%.f%z",
+    ] {
+        if let Ok(d) = DateTime::parse_from_str(s, f) {
+            return Some(Dateline::Instant(d.timestamp_millis()));
+        }
+    }
+    for f in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y/%m/%d %H:%M:%S",
+        "%Y/%m/%d %H:%M",
+    ] {
+        if let Ok(d) = NaiveDateTime::parse_from_str(s, f) {
+            return Some(Dateline::Local(d));
+        }
+    }
+    if let Some(d) = parse_dateline(s) {
+        return Some(d);
+    }
+    for f in ["%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日", "%Y.%m.%d"] {
+        if let Ok(d) = NaiveDate::parse_from_str(s, f) {
+            return d.and_hms_opt(12, 0, 0).map(Dateline::Local);
+        }
+    }
+    None
+}
+
+/// Epoch seconds or milliseconds (told apart by size) to milliseconds.
+pub(crate) fn epoch_to_millis(n: i64) -> Option<i64> {
+    match n {
+        1..=99_999_999_999 => n.checked_mul(1000),
+        100_000_000_000..=9_999_999_999_999 => Some(n),
+        _ => None,
+    }
+}
+
 /// Recognises a block that is only a dateline.
 pub(crate) fn parse_dateline(block: &str) -> Option<Dateline> {
     let s = block.trim();

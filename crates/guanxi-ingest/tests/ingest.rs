@@ -2,7 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use guanxi_core::{Article, BlockKind};
-use guanxi_ingest::{parse_article, IngestConfig, IngestError};
+use guanxi_ingest::{parse_article, parse_file, IngestConfig, IngestError};
 
 /// A readable digest of an article: metadata, then one line per block.
 fn digest(a: &Article) -> String {
@@ -24,6 +24,23 @@ fn digest(a: &Article) -> String {
             .unwrap_or("-".into())
     ));
     s.push_str(&format!("traditional: {}\n", a.traditional));
+    let paragraphs: Vec<&guanxi_core::Block> = a
+        .blocks
+        .iter()
+        .filter(|b| b.kind == BlockKind::Paragraph)
+        .collect();
+    s.push_str(&format!("paragraphs: {}\n", paragraphs.len()));
+    let first_sentence = paragraphs
+        .first()
+        .map(|b| {
+            let p = b.span.slice(a.own_text());
+            p.split_inclusive(['。', '！', '？'])
+                .next()
+                .unwrap_or(p)
+                .to_string()
+        })
+        .unwrap_or_default();
+    s.push_str(&format!("first sentence: {first_sentence}\n"));
     for b in &a.blocks {
         let kind = match b.kind {
             BlockKind::Title => "T",
@@ -40,16 +57,34 @@ fn digest(a: &Article) -> String {
     s
 }
 
+/// Every article a file holds (a feed or an export holds several), or why it was skipped.
 fn check(path: &std::path::Path) -> String {
     let bytes = std::fs::read(path).unwrap_or_default();
-    match parse_article(
-        &path.display().to_string(),
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let read = parse_file(
+        &name,
+        Some(&format!("file:///data/{name}")),
         &bytes,
         &IngestConfig::default(),
-    ) {
-        Ok(a) => digest(&a),
-        Err(e) => format!("error: {e}\n"),
+    );
+    let mut s = format!(
+        "format: {}\n",
+        read.format.map_or("-", guanxi_ingest::Format::name)
+    );
+    for item in &read.items {
+        s.push_str(&format!("\n== {}\n", item.label));
+        for n in &item.notes {
+            s.push_str(&format!("note: {n}\n"));
+        }
+        match &item.result {
+            Ok(a) => s.push_str(&digest(a)),
+            Err(e) => s.push_str(&format!("skipped ({}): {e}\n", e.kind())),
+        }
     }
+    s
 }
 
 #[test]
@@ -122,18 +157,115 @@ mod properties {
                 "block {:?} off the text",
                 b.span
             );
+            if let Some(o) = &a.original {
+                assert!(
+                    o.get(b.span.start..b.span.end).is_some(),
+                    "block {:?} off the original",
+                    b.span
+                );
+            }
         }
+        if let Some(o) = &a.original {
+            assert_eq!(
+                o.len(),
+                a.text.len(),
+                "original and simplified text must align"
+            );
+        }
+    }
+
+    fn check_file(bytes: &[u8]) {
+        let read = parse_file("p", Some("file:///p"), bytes, &IngestConfig::default());
+        for item in &read.items {
+            if let Ok(a) = &item.result {
+                check_spans(a);
+            }
+        }
+    }
+
+    /// Every fixture and example article, read once.
+    fn fixtures() -> &'static [Vec<u8>] {
+        static FILES: std::sync::OnceLock<Vec<Vec<u8>>> = std::sync::OnceLock::new();
+        FILES.get_or_init(|| {
+            let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+            let mut out = Vec::new();
+            for dir in ["tests/data/ingest", "examples/articles"] {
+                let mut paths: Vec<_> = std::fs::read_dir(format!("{root}/{dir}"))
+                    .into_iter()
+                    .flatten()
+                    .flatten()
+                    .map(|e| e.path())
+                    .collect();
+                paths.sort();
+                out.extend(paths.iter().filter_map(|p| std::fs::read(p).ok()));
+            }
+            assert!(out.len() >= 10, "fixtures missing");
+            out
+        })
     }
 
     proptest! {
         #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
-        /// Any bytes: an article or a reason, never a panic, and spans that index the text.
+        /// Any bytes: articles or reasons, never a panic, and spans that index the text.
         #[test]
         fn arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
-            if let Ok(a) = parse_article("p", &bytes, &IngestConfig::default()) {
-                check_spans(&a);
+            check_file(&bytes);
+        }
+
+        /// Each format's opening followed by random markup-like text: the detector sends it to
+        /// that format's parser, which must not panic.
+        #[test]
+        fn every_parser(
+            opening in prop_oneof![
+                Just("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><item><title>"),
+                Just("<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><content type=\"html\">"),
+                Just("{\"title\": \"t\", \"url\": \"https://www.rfi.fr/cn/x\", \"body\": \""),
+                Just("[{\"headline\": "),
+                Just("{\n \"items\": [{\"html\": \"<p>"),
+                Just("<!DOCTYPE html><html><head><meta property=\"og:title\" content=\""),
+                Just("<script type=\"application/ld+json\">{\"@type\": \"NewsArticle\", \"datePublished\": \""),
+                Just("---\ntitle: "),
+                Just("<!--1600000000000-->\n[t](https://www.zaobao.com/x)\n------\n"),
+            ],
+            rest in proptest::collection::vec(
+                prop_oneof![
+                    Just("<p>"), Just("</p>"), Just("</item>"), Just("</entry>"), Just("</rss>"),
+                    Just("\"}"), Just("\",\"date\":1600000000}\n{"), Just("]"), Just("<![CDATA["),
+                    Just("]]>"), Just("&lt;p&gt;"), Just("王毅会见拉夫罗夫。"), Just("\n"), Just("2020-09-11T10:00:00Z"),
+                    Just("<pubDate>Fri, 11 Sep 2020 01:11:43 GMT</pubDate>"), Just("</script>"), Just("<div>"),
+                ],
+                0..40,
+            ),
+        ) {
+            let text = format!("{opening}{}", rest.concat());
+            check_file(text.as_bytes());
+        }
+
+        /// Real articles of every format with random damage: cut short, a range deleted, bytes
+        /// inserted or overwritten.
+        #[test]
+        fn mutated_real_articles(
+            which in any::<proptest::sample::Index>(),
+            cut in any::<proptest::sample::Index>(),
+            span in 0usize..400,
+            noise in proptest::collection::vec(any::<u8>(), 0..64),
+            how in 0u8..4,
+        ) {
+            let files = fixtures();
+            let mut bytes = files[which.index(files.len())].clone();
+            let at = cut.index(bytes.len().max(1)).min(bytes.len());
+            match how {
+                0 => bytes.truncate(at),
+                1 => { let end = (at + span).min(bytes.len()); bytes.drain(at..end); }
+                2 => { bytes.splice(at..at, noise.iter().copied()); }
+                _ => {
+                    for (i, b) in noise.iter().enumerate() {
+                        if let Some(x) = bytes.get_mut(at + i * 7) { *x = *b; }
+                    }
+                }
             }
+            check_file(&bytes);
         }
 
         /// Feed-dump-shaped files with random markup, entities and escaped HTML in the body.

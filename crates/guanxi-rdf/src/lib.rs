@@ -270,7 +270,9 @@ pub fn article_quads(article: &Article, ex: &Extraction) -> Result<ArticleQuads,
         quads: Vec::new(),
     };
     let art = article_iri(&akey);
-    let text = &article.text;
+    // The body and the quoted evidence are the article's own characters (traditional when it
+    // was so written); spans index both forms alike.
+    let text = article.own_text();
     let derived = format!("{PROV}wasDerivedFrom");
 
     out.add(&art, RDF_TYPE, iri(&schema("NewsArticle")));
