@@ -244,72 +244,95 @@ pub fn ingest(paths: &[PathBuf], store_path: &Path, opts: &IngestOptions) -> Res
         )
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    for batch in files.chunks(BATCH) {
-        let parsed: Vec<ParsedFile> = batch.par_iter().map(|f| parse_path(f, &config)).collect();
-        // Sequential, in file order: duplicates are decided the same way on every run.
-        let mut keep: Vec<(String, guanxi_core::Article)> = Vec::new();
-        for pf in parsed {
-            for item in pf.items {
-                let article = match item.article {
-                    Ok(a) => a,
-                    Err((kind, reason)) => {
-                        bar.suspend(|| eprintln!("skipped {}: {reason}", item.label));
-                        *sum.skipped.entry(kind).or_default() += 1;
-                        report.line(&item.label, "skipped", kind, &reason)?;
-                        continue;
-                    }
-                };
-                sum.read += 1;
-                *sum.formats
-                    .entry(pf.format.unwrap_or("unknown"))
-                    .or_default() += 1;
-                if !item.notes.is_empty() {
-                    sum.unknown_publisher += 1;
-                }
-                for n in &item.notes {
-                    report.line(&item.label, "note", "unknown publisher", n)?;
-                }
-                let url_key = guanxi_rdf::article_key(&article);
-                let body = body_hash(&article);
-                let earlier = seen_urls
-                    .get(&url_key)
-                    .map(|f| ("same url", f))
-                    .or_else(|| seen_bodies.get(&body).map(|f| ("same body", f)));
-                if let Some((why, first)) = earlier {
-                    sum.duplicates += 1;
-                    report.line(&item.label, "duplicate", why, first)?;
-                    continue;
-                }
-                seen_urls.insert(url_key, item.label.clone());
-                seen_bodies.insert(body, item.label.clone());
-                keep.push((item.label, article));
-            }
-        }
-        let extracted: Vec<_> = keep
-            .par_iter()
-            .map(|(_, a)| extract_article(a, &extractor))
-            .collect();
-        for ((label, _), r) in keep.iter().zip(extracted) {
-            match r {
-                Ok((ex, aq)) => {
-                    store
+    // Store writes run on their own thread, one batch behind parsing and extraction.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<(String, ArticleQuads)>>(1);
+    let store_ref = &store;
+    std::thread::scope(|scope| -> Result<()> {
+        let writer = scope.spawn(move || -> Result<()> {
+            for batch in rx {
+                for (label, aq) in batch {
+                    store_ref
                         .replace_article(&aq)
                         .with_context(|| format!("cannot write {label} to the store"))?;
-                    sum.stored += 1;
-                    sum.quads += aq.quads.len();
-                    sum.entities += ex.entities.len();
-                    sum.reports += ex.interactions.len();
-                }
-                Err((kind, reason)) => {
-                    bar.suspend(|| eprintln!("skipped {label}: {reason}"));
-                    *sum.skipped.entry(kind).or_default() += 1;
-                    report.line(label, "skipped", kind, &reason)?;
                 }
             }
+            Ok(())
+        });
+        for batch in files.chunks(BATCH) {
+            let parsed: Vec<ParsedFile> =
+                batch.par_iter().map(|f| parse_path(f, &config)).collect();
+            // Sequential, in file order: duplicates are decided the same way on every run.
+            let mut keep: Vec<(String, guanxi_core::Article)> = Vec::new();
+            for pf in parsed {
+                for item in pf.items {
+                    let article = match item.article {
+                        Ok(a) => a,
+                        Err((kind, reason)) => {
+                            bar.suspend(|| eprintln!("skipped {}: {reason}", item.label));
+                            *sum.skipped.entry(kind).or_default() += 1;
+                            report.line(&item.label, "skipped", kind, &reason)?;
+                            continue;
+                        }
+                    };
+                    sum.read += 1;
+                    *sum.formats
+                        .entry(pf.format.unwrap_or("unknown"))
+                        .or_default() += 1;
+                    if !item.notes.is_empty() {
+                        sum.unknown_publisher += 1;
+                    }
+                    for n in &item.notes {
+                        report.line(&item.label, "note", "unknown publisher", n)?;
+                    }
+                    let url_key = guanxi_rdf::article_key(&article);
+                    let body = body_hash(&article);
+                    let earlier = seen_urls
+                        .get(&url_key)
+                        .map(|f| ("same url", f))
+                        .or_else(|| seen_bodies.get(&body).map(|f| ("same body", f)));
+                    if let Some((why, first)) = earlier {
+                        sum.duplicates += 1;
+                        report.line(&item.label, "duplicate", why, first)?;
+                        continue;
+                    }
+                    seen_urls.insert(url_key, item.label.clone());
+                    seen_bodies.insert(body, item.label.clone());
+                    keep.push((item.label, article));
+                }
+            }
+            let extracted: Vec<_> = keep
+                .par_iter()
+                .map(|(_, a)| extract_article(a, &extractor))
+                .collect();
+            let mut writes = Vec::with_capacity(keep.len());
+            for ((label, _), r) in keep.iter().zip(extracted) {
+                match r {
+                    Ok((ex, aq)) => {
+                        sum.stored += 1;
+                        sum.quads += aq.quads.len();
+                        sum.entities += ex.entities.len();
+                        sum.reports += ex.interactions.len();
+                        writes.push((label.clone(), aq));
+                    }
+                    Err((kind, reason)) => {
+                        bar.suspend(|| eprintln!("skipped {label}: {reason}"));
+                        *sum.skipped.entry(kind).or_default() += 1;
+                        report.line(label, "skipped", kind, &reason)?;
+                    }
+                }
+            }
+            if tx.send(writes).is_err() {
+                // The writer stopped on an error; join it below to report it.
+                break;
+            }
+            bar.inc(batch.len() as u64);
+            bar.set_message(format!("{} stored", sum.stored));
         }
-        bar.inc(batch.len() as u64);
-        bar.set_message(format!("{} stored", sum.stored));
-    }
+        drop(tx);
+        writer
+            .join()
+            .map_err(|_| anyhow::anyhow!("the store writer stopped unexpectedly"))?
+    })?;
     bar.finish_and_clear();
     if let Some(w) = report.0.as_mut() {
         w.flush().context("cannot write the report")?;

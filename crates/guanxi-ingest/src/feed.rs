@@ -12,6 +12,16 @@ use crate::IngestError;
 /// text is cut after the last complete `</item>` or `</entry>`, closed, and parsed again.
 /// The error that cut it short is returned beside the items, so the loss is reported.
 pub(crate) fn entries(text: &str) -> Result<(Vec<Envelope>, Option<IngestError>), IngestError> {
+    // The bytes were decoded already (a GB2312 or Big5 feed is now UTF-8): the declaration
+    // must say so, or the XML reader decodes them a second time.
+    let utf8;
+    let text = match declared_encoding(text) {
+        Some(range) => {
+            utf8 = format!("{}UTF-8{}", &text[..range.start], &text[range.end..]);
+            utf8.as_str()
+        }
+        None => text,
+    };
     let (feed, cut) = match feed_rs::parser::parse(text.as_bytes()) {
         Ok(f) => (f, None),
         Err(e) => {
@@ -86,4 +96,19 @@ fn repair(text: &str) -> Option<String> {
         }
     }
     None
+}
+
+/// Where the encoding name of the XML declaration is, unless it is UTF-8 already.
+fn declared_encoding(text: &str) -> Option<std::ops::Range<usize>> {
+    let start = text.find("<?xml")?;
+    let end = start + text[start..].find("?>")?;
+    let decl = &text[start..end];
+    let at = decl.find("encoding")?;
+    let rest = &decl[at + "encoding".len()..];
+    let q = rest.find(['"', '\''])?;
+    let quote = rest[q..].chars().next()?;
+    let name_start = at + "encoding".len() + q + 1;
+    let len = decl[name_start..].find(quote)?;
+    let name = &decl[name_start..name_start + len];
+    (!name.eq_ignore_ascii_case("utf-8")).then(|| start + name_start..start + name_start + len)
 }

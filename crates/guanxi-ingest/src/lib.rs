@@ -281,6 +281,10 @@ fn build(
         .or_else(|| dateline.and_then(|d| time::published_from_dateline(&d, tz)));
 
     let title = normalize::fold_whitespace(&env.title.unwrap_or_default());
+    // Pages and feeds often repeat the headline at the top of the body.
+    if !title.is_empty() && kept.first().is_some_and(|b| b.text == title) {
+        kept.remove(0);
+    }
     if kept.is_empty() && title.is_empty() {
         return Err(IngestError::NoText);
     }
