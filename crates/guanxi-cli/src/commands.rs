@@ -186,10 +186,12 @@ fn extract_article(
     .and_then(|r| r)
 }
 
-/// The same body, whatever its URL: the text without its headline and white space.
-fn body_hash(a: &guanxi_core::Article) -> u64 {
+/// The same body, whatever its URL: the text without its headline and white space. Bodies
+/// shorter than [`MIN_BODY_CHARS`] (a headline-only item, a photo caption) identify nothing.
+fn body_hash(a: &guanxi_core::Article) -> Option<u64> {
     use std::hash::{Hash, Hasher};
     let mut h = std::hash::DefaultHasher::new();
+    let mut n = 0usize;
     for b in a
         .blocks
         .iter()
@@ -197,10 +199,14 @@ fn body_hash(a: &guanxi_core::Article) -> u64 {
     {
         for c in b.span.slice(&a.text).chars().filter(|c| !c.is_whitespace()) {
             c.hash(&mut h);
+            n += 1;
         }
     }
-    h.finish()
+    (n >= MIN_BODY_CHARS).then(|| h.finish())
 }
+
+/// Least body (characters) for two articles to be duplicates by body alone.
+const MIN_BODY_CHARS: usize = 50;
 
 /// Writes the skip-and-duplicate report, one JSON object per line.
 struct Report(Option<BufWriter<File>>);
@@ -289,14 +295,19 @@ pub fn ingest(paths: &[PathBuf], store_path: &Path, opts: &IngestOptions) -> Res
                     let earlier = seen_urls
                         .get(&url_key)
                         .map(|f| ("same url", f))
-                        .or_else(|| seen_bodies.get(&body).map(|f| ("same body", f)));
+                        .or_else(|| {
+                            body.and_then(|b| seen_bodies.get(&b))
+                                .map(|f| ("same body", f))
+                        });
                     if let Some((why, first)) = earlier {
                         sum.duplicates += 1;
                         report.line(&item.label, "duplicate", why, first)?;
                         continue;
                     }
                     seen_urls.insert(url_key, item.label.clone());
-                    seen_bodies.insert(body, item.label.clone());
+                    if let Some(b) = body {
+                        seen_bodies.insert(b, item.label.clone());
+                    }
                     keep.push((item.label, article));
                 }
             }

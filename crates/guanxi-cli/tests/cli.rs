@@ -272,6 +272,17 @@ fn mixed_formats_duplicates_and_the_report() {
     // The same article under another name, and again inside an export.
     let seed = root().join("examples/articles/030_voa_20200911_dip.txt");
     std::fs::copy(&seed, input.join("copy-of-voa.md")).unwrap();
+    // Two headline-only items: their empty bodies are not the same article.
+    for (f, t) in [
+        ("only-a.md", "意大利小提琴工匠面临黑暗未来"),
+        ("only-b.md", "肢体口音能披露你来自何方"),
+    ] {
+        std::fs::write(
+            input.join(f),
+            format!("[{t}](https://www.bbc.com/ukchina/simp/{f})\n------\n<div>{t}</div>\n"),
+        )
+        .unwrap();
+    }
     let store = dir.path().join("store");
     let report = dir.path().join("report.jsonl");
     let o = run(bin()
@@ -282,10 +293,11 @@ fn mixed_formats_duplicates_and_the_report() {
         .arg("--report")
         .arg(&report));
     let err = String::from_utf8_lossy(&o.stderr);
-    // 2 RSS items, 2 Atom entries, 2 good JSON lines (2 bad), a page, a text, a copy.
-    assert!(err.contains("6 files: read 9 articles"), "{err}");
+    // 2 RSS items, 2 Atom entries, 2 good JSON lines (2 bad), a page, a text, a copy, and
+    // two headline-only articles.
+    assert!(err.contains("8 files: read 11 articles"), "{err}");
     assert!(
-        err.contains("stored 8, duplicates 1, skipped 2 (1 malformed, 1 no text)"),
+        err.contains("stored 10, duplicates 1, skipped 2 (1 malformed, 1 no text)"),
         "{err}"
     );
     let lines: Vec<serde_json::Value> = std::fs::read_to_string(&report)
