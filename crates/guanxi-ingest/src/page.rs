@@ -138,26 +138,24 @@ fn first_text(doc: &Html, selector: &str) -> Option<String> {
 
 /// `标题 - RFI - 法国国际广播电台`, `标题 | 联合早报网`, `标题_新闻_央视网` → `标题`.
 fn strip_site_suffix(t: &str) -> String {
-    for sep in [" | ", " - ", " – ", " — ", "｜", " _ ", "_"] {
-        if let Some((head, _)) = t.split_once(sep) {
-            if head.trim().chars().count() >= 4 {
-                return head.trim().to_string();
-            }
-        }
-    }
-    t.trim().to_string()
+    split_site(t).map_or_else(|| t.trim().to_string(), |(head, _)| head.to_string())
 }
 
 /// The site named after the headline in `<title>` (`标题_新闻_联合早报网` → `联合早报网`).
 fn site_suffix(t: &str) -> Option<String> {
-    for sep in [" | ", " - ", " – ", " — ", "｜", " _ ", "_"] {
-        if let Some((head, tail)) = t.rsplit_once(sep) {
-            if head.trim().chars().count() >= 4 && !tail.trim().is_empty() {
-                return Some(tail.trim().to_string());
-            }
-        }
-    }
-    None
+    split_site(t).map(|(_, site)| site.to_string())
+}
+
+/// A `<title>` split into the headline (before the first separator) and the site (after the
+/// last), when the headline part is long enough to be one.
+fn split_site(t: &str) -> Option<(&str, &str)> {
+    const SEPARATORS: [&str; 7] = [" | ", " - ", " – ", " — ", "｜", " _ ", "_"];
+    SEPARATORS.iter().find_map(|sep| {
+        let (head, _) = t.split_once(sep)?;
+        let (_, site) = t.rsplit_once(sep)?;
+        (head.trim().chars().count() >= 4 && !site.trim().is_empty())
+            .then(|| (head.trim(), site.trim()))
+    })
 }
 
 /// The first JSON-LD object typed as a news article (top level, in an array or in `@graph`).
