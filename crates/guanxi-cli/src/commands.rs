@@ -4,18 +4,16 @@ use std::collections::{BTreeMap, HashMap};
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::process::Command as Process;
 
 use anyhow::{bail, Context, Result};
 use guanxi_core::Extraction;
 use guanxi_extract::Extractor;
-use guanxi_graph::GraphConfig;
 use guanxi_ingest::IngestConfig;
 use guanxi_rdf::{ArticleQuads, JsonLdProfileSet, RdfFormat};
 use guanxi_store::{term_value, QueryResults, Store};
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
 
-use crate::{ExportFormat, GraphFilters, NodeKind};
+use crate::{ExportFormat, GraphFilters};
 
 /// What an ingest run did.
 #[derive(Debug, Default)]
@@ -91,7 +89,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
     Ok(())
 }
 
-fn open_store(path: &Path) -> Result<Store> {
+pub(crate) fn open_store(path: &Path) -> Result<Store> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         fs::create_dir_all(parent)
             .with_context(|| format!("cannot create {}", parent.display()))?;
@@ -509,7 +507,7 @@ fn guarded<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
     })
 }
 
-fn output(path: Option<&Path>) -> Result<Box<dyn Write>> {
+pub(crate) fn output(path: Option<&Path>) -> Result<Box<dyn Write>> {
     Ok(match path {
         Some(p) => {
             if let Some(parent) = p.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -655,55 +653,6 @@ pub fn export(store_path: &Path, format: ExportFormat, path: Option<&Path>) -> R
     write_export(&store, export_format(format), path)
 }
 
-fn graph_dot(store: &Store, filters: &GraphFilters) -> Result<String> {
-    let class = match filters.kind {
-        NodeKind::Person => "VALUES ?kind { schema:Person }",
-        NodeKind::Organization => "VALUES ?kind { schema:Organization }",
-        NodeKind::Place => "VALUES ?kind { schema:Place }",
-        NodeKind::All => "VALUES ?kind { schema:Person schema:Organization schema:Place }",
-    };
-    let q = format!(
-        "PREFIX schema: <http://schema.org/>\nSELECT ?article ?name WHERE {{ {class} ?article a schema:NewsArticle ; schema:mentions ?e . ?e a ?kind ; schema:name ?name }}"
-    );
-    let mut rows = Vec::new();
-    if let QueryResults::Solutions(solutions) = store.query(&q)? {
-        for s in solutions {
-            let s = s?;
-            if let (Some(a), Some(n)) = (s.get("article"), s.get("name")) {
-                rows.push((term_value(a), term_value(n)));
-            }
-        }
-    }
-    let config = GraphConfig {
-        min_weight: filters.min_weight,
-        max_nodes: Some(filters.max_nodes),
-        focus: filters.focus.clone(),
-        title: format!(
-            "Guanxi co-occurrence ({:?}, ≥{} shared articles)",
-            filters.kind, filters.min_weight
-        )
-        .to_lowercase(),
-    };
-    let g = guanxi_graph::cooccurrence(rows, &config)?;
-    Ok(g.to_dot(&config))
-}
-
-/// `guanxi graph`.
-pub fn graph(store_path: &Path, filters: &GraphFilters, path: Option<&Path>) -> Result<()> {
-    if !store_path.exists() {
-        bail!(
-            "no store at {}: run `guanxi ingest` first, or pass --store DIR",
-            store_path.display()
-        );
-    }
-    let store = open_store(store_path)?;
-    let dot = graph_dot(&store, filters)?;
-    let mut out = output(path)?;
-    out.write_all(dot.as_bytes())?;
-    out.flush()?;
-    Ok(())
-}
-
 /// `guanxi build`: ingest, Turtle export, DOT, and SVG when Graphviz is installed.
 pub fn build(paths: &[PathBuf], out_dir: &Path, filters: &GraphFilters) -> Result<()> {
     let store_path = out_dir.join("store");
@@ -712,26 +661,13 @@ pub fn build(paths: &[PathBuf], out_dir: &Path, filters: &GraphFilters) -> Resul
     let ttl = out_dir.join("graph.ttl");
     write_export(&store, RdfFormat::Turtle, Some(&ttl))?;
     let dot_path = out_dir.join("cooccurrence.dot");
-    let dot = graph_dot(&store, filters)?;
+    let dot = crate::graphs::render_text(&store, filters, crate::GraphFormat::Dot)?;
     fs::write(&dot_path, dot).with_context(|| format!("cannot write {}", dot_path.display()))?;
     eprintln!("wrote {} and {}", ttl.display(), dot_path.display());
     let svg = out_dir.join("cooccurrence.svg");
-    match Process::new("dot")
-        .arg("-Tsvg")
-        .arg(&dot_path)
-        .arg("-o")
-        .arg(&svg)
-        .output()
-    {
-        Ok(o) if o.status.success() => eprintln!("wrote {}", svg.display()),
-        Ok(o) => eprintln!(
-            "note: dot could not render the graph: {}",
-            String::from_utf8_lossy(&o.stderr).trim()
-        ),
-        Err(_) => eprintln!(
-            "note: Graphviz `dot` not found; install graphviz to get {}",
-            svg.display()
-        ),
+    match crate::graphs::render(&dot_path, &svg, crate::RenderFormat::Svg) {
+        Ok(()) => eprintln!("wrote {}", svg.display()),
+        Err(e) => eprintln!("note: no SVG: {e}"),
     }
     Ok(())
 }

@@ -5,6 +5,7 @@
 //! non-zero exit; unreadable article files are skipped, listed and counted, never fatal.
 
 mod commands;
+mod graphs;
 mod table;
 
 use std::path::PathBuf;
@@ -19,7 +20,9 @@ Examples:
   guanxi query queries/interactions-of-person.rq --format table
   guanxi query --query 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
   guanxi export --format turtle --output output/graph.ttl
-  guanxi graph --kind person --min-weight 2 --output output/people.dot
+  guanxi graph --kind person --min-weight 2 --output output/people.dot --render png
+  guanxi graph --interactions --since 2020-09 --until 2020-11 --format gexf --output q4.gexf
+  guanxi timeline 王毅 --format csv
   guanxi eval --gold gold/dev.jsonl --articles corpus/dev
 
 The store defaults to output/store; GUANXI_STORE overrides it, --store overrides both.";
@@ -83,9 +86,10 @@ enum Command {
         #[arg(long)]
         output: Option<PathBuf>,
     },
-    /// Write a co-occurrence graph (entities mentioned in the same article) as Graphviz DOT.
+    /// Draw a graph projection: entities that co-occur (same sentence, article or interaction),
+    /// or the interaction graph; as DOT, GraphML, GEXF or JSON, rendered to SVG or PNG.
     #[command(
-        after_help = "Examples:\n  guanxi graph --output output/people.dot\n  guanxi graph --focus 普京 --kind person --output putin.dot"
+        after_help = "Nodes are sized by weighted degree (or PageRank) and coloured by community (Louvain modularity)\nor kind; edges are as wide as their weight. Filters apply to the units before counting.\n\nExamples:\n  guanxi graph --output output/people.dot --render svg\n  guanxi graph --ego 普京 --depth 2 --kind person,organization --output putin.dot --render png\n  guanxi graph --window sentence --weight npmi --min-weight 3 --top 80 --format graphml --output people.graphml\n  guanxi graph --interactions --publisher 联合早报 --since 2020-09 --until 2020-11"
     )]
     Graph {
         /// Store directory.
@@ -94,8 +98,28 @@ enum Command {
         /// Output file (default: standard output).
         #[arg(long)]
         output: Option<PathBuf>,
+        /// Serialisation.
+        #[arg(long, value_enum, default_value = "dot")]
+        format: GraphFormat,
+        /// Also render the DOT with Graphviz, beside the --output file.
+        #[arg(long, value_enum)]
+        render: Option<RenderFormat>,
         #[command(flatten)]
         filters: GraphFilters,
+    },
+    /// The interactions of one actor in date order (undated last), as a table or CSV.
+    #[command(
+        after_help = "Example:\n  guanxi timeline 拉夫罗夫\n  guanxi timeline Lavrov --format csv"
+    )]
+    Timeline {
+        /// The actor's name (schema:name or any alternate name, exactly).
+        name: String,
+        /// Store directory.
+        #[arg(long, env = "GUANXI_STORE", default_value = "output/store")]
+        store: PathBuf,
+        /// table or csv.
+        #[arg(long, value_enum, default_value = "table")]
+        format: TimelineFormat,
     },
     /// Score the extraction against gold annotations (JSON Lines): precision, recall, F1.
     #[command(
@@ -129,21 +153,51 @@ enum Command {
     },
 }
 
-/// Filters of the co-occurrence graph.
+/// What a graph projection shows and keeps.
 #[derive(clap::Args, Debug, Clone)]
 struct GraphFilters {
-    /// Which entities are nodes.
-    #[arg(long, value_enum, default_value = "person")]
-    kind: NodeKind,
-    /// Minimum number of shared articles for an edge.
+    /// Which entities are nodes (comma-separated).
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "person")]
+    kind: Vec<NodeKind>,
+    /// What counts as occurring together.
+    #[arg(long, value_enum, default_value = "article")]
+    window: Window,
+    /// The interaction graph: edges are interactions, labelled by type and count.
+    #[arg(long)]
+    interactions: bool,
+    /// Edge weight: shared units, distinct sources, or normalised PMI.
+    #[arg(long, value_enum, default_value = "count")]
+    weight: WeightArg,
+    /// Keep units dated on or after this (YYYY, YYYY-MM or YYYY-MM-DD).
+    #[arg(long)]
+    since: Option<String>,
+    /// Keep units dated on or before this (YYYY, YYYY-MM or YYYY-MM-DD).
+    #[arg(long)]
+    until: Option<String>,
+    /// Keep units reported by this publisher (its Chinese name, e.g. 联合早报).
+    #[arg(long)]
+    publisher: Option<String>,
+    /// Minimum number of shared units for an edge.
     #[arg(long, default_value_t = 1)]
     min_weight: u32,
     /// Keep at most this many nodes (the most connected).
-    #[arg(long, default_value_t = 150)]
-    max_nodes: usize,
-    /// Keep only this entity (its schema:name) and its neighbours.
+    #[arg(long, alias = "max-nodes", default_value_t = 150)]
+    top: usize,
+    /// Keep only this entity (its schema:name) and its neighbourhood.
+    #[arg(long, alias = "focus")]
+    ego: Option<String>,
+    /// Steps from the --ego entity.
+    #[arg(long, default_value_t = 1)]
+    depth: usize,
+    /// Node size.
+    #[arg(long, value_enum, default_value = "degree")]
+    size_by: SizeArg,
+    /// Colour nodes by kind instead of community.
     #[arg(long)]
-    focus: Option<String>,
+    color_by_kind: bool,
+    /// Graphviz layout engine written into the DOT.
+    #[arg(long, value_enum, default_value = "neato")]
+    layout: Layout,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,6 +206,78 @@ enum NodeKind {
     Organization,
     Place,
     All,
+}
+
+/// What counts as occurring together.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+enum Window {
+    Sentence,
+    Article,
+    Interaction,
+}
+
+impl Window {
+    fn name(self) -> &'static str {
+        match self {
+            Window::Sentence => "sentence",
+            Window::Article => "article",
+            Window::Interaction => "interaction",
+        }
+    }
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+enum WeightArg {
+    Count,
+    Sources,
+    Npmi,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+enum SizeArg {
+    Degree,
+    Pagerank,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+enum Layout {
+    Dot,
+    Neato,
+    Sfdp,
+    Fdp,
+    Circo,
+}
+
+impl Layout {
+    fn name(self) -> &'static str {
+        match self {
+            Layout::Dot => "dot",
+            Layout::Neato => "neato",
+            Layout::Sfdp => "sfdp",
+            Layout::Fdp => "fdp",
+            Layout::Circo => "circo",
+        }
+    }
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+enum GraphFormat {
+    Dot,
+    Graphml,
+    Gexf,
+    Json,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+enum RenderFormat {
+    Svg,
+    Png,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+enum TimelineFormat {
+    Table,
+    Csv,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -195,8 +321,15 @@ fn main() -> ExitCode {
         Command::Graph {
             store,
             output,
+            format,
+            render,
             filters,
-        } => commands::graph(&store, &filters, output.as_deref()),
+        } => graphs::graph(&store, &filters, format, output.as_deref(), render),
+        Command::Timeline {
+            name,
+            store,
+            format,
+        } => graphs::timeline(&store, &name, format == TimelineFormat::Csv),
         Command::Eval {
             gold,
             articles,

@@ -331,3 +331,77 @@ fn mixed_formats_duplicates_and_the_report() {
     );
     assert!(body.contains("德國外長"), "{body}");
 }
+
+/// Every projection on the example store, as golden DOT (and the other serialisations once):
+/// windows, weights, kinds, filters, the ego network, the interaction graph; and the timeline.
+#[test]
+fn graph_projections() {
+    let store = &FIXTURE.1;
+    let cases: &[(&str, &[&str])] = &[
+        ("person-article", &[]),
+        (
+            "person-sentence-npmi",
+            &["--window", "sentence", "--weight", "npmi"],
+        ),
+        (
+            "all-kinds-by-kind",
+            &[
+                "--kind",
+                "all",
+                "--color-by-kind",
+                "--top",
+                "20",
+                "--layout",
+                "sfdp",
+            ],
+        ),
+        (
+            "person-org-sources",
+            &[
+                "--kind",
+                "person,organization",
+                "--weight",
+                "sources",
+                "--min-weight",
+                "2",
+            ],
+        ),
+        (
+            "interactions",
+            &["--interactions", "--size-by", "pagerank", "--layout", "dot"],
+        ),
+        (
+            "interaction-window-places",
+            &["--window", "interaction", "--kind", "person,place"],
+        ),
+        ("ego-wang-yi", &["--ego", "王毅", "--depth", "1"]),
+        ("ego-depth-2", &["--ego", "耶伦", "--depth", "2"]),
+        ("since-until", &["--since", "2024", "--until", "2024-12"]),
+        ("publisher", &["--publisher", "联合早报"]),
+        ("graphml", &["--top", "4", "--format", "graphml"]),
+        ("gexf", &["--top", "4", "--format", "gexf"]),
+        ("json", &["--top", "4", "--format", "json"]),
+    ];
+    for (name, args) in cases {
+        let mut a = vec!["graph"];
+        a.extend_from_slice(args);
+        let run_once = || {
+            let o = run(bin().args(&a).arg("--store").arg(store));
+            String::from_utf8(o.stdout).unwrap()
+        };
+        let text = run_once();
+        assert_eq!(text, run_once(), "{name} differs between runs");
+        insta::assert_snapshot!(format!("graph-{name}"), text);
+    }
+    let o = run(bin()
+        .args(["timeline", "王毅", "--format", "csv", "--store"])
+        .arg(store));
+    insta::assert_snapshot!("timeline-wang-yi", String::from_utf8_lossy(&o.stdout));
+    let o = bin()
+        .args(["graph", "--ego", "无此人", "--store"])
+        .arg(store)
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no entity named 无此人"));
+}

@@ -348,6 +348,14 @@ pub fn article_quads(article: &Article, ex: &Extraction) -> Result<ArticleQuads,
                 &gx("mentionCount"),
                 Literal::from(e.mentions.len() as i64),
             );
+            let mut sentences: Vec<usize> = e.mentions.iter().map(|m| m.sentence).collect();
+            sentences.dedup();
+            let sentences: Vec<String> = sentences.iter().map(usize::to_string).collect();
+            out.add(
+                &m,
+                &gx("sentences"),
+                Literal::new_simple_literal(sentences.join(" ")),
+            );
             out.add(&m, &derived, art.clone());
         }
     }

@@ -61,6 +61,7 @@ pub const GX_TERMS: &[(&str, bool)] = &[
     ("holdsRole", false),
     ("mentionOf", false),
     ("mentionCount", false),
+    ("sentences", false),
     ("surface", false),
     ("sourceFile", false),
 ];

@@ -1,0 +1,454 @@
+//! `guanxi graph` and `guanxi timeline`: the store read into graph units, projections written
+//! and rendered, and one actor's interactions in date order.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command as Process;
+
+use anyhow::{bail, Context, Result};
+use guanxi_graph::{ColorBy, Entity, GraphConfig, Input, Kind, SizeBy, Unit, Weight};
+use guanxi_store::{term_value, Store};
+
+use crate::{GraphFilters, GraphFormat, NodeKind, RenderFormat, SizeArg, WeightArg, Window};
+
+const P: &str = "PREFIX gx: <https://w3id.org/guanxi/ontology#>\n\
+    PREFIX schema: <http://schema.org/>\nPREFIX prov: <http://www.w3.org/ns/prov#>\n";
+
+fn kind_of(iri: &str) -> Option<Kind> {
+    match iri.rsplit('/').next()? {
+        "Person" => Some(Kind::Person),
+        "Organization" => Some(Kind::Organization),
+        "Place" => Some(Kind::Place),
+        _ => None,
+    }
+}
+
+/// An English name: Latin letters, spaces and name punctuation only.
+fn is_english(s: &str) -> bool {
+    s.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+        && s.chars()
+            .all(|c| c.is_ascii_alphabetic() || matches!(c, ' ' | '.' | '-' | '\''))
+}
+
+/// Rows of a SELECT query, each as variable → value.
+fn rows(store: &Store, q: &str, vars: &[&str], mut f: impl FnMut(&[Option<String>])) -> Result<()> {
+    if let guanxi_store::QueryResults::Solutions(solutions) = store.query(q)? {
+        for s in solutions {
+            let s = s?;
+            let vals: Vec<Option<String>> =
+                vars.iter().map(|v| s.get(*v).map(term_value)).collect();
+            f(&vals);
+        }
+    }
+    Ok(())
+}
+
+/// Entities with their kind, name and English name, indexed by IRI.
+fn entities(store: &Store) -> Result<(Vec<Entity>, HashMap<String, usize>)> {
+    let q = format!(
+        "{P}SELECT ?e ?kind ?name ?alt WHERE {{ VALUES ?kind {{ schema:Person schema:Organization schema:Place }} \
+         ?e a ?kind ; schema:name ?name . OPTIONAL {{ ?e schema:alternateName ?alt }} }}"
+    );
+    let mut by_iri: BTreeMap<String, (Kind, String, Option<String>)> = BTreeMap::new();
+    rows(store, &q, &["e", "kind", "name", "alt"], |v| {
+        let (Some(e), Some(k), Some(n)) = (&v[0], v[1].as_deref().and_then(kind_of), &v[2]) else {
+            return;
+        };
+        let entry = by_iri.entry(e.clone()).or_insert((k, n.clone(), None));
+        // The English name with the most words (a full name), ties to the smallest.
+        if let Some(alt) = v[3].as_ref().filter(|a| is_english(a)) {
+            let better = entry.2.as_ref().is_none_or(|cur| {
+                let (w, cw) = (alt.split(' ').count(), cur.split(' ').count());
+                w > cw || (w == cw && alt < cur)
+            });
+            if better {
+                entry.2 = Some(alt.clone());
+            }
+        }
+    })?;
+    let mut list = Vec::with_capacity(by_iri.len());
+    let mut index = HashMap::with_capacity(by_iri.len());
+    for (iri, (kind, name, english)) in by_iri {
+        index.insert(iri.clone(), list.len());
+        list.push(Entity {
+            id: iri,
+            name,
+            english,
+            kind,
+        });
+    }
+    Ok((list, index))
+}
+
+/// An article's local publication date and publisher name.
+type ArticleMeta = (Option<String>, Option<String>);
+
+/// Articles' local publication dates and publisher names.
+fn articles(store: &Store) -> Result<HashMap<String, ArticleMeta>> {
+    let q = format!(
+        "{P}SELECT ?a ?d ?pub WHERE {{ ?a a schema:NewsArticle . OPTIONAL {{ ?a schema:datePublished ?d }} \
+         OPTIONAL {{ ?a schema:publisher/schema:name ?pub }} }}"
+    );
+    let mut out = HashMap::new();
+    rows(store, &q, &["a", "d", "pub"], |v| {
+        if let Some(a) = &v[0] {
+            // The lexical form carries the publisher's offset: its first ten characters are
+            // the local date.
+            let d = v[1].as_ref().and_then(|d| d.get(..10)).map(str::to_string);
+            out.insert(a.clone(), (d, v[2].clone()));
+        }
+    })?;
+    Ok(out)
+}
+
+/// The store as graph input for the chosen window.
+pub fn load(store: &Store, window: Window) -> Result<Input> {
+    let (entities, index) = entities(store)?;
+    let mut units: Vec<Unit> = Vec::new();
+    match window {
+        Window::Article | Window::Sentence => {
+            let meta = articles(store)?;
+            let q = format!(
+                "{P}SELECT ?a ?e ?s WHERE {{ ?m a gx:Mention ; gx:mentionOf ?e ; prov:wasDerivedFrom ?a . \
+                 OPTIONAL {{ ?m gx:sentences ?s }} }}"
+            );
+            // article → sentence (or 0 for the whole article) → members
+            let mut groups: BTreeMap<String, BTreeMap<usize, Vec<usize>>> = BTreeMap::new();
+            rows(store, &q, &["a", "e", "s"], |v| {
+                let (Some(a), Some(&e)) = (&v[0], v[1].as_ref().and_then(|e| index.get(e))) else {
+                    return;
+                };
+                let g = groups.entry(a.clone()).or_default();
+                match window {
+                    Window::Sentence => {
+                        for s in v[2].as_deref().unwrap_or("").split(' ') {
+                            if let Ok(i) = s.parse::<usize>() {
+                                g.entry(i).or_default().push(e);
+                            }
+                        }
+                    }
+                    _ => g.entry(0).or_default().push(e),
+                }
+            })?;
+            for (a, sentences) in groups {
+                let (date, publisher) = meta.get(&a).cloned().unwrap_or((None, None));
+                for members in sentences.into_values() {
+                    units.push(Unit {
+                        members,
+                        date: date.clone(),
+                        sources: publisher.iter().cloned().collect(),
+                        label: None,
+                    });
+                }
+            }
+        }
+        Window::Interaction => {
+            let q = format!(
+                "{P}SELECT ?i ?type ?date ?p ?pl WHERE {{ ?i a gx:Interaction ; a ?type . FILTER(?type != gx:Interaction) \
+                 OPTIONAL {{ ?i gx:participant ?p }} OPTIONAL {{ ?i schema:startDate ?date }} \
+                 OPTIONAL {{ ?i schema:location ?pl }} }}"
+            );
+            let mut by_id: BTreeMap<String, Unit> = BTreeMap::new();
+            rows(store, &q, &["i", "type", "date", "p", "pl"], |v| {
+                let Some(i) = &v[0] else { return };
+                let u = by_id.entry(i.clone()).or_default();
+                u.label = v[1]
+                    .as_ref()
+                    .and_then(|t| t.rsplit('#').next())
+                    .map(str::to_string);
+                u.date = v[2].clone();
+                for m in [&v[3], &v[4]].into_iter().flatten() {
+                    if let Some(&e) = index.get(m) {
+                        if !u.members.contains(&e) {
+                            u.members.push(e);
+                        }
+                    }
+                }
+            })?;
+            let q = format!(
+                "{P}SELECT DISTINCT ?i ?pub WHERE {{ ?i a gx:Interaction ; prov:wasDerivedFrom ?a . \
+                 ?a schema:publisher/schema:name ?pub }}"
+            );
+            rows(store, &q, &["i", "pub"], |v| {
+                if let (Some(i), Some(p)) = (&v[0], &v[1]) {
+                    if let Some(u) = by_id.get_mut(i) {
+                        u.sources.push(p.clone());
+                    }
+                }
+            })?;
+            units = by_id.into_values().collect();
+        }
+    }
+    Ok(Input { entities, units })
+}
+
+/// The graph configuration from the command line.
+pub fn config(f: &GraphFilters) -> GraphConfig {
+    let kinds: BTreeSet<Kind> = f
+        .kind
+        .iter()
+        .flat_map(|k| match k {
+            NodeKind::Person => vec![Kind::Person],
+            NodeKind::Organization => vec![Kind::Organization],
+            NodeKind::Place => vec![Kind::Place],
+            NodeKind::All => vec![Kind::Person, Kind::Organization, Kind::Place],
+        })
+        .collect();
+    let window = if f.interactions {
+        Window::Interaction
+    } else {
+        f.window
+    };
+    let kinds_name: Vec<&str> = kinds.iter().map(|k| k.name()).collect();
+    let mut title = if f.interactions {
+        format!("Guanxi interactions ({})", kinds_name.join(", "))
+    } else {
+        format!(
+            "Guanxi co-occurrence ({}; same {})",
+            kinds_name.join(", "),
+            window.name()
+        )
+    };
+    if f.since.is_some() || f.until.is_some() {
+        title.push_str(&format!(
+            " {}–{}",
+            f.since.as_deref().unwrap_or(""),
+            f.until.as_deref().unwrap_or("")
+        ));
+    }
+    if let Some(p) = &f.publisher {
+        title.push_str(&format!(" · {p}"));
+    }
+    GraphConfig {
+        kinds,
+        weight: match f.weight {
+            WeightArg::Count => Weight::Count,
+            WeightArg::Sources => Weight::Sources,
+            WeightArg::Npmi => Weight::Npmi,
+        },
+        since: f.since.clone(),
+        until: f.until.clone(),
+        publisher: f.publisher.clone(),
+        min_weight: f.min_weight,
+        top: Some(f.top),
+        ego: f.ego.clone(),
+        depth: f.depth,
+        size_by: match f.size_by {
+            SizeArg::Degree => SizeBy::Degree,
+            SizeArg::Pagerank => SizeBy::PageRank,
+        },
+        color_by: if f.color_by_kind {
+            ColorBy::Kind
+        } else {
+            ColorBy::Community
+        },
+        layout: f.layout.name().to_string(),
+        interaction_labels: f.interactions,
+        title,
+    }
+}
+
+/// Builds the projection `f` asks for and writes it in `format`.
+pub fn render_text(store: &Store, f: &GraphFilters, format: GraphFormat) -> Result<String> {
+    let window = if f.interactions {
+        Window::Interaction
+    } else {
+        f.window
+    };
+    let input = load(store, window)?;
+    let cfg = config(f);
+    let p = guanxi_graph::project(&input, &cfg)?;
+    Ok(match format {
+        GraphFormat::Dot => p.to_dot(&cfg),
+        GraphFormat::Graphml => p.to_graphml(&cfg),
+        GraphFormat::Gexf => p.to_gexf(&cfg),
+        GraphFormat::Json => p.to_json(&cfg),
+    })
+}
+
+/// Renders a DOT file with Graphviz to `out` (`svg` or `png`); explains what is missing.
+pub fn render(dot_path: &Path, out: &Path, format: RenderFormat) -> Result<()> {
+    let fmt = match format {
+        RenderFormat::Svg => "svg",
+        RenderFormat::Png => "png",
+    };
+    let o = Process::new("dot")
+        .arg(format!("-T{fmt}"))
+        .args(if fmt == "png" {
+            vec!["-Gdpi=150"]
+        } else {
+            vec![]
+        })
+        .arg(dot_path)
+        .arg("-o")
+        .arg(out)
+        .output();
+    match o {
+        Ok(o) if o.status.success() => {}
+        Ok(o) => bail!(
+            "Graphviz could not render {}: {}",
+            dot_path.display(),
+            String::from_utf8_lossy(&o.stderr).trim()
+        ),
+        Err(_) => bail!(
+            "Graphviz `dot` not found: install it (for example `sudo apt-get install graphviz`) to render {fmt}"
+        ),
+    }
+    if !has_cjk_font() {
+        eprintln!(
+            "note: no font with Chinese glyphs found (fc-list :lang=zh is empty); labels will show as boxes. \
+             Install one, for example `sudo apt-get install fonts-noto-cjk`"
+        );
+    }
+    Ok(())
+}
+
+fn has_cjk_font() -> bool {
+    Process::new("fc-list")
+        .arg(":lang=zh")
+        .output()
+        .map(|o| !o.stdout.is_empty())
+        .unwrap_or(true)
+}
+
+/// `guanxi graph`.
+pub fn graph(
+    store_path: &Path,
+    f: &GraphFilters,
+    format: GraphFormat,
+    path: Option<&Path>,
+    render_as: Option<RenderFormat>,
+) -> Result<()> {
+    if !store_path.exists() {
+        bail!(
+            "no store at {}: run `guanxi ingest` first, or pass --store DIR",
+            store_path.display()
+        );
+    }
+    let store = crate::commands::open_store(store_path)?;
+    let text = render_text(&store, f, format)?;
+    match (path, render_as) {
+        (Some(p), Some(r)) => {
+            if format != GraphFormat::Dot {
+                bail!("--render needs --format dot");
+            }
+            fs::write(p, &text).with_context(|| format!("cannot write {}", p.display()))?;
+            let ext = match r {
+                RenderFormat::Svg => "svg",
+                RenderFormat::Png => "png",
+            };
+            let out: PathBuf = p.with_extension(ext);
+            render(p, &out, r)?;
+            eprintln!("wrote {} and {}", p.display(), out.display());
+        }
+        (None, Some(_)) => bail!("--render needs --output FILE.dot (the picture goes beside it)"),
+        (p, None) => {
+            let mut out = crate::commands::output(p)?;
+            out.write_all(text.as_bytes())?;
+            out.flush()?;
+        }
+    }
+    Ok(())
+}
+
+/// `guanxi timeline NAME`: the interactions of one actor in date order (undated last).
+pub fn timeline(store_path: &Path, name: &str, csv: bool) -> Result<()> {
+    let store = crate::commands::open_store(store_path)?;
+    let lit = name.replace('\\', "\\\\").replace('"', "\\\"");
+    let q = format!(
+        "{P}SELECT ?i ?type ?date ?place ?status ?other ?a ?byTitle WHERE {{ \
+         ?me schema:name|schema:alternateName ?n . FILTER(STR(?n) = \"{lit}\") \
+         ?i a gx:Interaction ; a ?type ; gx:participant ?me . FILTER(?type != gx:Interaction) \
+         OPTIONAL {{ ?i gx:participant ?o . FILTER(?o != ?me) ?o schema:name ?other }} \
+         OPTIONAL {{ ?i gx:participantByTitle ?t . FILTER(?t != ?me) ?t schema:name ?byTitle }} \
+         OPTIONAL {{ ?i schema:startDate ?date }} OPTIONAL {{ ?i schema:location/schema:name ?place }} \
+         OPTIONAL {{ ?i gx:status ?status }} OPTIONAL {{ ?i prov:wasDerivedFrom ?a }} }}"
+    );
+    #[derive(Default)]
+    struct Row {
+        kind: String,
+        date: String,
+        place: String,
+        status: String,
+        with: BTreeSet<String>,
+        articles: BTreeSet<String>,
+    }
+    let mut by: BTreeMap<String, Row> = BTreeMap::new();
+    rows(
+        &store,
+        &q,
+        &[
+            "i", "type", "date", "place", "status", "other", "a", "byTitle",
+        ],
+        |v| {
+            let Some(i) = &v[0] else { return };
+            let local = |x: &Option<String>| {
+                x.as_deref()
+                    .and_then(|t| t.rsplit('#').next())
+                    .unwrap_or("")
+                    .to_string()
+            };
+            let r = by.entry(i.clone()).or_default();
+            r.kind = local(&v[1]);
+            r.date = v[2].clone().unwrap_or_default();
+            r.place = v[3].clone().unwrap_or_default();
+            r.status = local(&v[4]);
+            r.with.extend(v[5].clone());
+            r.articles.extend(v[6].clone());
+            // Named only by title in the text (俄罗斯外长): marked as such.
+            r.with.extend(v[7].as_ref().map(|n| format!("{n}（职务）")));
+        },
+    )?;
+    if by.is_empty() {
+        bail!("no interaction of {name} in the store (names are matched exactly: schema:name or an alternate name)");
+    }
+    let mut list: Vec<Row> = by.into_values().collect();
+    list.sort_by(|a, b| {
+        (a.date.is_empty(), &a.date, &a.kind, &a.with).cmp(&(
+            b.date.is_empty(),
+            &b.date,
+            &b.kind,
+            &b.with,
+        ))
+    });
+    let header: Vec<String> = ["date", "type", "with", "place", "status", "reports"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let table: Vec<Vec<String>> = list
+        .into_iter()
+        .map(|r| {
+            vec![
+                r.date,
+                r.kind,
+                r.with.into_iter().collect::<Vec<_>>().join("、"),
+                r.place,
+                r.status,
+                r.articles.len().to_string(),
+            ]
+        })
+        .collect();
+    let mut out = crate::commands::output(None)?;
+    if csv {
+        writeln!(out, "{}", header.join(","))?;
+        for r in &table {
+            let cells: Vec<String> = r
+                .iter()
+                .map(|c| {
+                    if c.contains([',', '"', '\n']) {
+                        format!("\"{}\"", c.replace('"', "\"\""))
+                    } else {
+                        c.clone()
+                    }
+                })
+                .collect();
+            writeln!(out, "{}", cells.join(","))?;
+        }
+    } else {
+        crate::table::write(&mut out, &header, &table)?;
+    }
+    out.flush()?;
+    Ok(())
+}
