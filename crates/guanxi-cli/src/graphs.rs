@@ -110,26 +110,26 @@ pub fn load(store: &Store, window: Window) -> Result<Input> {
     match window {
         Window::Article | Window::Sentence => {
             let meta = articles(store)?;
-            let q = format!(
-                "{P}SELECT ?a ?e ?s WHERE {{ ?m a gx:Mention ; gx:mentionOf ?e ; prov:wasDerivedFrom ?a . \
-                 OPTIONAL {{ ?m gx:sentences ?s }} }}"
-            );
-            // article → sentence (or 0 for the whole article) → members
+            // One literal per article (gx:mentionIndex): decoding each mention's terms
+            // through SPARQL takes ten times longer at corpus scale.
             let mut groups: BTreeMap<String, BTreeMap<usize, Vec<usize>>> = BTreeMap::new();
-            rows(store, &q, &["a", "e", "s"], |v| {
-                let (Some(a), Some(&e)) = (&v[0], v[1].as_ref().and_then(|e| index.get(e))) else {
-                    return;
-                };
-                let g = groups.entry(a.clone()).or_default();
-                match window {
-                    Window::Sentence => {
-                        for s in v[2].as_deref().unwrap_or("").split(' ') {
-                            if let Ok(i) = s.parse::<usize>() {
-                                g.entry(i).or_default().push(e);
+            store.for_each_pair("https://w3id.org/guanxi/ontology#mentionIndex", |a, idx| {
+                let g = groups.entry(a.to_string()).or_default();
+                for line in idx.lines() {
+                    let Some((sentences, iri)) = line.split_once('\t') else {
+                        continue;
+                    };
+                    let Some(&e) = index.get(iri) else { continue };
+                    match window {
+                        Window::Sentence => {
+                            for s in sentences.split(' ') {
+                                if let Ok(i) = s.parse::<usize>() {
+                                    g.entry(i).or_default().push(e);
+                                }
                             }
                         }
+                        _ => g.entry(0).or_default().push(e),
                     }
-                    _ => g.entry(0).or_default().push(e),
                 }
             })?;
             for (a, sentences) in groups {

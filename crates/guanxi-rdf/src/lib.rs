@@ -348,16 +348,28 @@ pub fn article_quads(article: &Article, ex: &Extraction) -> Result<ArticleQuads,
                 &gx("mentionCount"),
                 Literal::from(e.mentions.len() as i64),
             );
-            let mut sentences: Vec<usize> = e.mentions.iter().map(|m| m.sentence).collect();
-            sentences.dedup();
-            let sentences: Vec<String> = sentences.iter().map(usize::to_string).collect();
-            out.add(
-                &m,
-                &gx("sentences"),
-                Literal::new_simple_literal(sentences.join(" ")),
-            );
             out.add(&m, &derived, art.clone());
         }
+    }
+    // One line per entity: the sentences that mention it, a tab, its IRI (sorted). Graph
+    // projections read this one literal per article instead of joining every mention.
+    let mut index: Vec<String> = ex
+        .entities
+        .iter()
+        .map(|e| {
+            let mut s: Vec<usize> = e.mentions.iter().map(|m| m.sentence).collect();
+            s.dedup();
+            let s: Vec<String> = s.iter().map(usize::to_string).collect();
+            format!("{}\t{}", s.join(" "), entity_iri(&e.key).as_str())
+        })
+        .collect();
+    if !index.is_empty() {
+        index.sort();
+        out.add(
+            &art,
+            &gx("mentionIndex"),
+            Literal::new_simple_literal(index.join("\n")),
+        );
     }
 
     for e in &ex.referenced {

@@ -61,7 +61,7 @@ pub const GX_TERMS: &[(&str, bool)] = &[
     ("holdsRole", false),
     ("mentionOf", false),
     ("mentionCount", false),
-    ("sentences", false),
+    ("mentionIndex", false),
     ("surface", false),
     ("sourceFile", false),
 ];

@@ -90,6 +90,25 @@ impl Store {
         Ok(())
     }
 
+    /// Calls `f` with the subject and object value of every quad of `predicate`, in any graph:
+    /// one index scan, much faster than a SPARQL join over the same triples.
+    pub fn for_each_pair(
+        &self,
+        predicate: &str,
+        mut f: impl FnMut(&str, &str),
+    ) -> Result<(), StoreError> {
+        let p = NamedNodeRef::new(predicate).map_err(|e| StoreError::Syntax(e.to_string()))?;
+        for q in self.inner.quads_for_pattern(None, Some(p), None, None) {
+            let q = q.map_err(StoreError::storage)?;
+            let s = match &q.subject {
+                oxigraph::model::NamedOrBlankNode::NamedNode(n) => n.as_str(),
+                _ => continue,
+            };
+            f(s, &term_value(&q.object));
+        }
+        Ok(())
+    }
+
     /// Rebuilds the merged interactions (the events graph) from every report in the store, in
     /// one transaction; returns (reports, interactions).
     pub fn rebuild_events(&self) -> Result<(usize, usize), StoreError> {
