@@ -222,6 +222,16 @@ fn in_range(date: Option<&str>, since: Option<&str>, until: Option<&str>) -> boo
     after && before
 }
 
+/// The number of `s`, given on first sight.
+fn intern<'a>(ids: &mut BTreeMap<&'a str, u32>, names: &mut Vec<&'a str>, s: &'a str) -> u32 {
+    let next = names.len() as u32;
+    let id = *ids.entry(s).or_insert(next);
+    if id == next {
+        names.push(s);
+    }
+    id
+}
+
 /// Builds a projection of `input` as `config` asks.
 pub fn project(input: &Input, config: &GraphConfig) -> Result<Projection, GraphError> {
     // Units after the date and publisher filters, members of the kept kinds, deduplicated.
@@ -262,13 +272,23 @@ pub fn project(input: &Input, config: &GraphConfig) -> Result<Projection, GraphE
     let n_units = units.len();
 
     let mut occurrences: BTreeMap<usize, u32> = BTreeMap::new();
+    // Sources and labels are interned: a pair seen in thousands of units would otherwise
+    // copy their names thousands of times.
+    let mut ids: BTreeMap<&str, u32> = BTreeMap::new();
+    let mut names: Vec<&str> = Vec::new();
     struct Acc {
         count: u32,
-        sources: BTreeSet<String>,
-        labels: BTreeMap<String, u32>,
+        sources: BTreeSet<u32>,
+        labels: BTreeMap<u32, u32>,
     }
     let mut pairs: BTreeMap<(usize, usize), Acc> = BTreeMap::new();
     for (u, m) in &units {
+        let src: Vec<u32> = u
+            .sources
+            .iter()
+            .map(|s| intern(&mut ids, &mut names, s))
+            .collect();
+        let label = u.label.as_deref().map(|l| intern(&mut ids, &mut names, l));
         for (i, &a) in m.iter().enumerate() {
             *occurrences.entry(a).or_default() += 1;
             for &b in &m[i + 1..] {
@@ -278,9 +298,9 @@ pub fn project(input: &Input, config: &GraphConfig) -> Result<Projection, GraphE
                     labels: BTreeMap::new(),
                 });
                 acc.count += 1;
-                acc.sources.extend(u.sources.iter().cloned());
-                if let Some(l) = &u.label {
-                    *acc.labels.entry(l.clone()).or_default() += 1;
+                acc.sources.extend(src.iter().copied());
+                if let Some(l) = label {
+                    *acc.labels.entry(l).or_default() += 1;
                 }
             }
         }
@@ -393,7 +413,11 @@ pub fn project(input: &Input, config: &GraphConfig) -> Result<Projection, GraphE
                 count: acc.count,
                 sources: acc.sources.len() as u32,
                 npmi,
-                labels: acc.labels.clone(),
+                labels: acc
+                    .labels
+                    .iter()
+                    .map(|(&l, &n)| (names.get(l as usize).copied().unwrap_or("").to_string(), n))
+                    .collect(),
             },
         );
         graph[x].degree += acc.count;
