@@ -32,6 +32,39 @@ fn is_english(s: &str) -> bool {
             .all(|c| c.is_ascii_alphabetic() || matches!(c, ' ' | '.' | '-' | '\''))
 }
 
+/// How plain an English name is (lower is plainer).
+fn english_rank(s: &str) -> (bool, u8, usize, String) {
+    const TITLES: &[&str] = &[
+        "Sen.",
+        "Rep.",
+        "Dr.",
+        "Dr",
+        "Director",
+        "Under",
+        "Secretary",
+        "President",
+        "Dame",
+        "Sir",
+        "Mr.",
+        "Mrs.",
+        "Ms.",
+        "Prof.",
+        "General",
+        "Gen.",
+        "Minister",
+        "Ambassador",
+    ];
+    let words: Vec<&str> = s.split(' ').filter(|w| !w.is_empty()).collect();
+    let titled = words.first().is_some_and(|w| TITLES.contains(w));
+    let order = match words.len() {
+        2 => 0,
+        3 => 1,
+        1 => 2,
+        _ => 3,
+    };
+    (titled, order, s.len(), s.to_string())
+}
+
 /// Rows of a SELECT query, each as variable → value.
 fn rows(store: &Store, q: &str, vars: &[&str], mut f: impl FnMut(&[Option<String>])) -> Result<()> {
     if let guanxi_store::QueryResults::Solutions(solutions) = store.query(q)? {
@@ -48,26 +81,37 @@ fn rows(store: &Store, q: &str, vars: &[&str], mut f: impl FnMut(&[Option<String
 /// Entities with their kind, name and English name, indexed by IRI.
 fn entities(store: &Store) -> Result<(Vec<Entity>, HashMap<String, usize>)> {
     let q = format!(
-        "{P}SELECT ?e ?kind ?name ?alt WHERE {{ VALUES ?kind {{ schema:Person schema:Organization schema:Place }} \
-         ?e a ?kind ; schema:name ?name . OPTIONAL {{ ?e schema:alternateName ?alt }} }}"
+        "{P}SELECT ?e ?kind ?name WHERE {{ VALUES ?kind {{ schema:Person schema:Organization schema:Place }} \
+         ?e a ?kind ; schema:name ?name }}"
     );
     let mut by_iri: BTreeMap<String, (Kind, String, Option<String>)> = BTreeMap::new();
-    rows(store, &q, &["e", "kind", "name", "alt"], |v| {
+    rows(store, &q, &["e", "kind", "name"], |v| {
         let (Some(e), Some(k), Some(n)) = (&v[0], v[1].as_deref().and_then(kind_of), &v[2]) else {
             return;
         };
-        let entry = by_iri.entry(e.clone()).or_insert((k, n.clone(), None));
-        // The English name with the most words (a full name), ties to the smallest.
-        if let Some(alt) = v[3].as_ref().filter(|a| is_english(a)) {
-            let better = entry.2.as_ref().is_none_or(|cur| {
-                let (w, cw) = (alt.split(' ').count(), cur.split(' ').count());
-                w > cw || (w == cw && alt < cur)
-            });
-            if better {
-                entry.2 = Some(alt.clone());
-            }
-        }
+        by_iri.entry(e.clone()).or_insert((k, n.clone(), None));
     })?;
+    // English names come from the gazetteer only: the alternate names gathered from articles
+    // mix people who share a transliteration (哈里斯: Kamala Harris, Ben Harris, …).
+    let gazetteer = guanxi_extract::gazetteer::Gazetteer::builtin();
+    for (iri, (kind, _, english)) in by_iri.iter_mut() {
+        let key_name = iri.rsplit('/').next().unwrap_or("");
+        let want = match kind {
+            Kind::Person => guanxi_core::EntityKind::Person,
+            Kind::Organization => guanxi_core::EntityKind::Organization,
+            Kind::Place => guanxi_core::EntityKind::Place,
+        };
+        *english = gazetteer
+            .lookup(key_name)
+            .filter(|g| g.key.kind == want && g.key.name == key_name)
+            .and_then(|g| {
+                g.aliases
+                    .iter()
+                    .filter(|a| is_english(a))
+                    .min_by_key(|a| english_rank(a))
+                    .cloned()
+            });
+    }
     let mut list = Vec::with_capacity(by_iri.len());
     let mut index = HashMap::with_capacity(by_iri.len());
     for (iri, (kind, name, english)) in by_iri {

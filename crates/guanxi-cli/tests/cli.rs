@@ -38,6 +38,19 @@ static FIXTURE: LazyLock<(tempfile::TempDir, PathBuf)> = LazyLock::new(|| {
     (dir, store)
 });
 
+/// A second copy of that store for the graph tests: RocksDB lets one process open a store at
+/// a time, and tests run in parallel.
+static GRAPH_FIXTURE: LazyLock<(tempfile::TempDir, PathBuf)> = LazyLock::new(|| {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = dir.path().join("store");
+    run(bin()
+        .arg("ingest")
+        .arg(root().join("examples/articles"))
+        .arg("--store")
+        .arg(&store));
+    (dir, store)
+});
+
 fn query(store: &Path, args: &[&str]) -> String {
     let o = run(bin().arg("query").args(args).arg("--store").arg(store));
     String::from_utf8(o.stdout).expect("utf-8")
@@ -336,7 +349,7 @@ fn mixed_formats_duplicates_and_the_report() {
 /// windows, weights, kinds, filters, the ego network, the interaction graph; and the timeline.
 #[test]
 fn graph_projections() {
-    let store = &FIXTURE.1;
+    let store = &GRAPH_FIXTURE.1;
     let cases: &[(&str, &[&str])] = &[
         ("person-article", &[]),
         (
