@@ -26,8 +26,8 @@ fn run(c: &mut Command) -> Output {
     o
 }
 
-/// A store built once from the example articles, shared by the query tests.
-static FIXTURE: LazyLock<(tempfile::TempDir, PathBuf)> = LazyLock::new(|| {
+/// A store of the example articles in a temporary folder.
+fn example_store() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = dir.path().join("store");
     run(bin()
@@ -36,20 +36,14 @@ static FIXTURE: LazyLock<(tempfile::TempDir, PathBuf)> = LazyLock::new(|| {
         .arg("--store")
         .arg(&store));
     (dir, store)
-});
+}
 
-/// A second copy of that store for the graph tests: RocksDB lets one process open a store at
-/// a time, and tests run in parallel.
-static GRAPH_FIXTURE: LazyLock<(tempfile::TempDir, PathBuf)> = LazyLock::new(|| {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = dir.path().join("store");
-    run(bin()
-        .arg("ingest")
-        .arg(root().join("examples/articles"))
-        .arg("--store")
-        .arg(&store));
-    (dir, store)
-});
+/// A store built once from the example articles, shared by the query tests.
+static FIXTURE: LazyLock<(tempfile::TempDir, PathBuf)> = LazyLock::new(example_store);
+
+/// A second copy for the graph tests: RocksDB lets one process open a store at a time, and
+/// tests run in parallel.
+static GRAPH_FIXTURE: LazyLock<(tempfile::TempDir, PathBuf)> = LazyLock::new(example_store);
 
 fn query(store: &Path, args: &[&str]) -> String {
     let o = run(bin().arg("query").args(args).arg("--store").arg(store));
