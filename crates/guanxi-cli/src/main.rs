@@ -6,6 +6,7 @@
 
 mod commands;
 mod graphs;
+mod serve;
 mod table;
 
 use std::path::PathBuf;
@@ -106,6 +107,31 @@ enum Command {
         render: Option<RenderFormat>,
         #[command(flatten)]
         filters: GraphFilters,
+    },
+    /// Serve the store over HTTP: the SPARQL 1.1 Protocol at /query, the graph store (read) at
+    /// /store, a browser page at /.
+    #[command(
+        after_help = "Read-only, loopback and CORS-free by default. Updates at /update need --allow-updates and\nGUANXI_UPDATE_TOKEN (sent as `Authorization: Bearer TOKEN`).\n\nExamples:\n  guanxi serve\n  curl -H 'Accept: text/csv' 'http://127.0.0.1:7878/query?query=SELECT%20*%20WHERE%20%7B%3Fs%20%3Fp%20%3Fo%7D%20LIMIT%203'\n  guanxi serve --bind 0.0.0.0:7878 --timeout 10 --max-results 10000 --cors"
+    )]
+    Serve {
+        /// Store directory.
+        #[arg(long, env = "GUANXI_STORE", default_value = "output/store")]
+        store: PathBuf,
+        /// Address and port to listen on.
+        #[arg(long, default_value = "127.0.0.1:7878")]
+        bind: std::net::SocketAddr,
+        /// Seconds a query may run before it is stopped.
+        #[arg(long, default_value_t = 30.0)]
+        timeout: f64,
+        /// Most rows or triples in one response.
+        #[arg(long, default_value_t = 100_000)]
+        max_results: usize,
+        /// Accept SPARQL updates carrying the bearer token GUANXI_UPDATE_TOKEN.
+        #[arg(long)]
+        allow_updates: bool,
+        /// Allow pages from any origin to query (Access-Control-Allow-Origin: *).
+        #[arg(long)]
+        cors: bool,
     },
     /// The interactions of one actor in date order (undated last), as a table or CSV.
     #[command(
@@ -290,6 +316,39 @@ enum ExportFormat {
     Rdfxml,
 }
 
+fn serve_command(
+    store: &std::path::Path,
+    bind: std::net::SocketAddr,
+    timeout: f64,
+    max_results: usize,
+    allow_updates: bool,
+    cors: bool,
+) -> anyhow::Result<()> {
+    let update_token = if allow_updates {
+        match std::env::var("GUANXI_UPDATE_TOKEN") {
+            Ok(t) if t.len() >= 16 => Some(t),
+            _ => anyhow::bail!(
+                "--allow-updates needs GUANXI_UPDATE_TOKEN set to a secret of at least 16 characters"
+            ),
+        }
+    } else {
+        None
+    };
+    if !(timeout > 0.0 && timeout.is_finite()) {
+        anyhow::bail!("--timeout must be a positive number of seconds");
+    }
+    serve::serve(
+        store,
+        serve::ServeOptions {
+            bind,
+            timeout: std::time::Duration::from_secs_f64(timeout),
+            max_results,
+            update_token,
+            cors,
+        },
+    )
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -325,6 +384,14 @@ fn main() -> ExitCode {
             render,
             filters,
         } => graphs::graph(&store, &filters, format, output.as_deref(), render),
+        Command::Serve {
+            store,
+            bind,
+            timeout,
+            max_results,
+            allow_updates,
+            cors,
+        } => serve_command(&store, bind, timeout, max_results, allow_updates, cors),
         Command::Timeline {
             name,
             store,

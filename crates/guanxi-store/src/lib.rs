@@ -223,7 +223,22 @@ impl Store {
 
     /// Runs a SPARQL query; the default graph is the union of all named graphs.
     pub fn query(&self, sparql: &str) -> Result<QueryResults<'static>, StoreError> {
-        let mut prepared = SparqlEvaluator::new()
+        self.query_with(sparql, None)
+    }
+
+    /// Runs a SPARQL query that `cancel` can stop (a server's timeout); the default graph is
+    /// the union of all named graphs. `SERVICE` cannot reach the network: the store is built
+    /// without an HTTP client.
+    pub fn query_with(
+        &self,
+        sparql: &str,
+        cancel: Option<oxigraph::sparql::CancellationToken>,
+    ) -> Result<QueryResults<'static>, StoreError> {
+        let mut evaluator = SparqlEvaluator::new();
+        if let Some(c) = cancel {
+            evaluator = evaluator.with_cancellation_token(c);
+        }
+        let mut prepared = evaluator
             .parse_query(sparql)
             .map_err(|e| StoreError::Syntax(e.to_string()))?;
         prepared.dataset_mut().set_default_graph_as_union();
@@ -231,6 +246,44 @@ impl Store {
             .on_store(&self.inner)
             .execute()
             .map_err(|e| StoreError::Query(e.to_string()))
+    }
+
+    /// Runs a SPARQL 1.1 update.
+    pub fn update(&self, sparql: &str) -> Result<(), StoreError> {
+        SparqlEvaluator::new()
+            .parse_update(sparql)
+            .map_err(|e| StoreError::Syntax(e.to_string()))?
+            .on_store(&self.inner)
+            .execute()
+            .map_err(|e| StoreError::Query(e.to_string()))
+    }
+
+    /// The quads of one named graph (`Some(iri)`), or of every graph (`None`: the union
+    /// default graph).
+    pub fn graph_quads(
+        &self,
+        graph: Option<&str>,
+    ) -> Result<impl Iterator<Item = Result<Quad, StoreError>> + '_, StoreError> {
+        let g = match graph {
+            Some(iri) => Some(
+                NamedNodeRef::new(iri)
+                    .map(|n| GraphNameRef::NamedNode(n).into_owned())
+                    .map_err(|e| StoreError::Syntax(e.to_string()))?,
+            ),
+            None => None,
+        };
+        Ok(self
+            .inner
+            .quads_for_pattern(None, None, None, g.as_ref().map(|g| g.as_ref()))
+            .map(|q| q.map_err(StoreError::storage)))
+    }
+
+    /// Whether the store holds this named graph.
+    pub fn has_graph(&self, iri: &str) -> Result<bool, StoreError> {
+        let n = NamedNodeRef::new(iri).map_err(|e| StoreError::Syntax(e.to_string()))?;
+        self.inner
+            .contains_named_graph(n)
+            .map_err(StoreError::storage)
     }
 
     /// Every quad, in the store's index order.

@@ -1,0 +1,328 @@
+//! `guanxi serve` over loopback with a real HTTP client: the SPARQL 1.1 Protocol (GET, POST
+//! direct and form), every results and RDF format, the graph store read side, the service
+//! description, errors (400, 406, 415, timeout, size limit), updates refused by default and
+//! allowed only with the token, CORS, and the page.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A server on its own copy of the example store, stopped when dropped.
+struct Server {
+    child: Child,
+    base: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Server {
+    fn start(args: &[&str], envs: &[(&str, &str)]) -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        let store = dir.path().join("store");
+        let st = Command::new(env!("CARGO_BIN_EXE_guanxi"))
+            .arg("ingest")
+            .arg(root().join("examples/articles"))
+            .arg("--store")
+            .arg(&store)
+            .env_remove("GUANXI_STORE")
+            .output()
+            .unwrap();
+        assert!(st.status.success());
+        let mut child = Command::new(env!("CARGO_BIN_EXE_guanxi"))
+            .args(["serve", "--bind", "127.0.0.1:0", "--store"])
+            .arg(&store)
+            .args(args)
+            .envs(envs.iter().copied())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The first line names the address: "… at http://127.0.0.1:PORT/ …".
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let first = lines.next().unwrap().unwrap();
+        let base = first
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap()
+            .trim_end_matches('/')
+            .to_string();
+        // Keep draining the log so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Server {
+            child,
+            base,
+            _dir: dir,
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+/// (status, content type, body)
+fn get(url: &str, accept: &str, query: &[(&str, &str)]) -> (u16, String, String) {
+    let mut req = agent().get(url).header("Accept", accept);
+    for (k, v) in query {
+        req = req.query(k, v);
+    }
+    let mut r = req.call().unwrap();
+    let ct = r
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap_or("").to_string())
+        .unwrap_or_default();
+    (
+        r.status().as_u16(),
+        ct,
+        r.body_mut().read_to_string().unwrap(),
+    )
+}
+
+fn post(url: &str, ctype: &str, accept: &str, body: &str, auth: Option<&str>) -> (u16, String) {
+    let mut req = agent()
+        .post(url)
+        .header("Content-Type", ctype)
+        .header("Accept", accept);
+    if let Some(a) = auth {
+        req = req.header("Authorization", a);
+    }
+    let mut r = req.send(body).unwrap();
+    (r.status().as_u16(), r.body_mut().read_to_string().unwrap())
+}
+
+const PERSONS: &str = "PREFIX schema: <http://schema.org/> SELECT ?n WHERE { ?p a schema:Person ; schema:name ?n } ORDER BY ?n LIMIT 3";
+const CONSTRUCT: &str = "PREFIX schema: <http://schema.org/> CONSTRUCT { ?p schema:name ?n } WHERE { ?p a schema:Person ; schema:name ?n } ORDER BY ?n LIMIT 2";
+
+#[test]
+fn protocol_formats_and_errors() {
+    let s = Server::start(&[], &[]);
+    let q = format!("{}/query", s.base);
+    for (accept, ct, needle) in [
+        (
+            "application/sparql-results+json",
+            "application/sparql-results+json",
+            "\"bindings\"",
+        ),
+        (
+            "application/sparql-results+xml",
+            "application/sparql-results+xml",
+            "<sparql",
+        ),
+        ("text/csv", "text/csv", "习近平"),
+        (
+            "text/tab-separated-values",
+            "text/tab-separated-values",
+            "\"习近平\"@zh",
+        ),
+    ] {
+        let (st, got_ct, body) = get(&q, accept, &[("query", PERSONS)]);
+        assert_eq!(st, 200, "{accept}: {body}");
+        assert!(got_ct.starts_with(ct), "{accept} gave {got_ct}");
+        assert!(body.contains(needle), "{accept}: {body}");
+    }
+    // POST, direct and as a form.
+    let (st, body) = post(&q, "application/sparql-query", "text/csv", PERSONS, None);
+    assert_eq!((st, body.lines().nth(1)), (200, Some("习近平")));
+    let form = format!(
+        "query={}",
+        url::form_urlencoded::byte_serialize(PERSONS.as_bytes()).collect::<String>()
+    );
+    let (st, body) = post(
+        &q,
+        "application/x-www-form-urlencoded",
+        "text/csv",
+        &form,
+        None,
+    );
+    assert_eq!((st, body.lines().nth(1)), (200, Some("习近平")));
+    // CONSTRUCT in every RDF format.
+    for (accept, needle) in [
+        ("text/turtle", "schema:name"),
+        ("application/n-triples", "<http://schema.org/name>"),
+        ("application/ld+json", "@id"),
+        ("application/rdf+xml", "rdf:RDF"),
+    ] {
+        let (st, ct, body) = get(&q, accept, &[("query", CONSTRUCT)]);
+        assert_eq!(st, 200, "{accept}: {body}");
+        assert!(ct.starts_with(accept), "{accept} gave {ct}");
+        assert!(body.contains(needle), "{accept}: {body}");
+    }
+    // Service description.
+    let (st, _, body) = get(&q, "text/turtle", &[]);
+    assert!(st == 200 && body.contains("sd:Service"), "{body}");
+    // Errors.
+    assert_eq!(get(&q, "*/*", &[("query", "SELEC ?x")]).0, 400);
+    assert_eq!(get(&q, "image/png", &[("query", PERSONS)]).0, 406);
+    assert_eq!(post(&q, "text/plain", "*/*", PERSONS, None).0, 415);
+    let ds = get(
+        &q,
+        "*/*",
+        &[("query", PERSONS), ("default-graph-uri", "http://x")],
+    );
+    assert_eq!(ds.0, 400);
+    // Updates are refused by default.
+    let u = format!("{}/update", s.base);
+    assert_eq!(
+        post(&u, "application/sparql-update", "*/*", "CLEAR ALL", None).0,
+        403
+    );
+    assert_eq!(get(&q, "text/csv", &[("query", PERSONS)]).0, 200);
+    // No CORS unless asked for.
+    let r = agent().get(&q).query("query", PERSONS).call().unwrap();
+    assert!(r.headers().get("access-control-allow-origin").is_none());
+}
+
+#[test]
+fn graph_store_read_side() {
+    let s = Server::start(&[], &[]);
+    let store = format!("{}/store", s.base);
+    let (st, ct, body) = get(
+        &store,
+        "application/n-triples",
+        &[("graph", "https://w3id.org/guanxi/id/graph/entities")],
+    );
+    assert_eq!(st, 200);
+    assert!(ct.starts_with("application/n-triples"));
+    assert!(
+        body.contains("<https://w3id.org/guanxi/id/person/"),
+        "{body}"
+    );
+    let (st, _, body) = get(&store, "text/turtle", &[("default", "")]);
+    assert!(st == 200 && body.contains("schema:NewsArticle"), "{st}");
+    assert_eq!(
+        get(
+            &store,
+            "text/turtle",
+            &[("graph", "https://example.org/none")]
+        )
+        .0,
+        404
+    );
+    assert_eq!(get(&store, "text/turtle", &[]).0, 400);
+}
+
+#[test]
+fn limits_timeout_cors_and_page() {
+    let s = Server::start(&["--timeout", "0.05", "--max-results", "5", "--cors"], &[]);
+    let q = format!("{}/query", s.base);
+    let heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }";
+    let (st, _, body) = get(&q, "*/*", &[("query", heavy)]);
+    assert_eq!(st, 503, "{body}");
+    assert!(body.contains("--timeout"));
+    let (st, _, body) = get(
+        &q,
+        "*/*",
+        &[("query", "SELECT * WHERE { ?s ?p ?o } LIMIT 50")],
+    );
+    assert_eq!(st, 413, "{body}");
+    let r = agent().get(&q).query("query", PERSONS).call().unwrap();
+    assert_eq!(
+        r.headers()
+            .get("access-control-allow-origin")
+            .map(|v| v.to_str().unwrap()),
+        Some("*")
+    );
+    let (st, ct, body) = get(&format!("{}/", s.base), "text/html", &[]);
+    assert!(st == 200 && ct.starts_with("text/html") && body.contains("Guanxi"));
+    let (st, _, body) = get(&format!("{}/queries.json", s.base), "*/*", &[]);
+    let list: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(st, 200);
+    assert_eq!(list.as_array().map(Vec::len), Some(7));
+}
+
+#[test]
+fn ego_graph_for_the_page() {
+    let s = Server::start(&[], &[]);
+    let (st, ct, body) = get(
+        &format!("{}/graph.json", s.base),
+        "*/*",
+        &[("ego", "王毅"), ("depth", "1")],
+    );
+    assert_eq!(st, 200, "{body}");
+    assert!(ct.starts_with("application/json"));
+    let g: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let labels: Vec<&str> = g["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n["label"].as_str())
+        .collect();
+    assert!(
+        labels.contains(&"王毅") && labels.contains(&"拉夫罗夫"),
+        "{labels:?}"
+    );
+    let wang = g["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["label"] == "王毅")
+        .unwrap();
+    assert_eq!(wang["english"], "Wang Yi");
+    assert_eq!(
+        get(
+            &format!("{}/graph.json", s.base),
+            "*/*",
+            &[("ego", "无此人")]
+        )
+        .0,
+        404
+    );
+}
+
+#[test]
+fn updates_need_the_flag_and_the_token() {
+    let token = "a-long-enough-secret-token";
+    let s = Server::start(&["--allow-updates"], &[("GUANXI_UPDATE_TOKEN", token)]);
+    let u = format!("{}/update", s.base);
+    let insert = "INSERT DATA { GRAPH <https://example.org/g> { <https://example.org/a> <http://schema.org/name> \"甲\" } }";
+    assert_eq!(
+        post(&u, "application/sparql-update", "*/*", insert, None).0,
+        401
+    );
+    assert_eq!(
+        post(
+            &u,
+            "application/sparql-update",
+            "*/*",
+            insert,
+            Some("Bearer wrong-token-000000")
+        )
+        .0,
+        401
+    );
+    let bearer = format!("Bearer {token}");
+    assert_eq!(
+        post(
+            &u,
+            "application/sparql-update",
+            "*/*",
+            insert,
+            Some(&bearer)
+        )
+        .0,
+        204
+    );
+    let (st, _, body) = get(
+        &format!("{}/query", s.base),
+        "text/csv",
+        &[(
+            "query",
+            "SELECT ?n WHERE { <https://example.org/a> <http://schema.org/name> ?n }",
+        )],
+    );
+    assert_eq!((st, body.lines().nth(1)), (200, Some("甲")));
+}
