@@ -326,3 +326,24 @@ fn updates_need_the_flag_and_the_token() {
     );
     assert_eq!((st, body.lines().nth(1)), (200, Some("甲")));
 }
+
+/// Python's SPARQLWrapper (GET and POST, every results format, CONSTRUCT) and rdflib's
+/// SPARQLStore, from `tests/clients/python_clients.py`; `scripts/test` installs them into
+/// `GUANXI_PYTHON_CLIENTS`.
+#[test]
+fn python_sparql_clients() {
+    let s = Server::start(&[], &[]);
+    let path = std::env::var("GUANXI_PYTHON_CLIENTS").unwrap_or_default();
+    let o = Command::new("python3")
+        .arg(root().join("tests/clients/python_clients.py"))
+        .arg(&s.base)
+        .env("PYTHONPATH", &path)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        o.status.success(),
+        "Python clients failed (scripts/test installs SPARQLWrapper and rdflib):\n{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
