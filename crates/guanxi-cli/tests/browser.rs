@@ -3,13 +3,11 @@
 //! can be taken. Chromium is required (`scripts/test` installs it when it can).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+mod common;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use std::process::Command;
+
+use common::Server;
 
 fn chromium() -> String {
     for c in ["chromium", "chromium-browser", "google-chrome"] {
@@ -26,31 +24,9 @@ fn chromium() -> String {
 
 #[test]
 fn page_runs_a_saved_query_and_draws_the_graph() {
+    let server = Server::start(&[], &[]);
+    let base = format!("{}/", server.base);
     let dir = tempfile::tempdir().unwrap();
-    let store = dir.path().join("store");
-    let st = Command::new(env!("CARGO_BIN_EXE_guanxi"))
-        .arg("ingest")
-        .arg(root().join("examples/articles"))
-        .arg("--store")
-        .arg(&store)
-        .env_remove("GUANXI_STORE")
-        .output()
-        .unwrap();
-    assert!(st.status.success());
-    let mut server = Command::new(env!("CARGO_BIN_EXE_guanxi"))
-        .args(["serve", "--bind", "127.0.0.1:0", "--store"])
-        .arg(&store)
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(server.stderr.take().unwrap()).lines();
-    let first = lines.next().unwrap().unwrap();
-    let base = first
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap()
-        .to_string();
-    std::thread::spawn(move || for _ in lines {});
     let url = format!("{base}#query=who-met-whom-most&ego=王毅");
     let profile = dir.path().join("chromium");
     let shot = dir.path().join("page.png");
@@ -77,8 +53,7 @@ fn page_runs_a_saved_query_and_draws_the_graph() {
     };
     let dom = String::from_utf8_lossy(&run(&["--dump-dom".to_string()]).stdout).to_string();
     let shot_out = run(&[format!("--screenshot={}", shot.display())]);
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
     assert!(
         dom.contains("data-ready=\"true\""),
         "the page did not finish: {dom}"
