@@ -369,11 +369,10 @@ fn evaluate(
         .query_with(q, Some(cancel))
         .map_err(|e| match e {
             guanxi_store::StoreError::Syntax(m) => err(StatusCode::BAD_REQUEST, m),
+            guanxi_store::StoreError::Query(m) => evaluation_error(m),
             other => err(StatusCode::INTERNAL_SERVER_ERROR, other.to_string()),
         })?;
-    let eval_err = |e: oxigraph::sparql::QueryEvaluationError| {
-        err(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
-    };
+    let eval_err = |e: oxigraph::sparql::QueryEvaluationError| evaluation_error(e.to_string());
     match results {
         QueryResults::Solutions(solutions) => {
             let (mt, f) = negotiate(headers, RESULT_TYPES).ok_or_else(not_acceptable)?;
@@ -418,6 +417,19 @@ fn evaluate(
                 .map_err(|e| err(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
             Ok(body(&mt, buf))
         }
+    }
+}
+
+/// An evaluation error: a SERVICE call is the client's (the store is built without an HTTP
+/// client, so SERVICE reaches nothing); anything else is the server's.
+fn evaluation_error(m: String) -> HttpError {
+    if m.starts_with("The service") {
+        err(
+            StatusCode::BAD_REQUEST,
+            format!("federated SERVICE calls are disabled on this server ({m})"),
+        )
+    } else {
+        err(StatusCode::INTERNAL_SERVER_ERROR, m)
     }
 }
 

@@ -118,6 +118,12 @@ fn protocol_formats_and_errors() {
         &[("query", PERSONS), ("default-graph-uri", "http://x")],
     );
     assert_eq!(ds.0, 400);
+    let service = "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }";
+    let (st, _, body) = get(&q, "*/*", &[("query", service)]);
+    assert!(
+        st == 400 && body.contains("SERVICE calls are disabled"),
+        "{st} {body}"
+    );
     // Updates are refused by default.
     let u = format!("{}/update", s.base);
     assert_eq!(
