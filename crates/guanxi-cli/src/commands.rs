@@ -254,11 +254,10 @@ pub fn ingest(paths: &[PathBuf], store_path: &Path, opts: &IngestOptions) -> Res
     std::thread::scope(|scope| -> Result<()> {
         let writer = scope.spawn(move || -> Result<()> {
             for batch in rx {
-                for (label, aq) in batch {
-                    store_ref
-                        .replace_article(&aq)
-                        .with_context(|| format!("cannot write {label} to the store"))?;
-                }
+                let quads: Vec<ArticleQuads> = batch.into_iter().map(|(_, aq)| aq).collect();
+                store_ref
+                    .load_articles(&quads)
+                    .context("cannot write to the store")?;
             }
             Ok(())
         });
