@@ -32,6 +32,8 @@ pub struct IngestSummary {
     pub formats: BTreeMap<&'static str, usize>,
     /// Articles whose publisher is unknown (publication dates read in UTC).
     pub unknown_publisher: usize,
+    /// Files skipped because their content is unchanged since they were ingested.
+    pub unchanged: usize,
     pub quads: usize,
     pub entities: usize,
     pub reports: usize,
@@ -51,6 +53,8 @@ pub struct IngestOptions {
     pub report: Option<PathBuf>,
     /// Refuse files larger than this (bytes).
     pub max_bytes: Option<usize>,
+    /// Read every file again, even those the manifest says are unchanged.
+    pub full: bool,
 }
 
 /// Every file under `paths`, folders walked recursively, in sorted order; hidden entries skipped.
@@ -104,6 +108,12 @@ const BATCH: usize = 256;
 
 /// One file's articles after the parallel parse.
 struct ParsedFile {
+    /// The file's canonical path: its key in the manifest.
+    key: String,
+    /// FNV-1a of the file's bytes (none when it could not be read).
+    hash: Option<u64>,
+    /// The manifest holds the same hash for this path: nothing to do.
+    unchanged: bool,
     format: Option<&'static str>,
     items: Vec<ParsedItem>,
 }
@@ -115,8 +125,12 @@ struct ParsedItem {
 }
 
 /// Reads and parses one file; never fails, never panics: problems become reasons.
-fn parse_path(path: &Path, config: &IngestConfig) -> ParsedFile {
+fn parse_path(path: &Path, config: &IngestConfig, manifest: &Manifest) -> ParsedFile {
     let name = path.display().to_string();
+    let canonical = fs::canonicalize(path).ok();
+    let key = canonical
+        .as_ref()
+        .map_or_else(|| name.clone(), |p| p.display().to_string());
     let bytes = match fs::metadata(path) {
         Ok(m) if m.len() > config.max_bytes as u64 => Err((
             "too large",
@@ -132,6 +146,9 @@ fn parse_path(path: &Path, config: &IngestConfig) -> ParsedFile {
         Ok(b) => b,
         Err(reason) => {
             return ParsedFile {
+                key,
+                hash: None,
+                unchanged: false,
                 items: vec![ParsedItem {
                     label: name.clone(),
                     article: Err(reason),
@@ -141,12 +158,24 @@ fn parse_path(path: &Path, config: &IngestConfig) -> ParsedFile {
             }
         }
     };
-    let file_url = fs::canonicalize(path)
-        .ok()
+    let hash = fnv1a(&bytes);
+    if manifest.get(&key) == Some(&hash) {
+        return ParsedFile {
+            key,
+            hash: Some(hash),
+            unchanged: true,
+            items: Vec::new(),
+            format: None,
+        };
+    }
+    let file_url = canonical
         .and_then(|p| url::Url::from_file_path(p).ok())
         .map(|u| u.to_string());
     match guarded(|| guanxi_ingest::parse_file(&name, file_url.as_deref(), &bytes, config)) {
         Ok(read) => ParsedFile {
+            key,
+            hash: Some(hash),
+            unchanged: false,
             format: read.format.map(|f| f.name()),
             items: read
                 .items
@@ -159,6 +188,9 @@ fn parse_path(path: &Path, config: &IngestConfig) -> ParsedFile {
                 .collect(),
         },
         Err(reason) => ParsedFile {
+            key,
+            hash: None,
+            unchanged: false,
             items: vec![ParsedItem {
                 label: name.clone(),
                 article: Err(("internal error", reason)),
@@ -167,6 +199,90 @@ fn parse_path(path: &Path, config: &IngestConfig) -> ParsedFile {
             format: None,
         },
     }
+}
+
+/// File path → FNV-1a of its bytes, for the files a store has taken in.
+type Manifest = HashMap<String, u64>;
+
+/// The manifest beside the store: one line per file, `hash<TAB>path`.
+fn manifest_path(store: &Path) -> PathBuf {
+    store.join("guanxi-manifest.tsv")
+}
+
+/// What made the manifest: this very program (its executable's hash), so that a new version
+/// of the rules reads every file again.
+fn program_fingerprint() -> String {
+    let exe = std::env::current_exe()
+        .ok()
+        .and_then(|p| fs::read(p).ok())
+        .unwrap_or_default();
+    format!("{} {:016x}", env!("CARGO_PKG_VERSION"), fnv1a(&exe))
+}
+
+fn load_manifest(store: &Path) -> Manifest {
+    let text = fs::read_to_string(manifest_path(store)).unwrap_or_default();
+    let mut lines = text.lines();
+    if lines.next() != Some(&format!("# guanxi {}", program_fingerprint())) {
+        return Manifest::new();
+    }
+    lines
+        .filter_map(|l| {
+            let (h, p) = l.split_once('\t')?;
+            Some((unescape_path(p), u64::from_str_radix(h, 16).ok()?))
+        })
+        .collect()
+}
+
+/// File names may hold tabs and newlines (real archives do): escaped in the manifest.
+fn escape_path(p: &str) -> String {
+    p.replace('\\', "\\\\")
+        .replace('\n', "\\n")
+        .replace('\t', "\\t")
+        .replace('\r', "\\r")
+}
+
+fn unescape_path(p: &str) -> String {
+    let mut out = String::with_capacity(p.len());
+    let mut chars = p.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('r') => out.push('\r'),
+            Some(other) => out.push(other),
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+/// Writes the manifest whole, through a temporary file and a rename.
+fn save_manifest(store: &Path, m: &Manifest) -> Result<()> {
+    let mut lines: Vec<String> = m
+        .iter()
+        .map(|(p, h)| format!("{h:016x}\t{}", escape_path(p)))
+        .collect();
+    lines.sort_by(|a, b| a[17..].cmp(&b[17..]));
+    lines.insert(0, format!("# guanxi {}", program_fingerprint()));
+    let tmp = store.join("guanxi-manifest.tsv.tmp");
+    fs::write(&tmp, lines.join("\n") + "\n")
+        .with_context(|| format!("cannot write {}", tmp.display()))?;
+    fs::rename(&tmp, manifest_path(store)).context("cannot replace the manifest")?;
+    Ok(())
+}
+
+/// 64-bit FNV-1a: a stable hash of a file's content.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
 }
 
 /// Extracts and maps one article; a panic becomes a reason.
@@ -239,6 +355,13 @@ pub fn ingest(paths: &[PathBuf], store_path: &Path, opts: &IngestOptions) -> Res
         files: files.len(),
         ..IngestSummary::default()
     };
+    let mut manifest = if opts.full {
+        Manifest::new()
+    } else {
+        load_manifest(store_path)
+    };
+    let had_manifest = !manifest.is_empty();
+    let mut updated: Vec<(String, u64)> = Vec::new();
     let mut seen_urls: HashMap<String, String> = HashMap::new();
     let mut seen_bodies: HashMap<u64, String> = HashMap::new();
     // Drawn only when stderr is a terminal; skip lines go above it.
@@ -262,11 +385,22 @@ pub fn ingest(paths: &[PathBuf], store_path: &Path, opts: &IngestOptions) -> Res
             Ok(())
         });
         for batch in files.chunks(BATCH) {
-            let parsed: Vec<ParsedFile> =
-                batch.par_iter().map(|f| parse_path(f, &config)).collect();
+            let parsed: Vec<ParsedFile> = batch
+                .par_iter()
+                .map(|f| parse_path(f, &config, &manifest))
+                .collect();
             // Sequential, in file order: duplicates are decided the same way on every run.
             let mut keep: Vec<(String, guanxi_core::Article)> = Vec::new();
             for pf in parsed {
+                if pf.unchanged {
+                    sum.unchanged += 1;
+                    continue;
+                }
+                // A file that read cleanly is remembered; a failing one is tried again next time.
+                let all_ok = pf.items.iter().all(|i| i.article.is_ok());
+                if let (Some(h), true) = (pf.hash, all_ok) {
+                    updated.push((pf.key.clone(), h));
+                }
                 for item in pf.items {
                     let article = match item.article {
                         Ok(a) => a,
@@ -345,11 +479,20 @@ pub fn ingest(paths: &[PathBuf], store_path: &Path, opts: &IngestOptions) -> Res
     if let Some(w) = report.0.as_mut() {
         w.flush().context("cannot write the report")?;
     }
-    let (reports, events) = store
-        .rebuild_events()
-        .context("cannot merge the interactions")?;
+    // Nothing new: the merged interactions are those of the last run.
+    let (reports, events) = if sum.stored == 0 && had_manifest {
+        store
+            .event_counts()
+            .context("cannot count the interactions")?
+    } else {
+        store
+            .rebuild_events()
+            .context("cannot merge the interactions")?
+    };
     sum.interactions = events;
     store.flush().context("cannot flush the store")?;
+    manifest.extend(updated);
+    save_manifest(store_path, &manifest)?;
     let skipped = if sum.skipped.is_empty() {
         "0".to_string()
     } else {
@@ -366,13 +509,14 @@ pub fn ingest(paths: &[PathBuf], store_path: &Path, opts: &IngestOptions) -> Res
         .map(|(k, v)| format!("{v} {k}"))
         .collect();
     eprintln!(
-        "{} files: read {} articles ({}), stored {}, duplicates {}, skipped {}; {} with an unknown publisher (UTC dates)",
+        "{} files: read {} articles ({}), stored {}, duplicates {}, skipped {}, unchanged {}; {} with an unknown publisher (UTC dates)",
         sum.files,
         sum.read,
         formats.join(", "),
         sum.stored,
         sum.duplicates,
         skipped,
+        sum.unchanged,
         sum.unknown_publisher,
     );
     eprintln!(
@@ -385,6 +529,79 @@ pub fn ingest(paths: &[PathBuf], store_path: &Path, opts: &IngestOptions) -> Res
         reports
     );
     Ok(sum)
+}
+
+/// `guanxi extract`: every article of `paths` as N-Quads on `out`, with no store — its named
+/// graph, then the entity descriptions not written before in this run — so a batch engine can
+/// shard extraction over machines and load the pieces anywhere. Same parsing, duplicates and
+/// skip lines as `ingest`; the merged interactions are left to the store that loads them.
+pub fn extract(paths: &[PathBuf], max_bytes: usize, path: Option<&Path>) -> Result<()> {
+    use rayon::prelude::*;
+    use std::hash::{Hash, Hasher};
+    let files = collect_files(paths)?;
+    let extractor = Extractor::new();
+    let config = IngestConfig {
+        max_bytes,
+        ..IngestConfig::default()
+    };
+    let mut out = output(path)?;
+    let none = Manifest::new();
+    let mut seen_urls: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut shared_seen: std::collections::HashSet<u64> = std::collections::HashSet::new();
+    let (mut articles, mut skipped, mut duplicates, mut quads) = (0usize, 0usize, 0usize, 0usize);
+    for batch in files.chunks(BATCH) {
+        let parsed: Vec<ParsedFile> = batch
+            .par_iter()
+            .map(|f| parse_path(f, &config, &none))
+            .collect();
+        let mut keep = Vec::new();
+        for item in parsed.into_iter().flat_map(|p| p.items) {
+            match item.article {
+                Ok(a) => {
+                    if seen_urls.insert(guanxi_rdf::article_key(&a)) {
+                        keep.push((item.label, a));
+                    } else {
+                        duplicates += 1;
+                    }
+                }
+                Err((_, reason)) => {
+                    eprintln!("skipped {}: {reason}", item.label);
+                    skipped += 1;
+                }
+            }
+        }
+        let done: Vec<_> = keep
+            .par_iter()
+            .map(|(_, a)| extract_article(a, &extractor))
+            .collect();
+        for ((label, _), r) in keep.iter().zip(done) {
+            match r {
+                Ok((_, aq)) => {
+                    let mut q = aq.quads;
+                    for s in aq.shared {
+                        let mut h = std::hash::DefaultHasher::new();
+                        s.hash(&mut h);
+                        if shared_seen.insert(h.finish()) {
+                            q.push(s);
+                        }
+                    }
+                    quads += q.len();
+                    guanxi_rdf::write_sorted(q, RdfFormat::NQuads, &mut out)?;
+                    articles += 1;
+                }
+                Err((_, reason)) => {
+                    eprintln!("skipped {label}: {reason}");
+                    skipped += 1;
+                }
+            }
+        }
+    }
+    out.flush()?;
+    eprintln!(
+        "{} files: {articles} articles as {quads} quads, duplicates {duplicates}, skipped {skipped}",
+        files.len()
+    );
+    Ok(())
 }
 
 /// Reads, extracts and maps the first article of one file; any failure, a panic included, is
@@ -669,4 +886,22 @@ pub fn build(paths: &[PathBuf], out_dir: &Path, filters: &GraphFilters) -> Resul
         Err(e) => eprintln!("note: no SVG: {e}"),
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn manifest_paths_survive_tabs_newlines_and_backslashes() {
+        for p in [
+            "a/b.md",
+            "odd\nname\t2.md",
+            "back\\slash\\n.md",
+            "trailing\\",
+        ] {
+            assert_eq!(unescape_path(&escape_path(p)), p);
+            assert!(!escape_path(p).contains(['\n', '\t']));
+        }
+    }
 }

@@ -55,6 +55,25 @@ enum Command {
         /// Skip files larger than this many bytes.
         #[arg(long, default_value_t = 8 * 1024 * 1024)]
         max_bytes: usize,
+        /// Read every file again, even those unchanged since the store took them in.
+        #[arg(long)]
+        full: bool,
+    },
+    /// Extract articles to N-Quads on standard output (or --output), with no store: for sharding
+    /// extraction over machines and loading the pieces into any store.
+    #[command(
+        after_help = "Each article's named graph, then the entity descriptions not yet written in this run. The\nmerged interactions are computed by the store that loads them (`guanxi ingest`).\n\nExample:\n  guanxi extract ../news/2020-09 > 2020-09.nq"
+    )]
+    Extract {
+        /// Article files or folders.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Output file (default: standard output).
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// Skip files larger than this many bytes.
+        #[arg(long, default_value_t = 8 * 1024 * 1024)]
+        max_bytes: usize,
     },
     /// Run a SPARQL 1.1 query over the store (default graph = union of all graphs).
     #[command(
@@ -357,12 +376,14 @@ fn main() -> ExitCode {
             store,
             report,
             max_bytes,
+            full,
         } => commands::ingest(
             &paths,
             &store,
             &commands::IngestOptions {
                 report,
                 max_bytes: Some(max_bytes),
+                full,
             },
         )
         .map(|_| ()),
@@ -384,6 +405,11 @@ fn main() -> ExitCode {
             render,
             filters,
         } => graphs::graph(&store, &filters, format, output.as_deref(), render),
+        Command::Extract {
+            paths,
+            output,
+            max_bytes,
+        } => commands::extract(&paths, max_bytes, output.as_deref()),
         Command::Serve {
             store,
             bind,

@@ -148,8 +148,49 @@ fn reingesting_replaces_an_article() {
     };
     run(bin().arg("ingest").arg(&seed).arg("--store").arg(&store));
     let once = count(&store);
-    run(bin().arg("ingest").arg(&seed).arg("--store").arg(&store));
+    // --full reads the unchanged file again: its graph is replaced, not added to.
+    run(bin()
+        .args(["ingest", "--full"])
+        .arg(&seed)
+        .arg("--store")
+        .arg(&store));
     assert_eq!(once, count(&store));
+}
+
+/// A second run skips files whose content is unchanged (the manifest beside the store), and
+/// reads a changed one again.
+#[test]
+fn unchanged_files_are_skipped_changed_ones_read_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    for f in ["002_70d5c0d30332d6a0.txt", "030_voa_20200911_dip.txt"] {
+        std::fs::copy(root().join("examples/articles").join(f), input.join(f)).unwrap();
+    }
+    let store = dir.path().join("store");
+    let ingest = || {
+        let o = run(bin().arg("ingest").arg(&input).arg("--store").arg(&store));
+        String::from_utf8_lossy(&o.stderr).to_string()
+    };
+    let first = ingest();
+    assert!(
+        first.contains("stored 2,") && first.contains("unchanged 0"),
+        "{first}"
+    );
+    let second = ingest();
+    assert!(
+        second.contains("stored 0,") && second.contains("unchanged 2"),
+        "{second}"
+    );
+    assert!(second.contains("the store holds"), "{second}");
+    let changed = input.join("030_voa_20200911_dip.txt");
+    let text = std::fs::read_to_string(&changed).unwrap();
+    std::fs::write(&changed, text.replacen("王毅", "王毅 ", 1)).unwrap();
+    let third = ingest();
+    assert!(
+        third.contains("stored 1,") && third.contains("unchanged 1"),
+        "{third}"
+    );
 }
 
 #[test]
@@ -411,4 +452,30 @@ fn graph_projections() {
         .unwrap();
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("no entity named 无此人"));
+}
+
+/// `guanxi extract` streams the same article graphs and entity descriptions that `ingest`
+/// stores (the store writes decimals in canonical form), identically on every run.
+#[test]
+fn extract_streams_what_ingest_stores() {
+    let extract = || {
+        let o = run(bin().arg("extract").arg(root().join("examples/articles")));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let nq = extract();
+    assert_eq!(nq, extract(), "two extractions differ");
+    let exported = run(bin()
+        .args(["export", "--format", "nquads", "--store"])
+        .arg(&FIXTURE.1))
+    .stdout;
+    let exported = String::from_utf8(exported).unwrap();
+    let stored: std::collections::HashSet<&str> = exported
+        .lines()
+        .filter(|l| !l.ends_with("<https://w3id.org/guanxi/id/graph/events> ."))
+        .collect();
+    let lines: Vec<&str> = nq.lines().collect();
+    assert_eq!(lines.len(), stored.len());
+    for l in lines.iter().filter(|l| !l.contains("XMLSchema#decimal")) {
+        assert!(stored.contains(l), "not in the store: {l}");
+    }
 }

@@ -156,6 +156,25 @@ impl Store {
         Ok(())
     }
 
+    /// The numbers of reports and of merged interactions in the store, as the last
+    /// [`Store::rebuild_events`] left them.
+    pub fn event_counts(&self) -> Result<(usize, usize), StoreError> {
+        let count = |class: &str| -> Result<usize, StoreError> {
+            let q = format!(
+                "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a <https://w3id.org/guanxi/ontology#{class}> }}"
+            );
+            let mut n = 0;
+            self.each_row(&q, |get| {
+                n = get("n")
+                    .map(|t| term_value(&t))
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(0);
+            })?;
+            Ok(n)
+        };
+        Ok((count("InteractionReport")?, count("Interaction")?))
+    }
+
     /// Rebuilds the merged interactions (the events graph) from every report in the store, in
     /// one transaction; returns (reports, interactions).
     pub fn rebuild_events(&self) -> Result<(usize, usize), StoreError> {
