@@ -355,12 +355,11 @@ pub fn ingest(paths: &[PathBuf], store_path: &Path, opts: &IngestOptions) -> Res
         files: files.len(),
         ..IngestSummary::default()
     };
-    let mut manifest = if opts.full {
-        Manifest::new()
-    } else {
-        load_manifest(store_path)
-    };
-    let had_manifest = !manifest.is_empty();
+    // --full reads every file, but keeps what the manifest knows of files outside this run.
+    let mut manifest = load_manifest(store_path);
+    let had_manifest = !manifest.is_empty() && !opts.full;
+    let no_skip = Manifest::new();
+    let skip_known = if opts.full { &no_skip } else { &manifest };
     let mut updated: Vec<(String, u64)> = Vec::new();
     let mut seen_urls: HashMap<String, String> = HashMap::new();
     let mut seen_bodies: HashMap<u64, String> = HashMap::new();
@@ -387,7 +386,7 @@ pub fn ingest(paths: &[PathBuf], store_path: &Path, opts: &IngestOptions) -> Res
         for batch in files.chunks(BATCH) {
             let parsed: Vec<ParsedFile> = batch
                 .par_iter()
-                .map(|f| parse_path(f, &config, &manifest))
+                .map(|f| parse_path(f, &config, skip_known))
                 .collect();
             // Sequential, in file order: duplicates are decided the same way on every run.
             let mut keep: Vec<(String, guanxi_core::Article)> = Vec::new();

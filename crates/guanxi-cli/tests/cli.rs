@@ -191,6 +191,14 @@ fn unchanged_files_are_skipped_changed_ones_read_again() {
         third.contains("stored 1,") && third.contains("unchanged 1"),
         "{third}"
     );
+    // --full on one file reads it again and forgets nothing about the other.
+    run(bin()
+        .args(["ingest", "--full"])
+        .arg(&changed)
+        .arg("--store")
+        .arg(&store));
+    let fourth = ingest();
+    assert!(fourth.contains("unchanged 2"), "{fourth}");
 }
 
 #[test]
