@@ -203,15 +203,20 @@ fn unchanged_files_are_skipped_changed_ones_read_again() {
 
 #[test]
 fn fatal_errors_are_one_line_and_non_zero() {
-    let o = bin()
-        .args(["query", "--query", "SELEC nothing", "--store"])
-        .arg(&FIXTURE.1)
-        .output()
-        .unwrap();
-    assert!(!o.status.success());
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(err.trim().lines().count(), 1, "{err}");
-    assert!(err.starts_with("guanxi: error:"), "{err}");
+    // Its own store: the shared one may be open in another test's process.
+    let (_dir, store) = example_store();
+    let missing = store.with_file_name("no-store-here");
+    for (args, store, says) in [
+        (["query", "--query", "SELEC nothing"], &store, "does not parse"),
+        (["query", "--query", "SELECT * {}"], &missing, "no store"),
+    ] {
+        let o = bin().args(args).arg("--store").arg(store).output().unwrap();
+        assert!(!o.status.success());
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+        assert!(err.starts_with("guanxi: error:"), "{err}");
+        assert!(err.contains(says), "{err}");
+    }
 }
 
 #[test]
@@ -472,9 +477,11 @@ fn extract_streams_what_ingest_stores() {
     };
     let nq = extract();
     assert_eq!(nq, extract(), "two extractions differ");
+    // Its own store: RocksDB lets one process open a store at a time.
+    let (_dir, store) = example_store();
     let exported = run(bin()
         .args(["export", "--format", "nquads", "--store"])
-        .arg(&FIXTURE.1))
+        .arg(&store))
     .stdout;
     let exported = String::from_utf8(exported).unwrap();
     let stored: std::collections::HashSet<&str> = exported
