@@ -207,7 +207,11 @@ fn fatal_errors_are_one_line_and_non_zero() {
     let (_dir, store) = example_store();
     let missing = store.with_file_name("no-store-here");
     for (args, store, says) in [
-        (["query", "--query", "SELEC nothing"], &store, "does not parse"),
+        (
+            ["query", "--query", "SELEC nothing"],
+            &store,
+            "does not parse",
+        ),
         (["query", "--query", "SELECT * {}"], &missing, "no store"),
     ] {
         let o = bin().args(args).arg("--store").arg(store).output().unwrap();
