@@ -58,7 +58,7 @@ pub struct IngestOptions {
 }
 
 /// Every file under `paths`, folders walked recursively, in sorted order; hidden entries skipped.
-fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+pub(crate) fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for p in paths {
         let meta = fs::metadata(p).with_context(|| format!("cannot read {}", p.display()))?;

@@ -4,6 +4,7 @@
 //! then one function per command runs it. Every fatal error is one line on stderr and a
 //! non-zero exit; unreadable article files are skipped, listed and counted, never fatal.
 
+mod bench;
 mod commands;
 mod graphs;
 mod serve;
@@ -74,6 +75,17 @@ enum Command {
         /// Skip files larger than this many bytes.
         #[arg(long, default_value_t = 8 * 1024 * 1024)]
         max_bytes: usize,
+    },
+    /// Measure each stage on the same articles (single-threaded): parse, bare jieba-rs
+    /// segmentation, extraction, our store loading and Oxigraph's bulk loader; prints a table.
+    #[command(after_help = "Example:\n  guanxi bench ../corpus/waimei-2020 --limit 10000")]
+    Bench {
+        /// Article files or folders.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Use only the first N files.
+        #[arg(long)]
+        limit: Option<usize>,
     },
     /// Run a SPARQL 1.1 query over the store (default graph = union of all graphs).
     #[command(
@@ -405,6 +417,7 @@ fn main() -> ExitCode {
             render,
             filters,
         } => graphs::graph(&store, &filters, format, output.as_deref(), render),
+        Command::Bench { paths, limit } => bench::bench(&paths, limit),
         Command::Extract {
             paths,
             output,

@@ -1,0 +1,133 @@
+//! `guanxi bench`: throughput of each stage on the same articles, and the two reference
+//! ratios — the pipeline against bare jieba-rs segmentation of the same texts, and our store
+//! loading against Oxigraph's own bulk loader on the same quads. Prints a table; asserts nothing.
+
+use std::fs;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use guanxi_extract::Extractor;
+use guanxi_ingest::IngestConfig;
+use guanxi_rdf::ArticleQuads;
+
+/// Runs every stage once over the first `limit` files of `paths`, single-threaded, so the
+/// ratios compare like with like.
+pub fn bench(paths: &[PathBuf], limit: Option<usize>) -> Result<()> {
+    let mut files = crate::commands::collect_files(paths)?;
+    if let Some(n) = limit {
+        files.truncate(n);
+    }
+    let t = Instant::now();
+    let inputs: Vec<(String, Vec<u8>)> = files
+        .iter()
+        .filter_map(|f| fs::read(f).ok().map(|b| (f.display().to_string(), b)))
+        .collect();
+    let read_s = t.elapsed().as_secs_f64();
+    let bytes: usize = inputs.iter().map(|(_, b)| b.len()).sum();
+    let mb = bytes as f64 / 1e6;
+    let config = IngestConfig::default();
+
+    let t = Instant::now();
+    let articles: Vec<guanxi_core::Article> = inputs
+        .iter()
+        .flat_map(|(name, b)| guanxi_ingest::parse_file(name, None, b, &config).items)
+        .filter_map(|i| i.result.ok())
+        .collect();
+    let parse_s = t.elapsed().as_secs_f64();
+    let n = articles.len() as f64;
+    let text_mb = articles.iter().map(|a| a.text.len()).sum::<usize>() as f64 / 1e6;
+
+    let t = Instant::now();
+    let jieba = jieba_rs::Jieba::new();
+    let load_jieba_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let mut words = 0usize;
+    for a in &articles {
+        words += jieba.cut(&a.text, true).len();
+    }
+    let cut_s = t.elapsed().as_secs_f64();
+
+    let t = Instant::now();
+    let extractor = Extractor::new();
+    let load_extractor_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let mut mapped: Vec<ArticleQuads> = Vec::with_capacity(articles.len());
+    for a in &articles {
+        let ex = extractor.extract(a);
+        if let Ok(aq) = guanxi_rdf::article_quads(a, &ex) {
+            mapped.push(aq);
+        }
+    }
+    let extract_s = t.elapsed().as_secs_f64();
+    let quads: usize = mapped.iter().map(|m| m.quads.len() + m.shared.len()).sum();
+
+    // Our loading: batches of 256 articles through `load_articles`, as `ingest` does.
+    let dir = std::env::temp_dir().join(format!("guanxi-bench-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let ours = guanxi_store::Store::open(&dir.join("ours")).context("cannot open a bench store")?;
+    let t = Instant::now();
+    for chunk in mapped.chunks(256) {
+        ours.load_articles(chunk)?;
+    }
+    ours.flush()?;
+    let ours_s = t.elapsed().as_secs_f64();
+    let stored = ours.len()?;
+    drop(ours);
+
+    // Oxigraph's bulk loader on the same quads, in one go.
+    let theirs = oxigraph::store::Store::open(dir.join("oxigraph"))?;
+    let all: Vec<oxigraph::model::Quad> = mapped
+        .iter()
+        .flat_map(|m| m.quads.iter().chain(m.shared.iter()).cloned())
+        .collect();
+    let t = Instant::now();
+    let mut loader = theirs.bulk_loader().with_num_threads(1);
+    loader.load_quads(all)?;
+    loader.commit()?;
+    theirs.flush()?;
+    let bulk_s = t.elapsed().as_secs_f64();
+    let bulk_len = theirs.len()?;
+    drop(theirs);
+    let _ = fs::remove_dir_all(&dir);
+
+    let rate = |count: f64, s: f64| if s > 0.0 { count / s } else { 0.0 };
+    println!(
+        "files {} ({mb:.1} MB), articles {n}, text {text_mb:.1} MB, quads {quads} (stored {stored}, bulk {bulk_len})",
+        inputs.len()
+    );
+    println!("stage                         seconds   articles/s       MB/s");
+    let row = |name: &str, s: f64, m: f64| {
+        println!(
+            "{name:<28} {s:>8.2} {:>12.1} {:>10.2}",
+            rate(n, s),
+            rate(m, s)
+        )
+    };
+    row("read files", read_s, mb);
+    row("parse (ingest)", parse_s, mb);
+    row("bare jieba cut (same texts)", cut_s, text_mb);
+    row("extract + map to RDF", extract_s, text_mb);
+    row("parse + extract + map", parse_s + extract_s, mb);
+    println!(
+        "store load (ours)            {ours_s:>8.2} {:>12.1}   {:>8.0} quads/s",
+        rate(n, ours_s),
+        rate(quads as f64, ours_s)
+    );
+    println!(
+        "Oxigraph bulk loader         {bulk_s:>8.2} {:>12.1}   {:>8.0} quads/s",
+        rate(n, bulk_s),
+        rate(quads as f64, bulk_s)
+    );
+    println!("one-off: jieba dictionary {load_jieba_s:.2} s, extractor {load_extractor_s:.2} s; {words} words cut");
+    println!(
+        "ratio (a) parse+extract throughput / bare segmentation: {:.1} %",
+        100.0 * rate(n, parse_s + extract_s) / rate(n, cut_s).max(f64::MIN_POSITIVE)
+    );
+    println!(
+        "ratio (b) our store load / Oxigraph bulk loader:        {:.1} %",
+        100.0 * rate(quads as f64, ours_s) / rate(quads as f64, bulk_s).max(f64::MIN_POSITIVE)
+    );
+    Ok(())
+}
