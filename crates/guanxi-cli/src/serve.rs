@@ -329,21 +329,36 @@ fn check_dataset(p: &HashMap<String, Vec<String>>) -> Result<(), HttpError> {
 async fn run_query(state: Shared, q: String, headers: HeaderMap) -> Result<Response, HttpError> {
     let cancel = CancellationToken::new();
     let token = cancel.clone();
-    let timeout = state.opts.timeout;
     let st = state.clone();
-    let task = tokio::task::spawn_blocking(move || evaluate(&st, &q, &headers, token));
-    match tokio::time::timeout(timeout, task).await {
-        Ok(Ok(r)) => r,
+    in_pool(&state, Some(cancel), "query", move || {
+        evaluate(&st, &q, &headers, token)
+    })
+    .await?
+}
+
+/// Runs blocking store work on the pool under the server's timeout; on timeout the work's
+/// token (when it has one) is cancelled and the client gets 503.
+async fn in_pool<T: Send + 'static>(
+    state: &AppState,
+    cancel: Option<CancellationToken>,
+    what: &str,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, HttpError> {
+    let timeout = state.opts.timeout;
+    match tokio::time::timeout(timeout, tokio::task::spawn_blocking(f)).await {
+        Ok(Ok(v)) => Ok(v),
         Ok(Err(_)) => Err(err(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "the query stopped unexpectedly",
+            format!("the {what} stopped unexpectedly"),
         )),
         Err(_) => {
-            cancel.cancel();
+            if let Some(c) = cancel {
+                c.cancel();
+            }
             Err(err(
                 StatusCode::SERVICE_UNAVAILABLE,
                 format!(
-                    "the query ran longer than {} s and was stopped (--timeout)",
+                    "the {what} ran longer than {} s and was stopped (--timeout)",
                     timeout.as_secs_f64()
                 ),
             ))
@@ -492,62 +507,58 @@ async fn store_get(State(state): State<Shared>, req: Request) -> Result<Response
         }
     };
     let st = state.clone();
-    let task = tokio::task::spawn_blocking(move || -> Result<Response, HttpError> {
-        let (mt, f) = negotiate(&headers, &rdf_types()).ok_or_else(not_acceptable)?;
-        if let Some(g) = &graph {
-            let known = st
+    in_pool(
+        &state,
+        None,
+        "graph read",
+        move || -> Result<Response, HttpError> {
+            let (mt, f) = negotiate(&headers, &rdf_types()).ok_or_else(not_acceptable)?;
+            if let Some(g) = &graph {
+                let known = st
+                    .store
+                    .has_graph(g)
+                    .map_err(|e| err(StatusCode::BAD_REQUEST, e.to_string()))?;
+                if !known {
+                    return Err(err(
+                        StatusCode::NOT_FOUND,
+                        format!("no graph {g} in the store"),
+                    ));
+                }
+            }
+            let mut quads = Vec::new();
+            let iter = st
                 .store
-                .has_graph(g)
+                .graph_quads(graph.as_deref())
                 .map_err(|e| err(StatusCode::BAD_REQUEST, e.to_string()))?;
-            if !known {
-                return Err(err(
-                    StatusCode::NOT_FOUND,
-                    format!("no graph {g} in the store"),
+            for q in iter {
+                if quads.len() >= st.opts.max_results {
+                    return Err(err(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        format!(
+                            "the graph has more than {} triples (--max-results)",
+                            st.opts.max_results
+                        ),
+                    ));
+                }
+                let q = q.map_err(|e| err(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+                quads.push(oxigraph::model::Quad::new(
+                    q.subject,
+                    q.predicate,
+                    q.object,
+                    oxigraph::model::GraphName::DefaultGraph,
                 ));
             }
-        }
-        let mut quads = Vec::new();
-        let iter = st
-            .store
-            .graph_quads(graph.as_deref())
-            .map_err(|e| err(StatusCode::BAD_REQUEST, e.to_string()))?;
-        for q in iter {
-            if quads.len() >= st.opts.max_results {
-                return Err(err(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    format!(
-                        "the graph has more than {} triples (--max-results)",
-                        st.opts.max_results
-                    ),
-                ));
-            }
-            let q = q.map_err(|e| err(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
-            quads.push(oxigraph::model::Quad::new(
-                q.subject,
-                q.predicate,
-                q.object,
-                oxigraph::model::GraphName::DefaultGraph,
-            ));
-        }
-        // The union of graphs repeats a triple that several graphs hold.
-        let unique: std::collections::HashSet<oxigraph::model::Quad> = quads.into_iter().collect();
-        let quads: Vec<oxigraph::model::Quad> = unique.into_iter().collect();
-        let mut buf = Vec::new();
-        guanxi_rdf::write_sorted(quads, f, &mut buf)
-            .map_err(|e| err(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
-        Ok(body(&mt, buf))
-    });
-    match tokio::time::timeout(state.opts.timeout, task).await {
-        Ok(Ok(r)) => r,
-        Ok(Err(_)) => Err(err(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "the read stopped unexpectedly",
-        )),
-        Err(_) => Err(err(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "the graph read timed out",
-        )),
-    }
+            // The union of graphs repeats a triple that several graphs hold.
+            let unique: std::collections::HashSet<oxigraph::model::Quad> =
+                quads.into_iter().collect();
+            let quads: Vec<oxigraph::model::Quad> = unique.into_iter().collect();
+            let mut buf = Vec::new();
+            guanxi_rdf::write_sorted(quads, f, &mut buf)
+                .map_err(|e| err(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+            Ok(body(&mt, buf))
+        },
+    )
+    .await?
 }
 
 /// A graph projection as JSON node-link, for the page: `?ego=NAME&depth=1&top=40`, with
@@ -601,20 +612,13 @@ async fn graph_json(State(state): State<Shared>, req: Request) -> Result<Respons
         layout: crate::Layout::Neato,
     };
     let st = state.clone();
-    let task = tokio::task::spawn_blocking(move || {
+    match in_pool(&state, None, "graph", move || {
         crate::graphs::render_text(&st.store, &filters, crate::GraphFormat::Json)
-    });
-    match tokio::time::timeout(state.opts.timeout, task).await {
-        Ok(Ok(Ok(json))) => Ok(body("application/json", json.into_bytes())),
-        Ok(Ok(Err(e))) => Err(err(StatusCode::NOT_FOUND, e.to_string())),
-        Ok(Err(_)) => Err(err(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "the graph stopped unexpectedly",
-        )),
-        Err(_) => Err(err(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "the graph took longer than --timeout",
-        )),
+    })
+    .await?
+    {
+        Ok(json) => Ok(body("application/json", json.into_bytes())),
+        Err(e) => Err(err(StatusCode::NOT_FOUND, e.to_string())),
     }
 }
 
