@@ -60,10 +60,12 @@ pub struct IngestOptions {
 /// Every file under `paths`, folders walked recursively, in sorted order; hidden entries skipped.
 pub(crate) fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
+    // Folders already walked, by canonical path: a symlink loop is walked once.
+    let mut seen: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
     for p in paths {
         let meta = fs::metadata(p).with_context(|| format!("cannot read {}", p.display()))?;
         if meta.is_dir() {
-            walk(p, &mut out).with_context(|| format!("cannot list {}", p.display()))?;
+            walk(p, &mut out, &mut seen).with_context(|| format!("cannot list {}", p.display()))?;
         } else {
             out.push(p.clone());
         }
@@ -71,7 +73,14 @@ pub(crate) fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
+fn walk(
+    dir: &Path,
+    out: &mut Vec<PathBuf>,
+    seen: &mut std::collections::HashSet<PathBuf>,
+) -> io::Result<()> {
+    if !seen.insert(fs::canonicalize(dir)?) {
+        return Ok(());
+    }
     let mut entries: Vec<PathBuf> = fs::read_dir(dir)?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .collect();
@@ -85,7 +94,10 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
             continue;
         }
         if p.is_dir() {
-            walk(&p, out)?;
+            // An unreadable folder inside the input is skipped with a line, not fatal.
+            if let Err(e) = walk(&p, out, seen) {
+                eprintln!("skipped {}: {e}", p.display());
+            }
         } else if p.is_file() {
             out.push(p);
         }

@@ -66,8 +66,19 @@ fn english_rank(s: &str) -> (bool, u8, usize, String) {
 }
 
 /// Rows of a SELECT query, each as variable → value.
-fn rows(store: &Store, q: &str, vars: &[&str], mut f: impl FnMut(&[Option<String>])) -> Result<()> {
-    if let guanxi_store::QueryResults::Solutions(solutions) = store.query(q)? {
+fn rows(store: &Store, q: &str, vars: &[&str], f: impl FnMut(&[Option<String>])) -> Result<()> {
+    rows_bound(store, q, &[], vars, f)
+}
+
+/// Rows of a SELECT query whose variables `bindings` are bound to terms first.
+fn rows_bound(
+    store: &Store,
+    q: &str,
+    bindings: &[(&str, oxigraph::model::Term)],
+    vars: &[&str],
+    mut f: impl FnMut(&[Option<String>]),
+) -> Result<()> {
+    if let guanxi_store::QueryResults::Solutions(solutions) = store.query_bound(q, bindings)? {
         for s in solutions {
             let s = s?;
             let vals: Vec<Option<String>> =
@@ -408,10 +419,9 @@ pub fn graph(
 /// `guanxi timeline NAME`: the interactions of one actor in date order (undated last).
 pub fn timeline(store_path: &Path, name: &str, csv: bool) -> Result<()> {
     let store = crate::commands::open_store(store_path)?;
-    let lit = name.replace('\\', "\\\\").replace('"', "\\\"");
     let q = format!(
-        "{P}SELECT ?i ?type ?date ?place ?status ?other ?a ?byTitle WHERE {{ \
-         ?me schema:name|schema:alternateName ?n . FILTER(STR(?n) = \"{lit}\") \
+        "{P}SELECT ?i ?type ?date ?place ?status ?other ?a ?byTitle ?target WHERE {{ \
+         ?me schema:name|schema:alternateName ?n . FILTER(STR(?n) = ?target) \
          ?i a gx:Interaction ; a ?type ; gx:participant ?me . FILTER(?type != gx:Interaction) \
          OPTIONAL {{ ?i gx:participant ?o . FILTER(?o != ?me) ?o schema:name ?other }} \
          OPTIONAL {{ ?i gx:participantByTitle ?t . FILTER(?t != ?me) ?t schema:name ?byTitle }} \
@@ -428,9 +438,12 @@ pub fn timeline(store_path: &Path, name: &str, csv: bool) -> Result<()> {
         articles: BTreeSet<String>,
     }
     let mut by: BTreeMap<String, Row> = BTreeMap::new();
-    rows(
+    // The name is bound as a term, never pasted into the query text.
+    let target = oxigraph::model::Literal::new_simple_literal(name);
+    rows_bound(
         &store,
         &q,
+        &[("target", target.into())],
         &[
             "i", "type", "date", "place", "status", "other", "a", "byTitle",
         ],

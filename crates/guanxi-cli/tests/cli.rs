@@ -462,6 +462,19 @@ fn graph_projections() {
         .args(["timeline", "王毅", "--format", "csv", "--store"])
         .arg(store));
     insta::assert_snapshot!("timeline-wang-yi", String::from_utf8_lossy(&o.stdout));
+    // A name is bound as a term: text that would close the literal finds nobody.
+    for evil in [
+        "王毅\") } } SELECT * WHERE { ?s ?p ?o } #",
+        "王毅' || true || '",
+    ] {
+        let o = bin()
+            .args(["timeline", evil, "--store"])
+            .arg(store)
+            .output()
+            .unwrap();
+        assert!(!o.status.success());
+        assert!(String::from_utf8_lossy(&o.stderr).contains("no interaction of"));
+    }
     let o = bin()
         .args(["graph", "--ego", "无此人", "--store"])
         .arg(store)
@@ -497,4 +510,28 @@ fn extract_streams_what_ingest_stores() {
     for l in lines.iter().filter(|l| !l.contains("XMLSchema#decimal")) {
         assert!(stored.contains(l), "not in the store: {l}");
     }
+}
+
+/// A folder holding a symlink to itself or to its parent is walked once.
+#[cfg(unix)]
+#[test]
+fn symlink_loops_in_input_folders_are_walked_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    let sub = input.join("sub");
+    std::fs::create_dir_all(&sub).unwrap();
+    std::fs::copy(
+        root().join("examples/articles/002_70d5c0d30332d6a0.txt"),
+        sub.join("a.txt"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(&input, sub.join("up")).unwrap();
+    std::os::unix::fs::symlink(&sub, sub.join("same")).unwrap();
+    let o = run(bin()
+        .arg("ingest")
+        .arg(&input)
+        .arg("--store")
+        .arg(dir.path().join("store")));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("1 files: read 1 articles"), "{err}");
 }

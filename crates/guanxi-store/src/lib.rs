@@ -314,6 +314,28 @@ impl Store {
             .map_err(|e| StoreError::Query(e.to_string()))
     }
 
+    /// Runs a SPARQL query with variables bound to terms (`?name` → `"王毅"`): user values are
+    /// never pasted into query text.
+    pub fn query_bound(
+        &self,
+        sparql: &str,
+        bindings: &[(&str, Term)],
+    ) -> Result<QueryResults<'static>, StoreError> {
+        let mut prepared = SparqlEvaluator::new()
+            .parse_query(sparql)
+            .map_err(|e| StoreError::Syntax(e.to_string()))?;
+        prepared.dataset_mut().set_default_graph_as_union();
+        for (name, term) in bindings {
+            let v = oxigraph::model::Variable::new(*name)
+                .map_err(|e| StoreError::Syntax(e.to_string()))?;
+            prepared = prepared.substitute_variable(v, term.clone());
+        }
+        prepared
+            .on_store(&self.inner)
+            .execute()
+            .map_err(|e| StoreError::Query(e.to_string()))
+    }
+
     /// Runs a SPARQL 1.1 update.
     pub fn update(&self, sparql: &str) -> Result<(), StoreError> {
         SparqlEvaluator::new()
