@@ -231,10 +231,10 @@ fn program_fingerprint() -> String {
     format!("{} {:016x}", env!("CARGO_PKG_VERSION"), fnv1a(&exe))
 }
 
-fn load_manifest(store: &Path) -> Manifest {
+fn load_manifest(store: &Path, fingerprint: &str) -> Manifest {
     let text = fs::read_to_string(manifest_path(store)).unwrap_or_default();
     let mut lines = text.lines();
-    if lines.next() != Some(&format!("# guanxi {}", program_fingerprint())) {
+    if lines.next() != Some(&format!("# guanxi {fingerprint}")) {
         return Manifest::new();
     }
     lines
@@ -273,13 +273,13 @@ fn unescape_path(p: &str) -> String {
 }
 
 /// Writes the manifest whole, through a temporary file and a rename.
-fn save_manifest(store: &Path, m: &Manifest) -> Result<()> {
+fn save_manifest(store: &Path, m: &Manifest, fingerprint: &str) -> Result<()> {
     let mut lines: Vec<String> = m
         .iter()
         .map(|(p, h)| format!("{h:016x}\t{}", escape_path(p)))
         .collect();
     lines.sort_by(|a, b| a[17..].cmp(&b[17..]));
-    lines.insert(0, format!("# guanxi {}", program_fingerprint()));
+    lines.insert(0, format!("# guanxi {fingerprint}"));
     let tmp = store.join("guanxi-manifest.tsv.tmp");
     fs::write(&tmp, lines.join("\n") + "\n")
         .with_context(|| format!("cannot write {}", tmp.display()))?;
@@ -338,6 +338,21 @@ const MIN_BODY_CHARS: usize = 50;
 struct Report(Option<BufWriter<File>>);
 
 impl Report {
+    /// A skipped file or item: one line on stderr (above the progress bar), counted by
+    /// reason, and written to the report.
+    fn skip(
+        &mut self,
+        bar: &indicatif::ProgressBar,
+        sum: &mut IngestSummary,
+        label: &str,
+        kind: &'static str,
+        reason: &str,
+    ) -> Result<()> {
+        bar.suspend(|| eprintln!("skipped {label}: {reason}"));
+        *sum.skipped.entry(kind).or_default() += 1;
+        self.line(label, "skipped", kind, reason)
+    }
+
     fn line(&mut self, file: &str, status: &str, reason: &str, detail: &str) -> Result<()> {
         if let Some(w) = self.0.as_mut() {
             let v = serde_json::json!({"file": file, "status": status, "reason": reason, "detail": detail});
@@ -368,7 +383,9 @@ pub fn ingest(paths: &[PathBuf], store_path: &Path, opts: &IngestOptions) -> Res
         ..IngestSummary::default()
     };
     // --full reads every file, but keeps what the manifest knows of files outside this run.
-    let mut manifest = load_manifest(store_path);
+    // Hashing the executable (tens of MB) is done once per run.
+    let fingerprint = program_fingerprint();
+    let mut manifest = load_manifest(store_path, &fingerprint);
     let had_manifest = !manifest.is_empty() && !opts.full;
     let no_skip = Manifest::new();
     let skip_known = if opts.full { &no_skip } else { &manifest };
@@ -416,9 +433,7 @@ pub fn ingest(paths: &[PathBuf], store_path: &Path, opts: &IngestOptions) -> Res
                     let article = match item.article {
                         Ok(a) => a,
                         Err((kind, reason)) => {
-                            bar.suspend(|| eprintln!("skipped {}: {reason}", item.label));
-                            *sum.skipped.entry(kind).or_default() += 1;
-                            report.line(&item.label, "skipped", kind, &reason)?;
+                            report.skip(&bar, &mut sum, &item.label, kind, &reason)?;
                             continue;
                         }
                     };
@@ -468,9 +483,7 @@ pub fn ingest(paths: &[PathBuf], store_path: &Path, opts: &IngestOptions) -> Res
                         writes.push((label.clone(), aq));
                     }
                     Err((kind, reason)) => {
-                        bar.suspend(|| eprintln!("skipped {label}: {reason}"));
-                        *sum.skipped.entry(kind).or_default() += 1;
-                        report.line(label, "skipped", kind, &reason)?;
+                        report.skip(&bar, &mut sum, label, kind, &reason)?;
                     }
                 }
             }
@@ -503,7 +516,7 @@ pub fn ingest(paths: &[PathBuf], store_path: &Path, opts: &IngestOptions) -> Res
     sum.interactions = events;
     store.flush().context("cannot flush the store")?;
     manifest.extend(updated);
-    save_manifest(store_path, &manifest)?;
+    save_manifest(store_path, &manifest, &fingerprint)?;
     let skipped = if sum.skipped.is_empty() {
         "0".to_string()
     } else {
@@ -544,11 +557,11 @@ pub fn ingest(paths: &[PathBuf], store_path: &Path, opts: &IngestOptions) -> Res
 
 /// `guanxi extract`: every article of `paths` as N-Quads on `out`, with no store — its named
 /// graph, then the entity descriptions not written before in this run — so a batch engine can
-/// shard extraction over machines and load the pieces anywhere. Same parsing, duplicates and
-/// skip lines as `ingest`; the merged interactions are left to the store that loads them.
+/// shard extraction over machines and load the pieces anywhere. Same parsing and skip lines
+/// as `ingest`; duplicates by URL only (a shard cannot know other shards' bodies); the merged
+/// interactions are left to the store that loads them.
 pub fn extract(paths: &[PathBuf], max_bytes: usize, path: Option<&Path>) -> Result<()> {
     use rayon::prelude::*;
-    use std::hash::{Hash, Hasher};
     let files = collect_files(paths)?;
     let extractor = Extractor::new();
     let config = IngestConfig {
@@ -590,9 +603,7 @@ pub fn extract(paths: &[PathBuf], max_bytes: usize, path: Option<&Path>) -> Resu
                 Ok((_, aq)) => {
                     let mut q = aq.quads;
                     for s in aq.shared {
-                        let mut h = std::hash::DefaultHasher::new();
-                        s.hash(&mut h);
-                        if shared_seen.insert(h.finish()) {
+                        if shared_seen.insert(guanxi_store::quad_hash(&s)) {
                             q.push(s);
                         }
                     }

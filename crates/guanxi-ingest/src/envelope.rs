@@ -94,10 +94,7 @@ pub(crate) fn peel(raw: &str) -> Envelope {
     }
 
     let body = rest.trim();
-    let looks_html = body.contains("</")
-        || body.contains("<br")
-        || body.contains("<p")
-        || body.contains("&lt;p");
+    let looks_html = crate::format::looks_html(body);
     if !feed_header {
         if env.title.is_none() {
             if let Some(c) = HTML_TITLE.as_ref().and_then(|re| re.captures(body)) {

@@ -36,11 +36,26 @@ pub struct Store {
     written_shared: std::sync::Mutex<std::collections::HashSet<u64>>,
 }
 
-fn quad_hash(q: &Quad) -> u64 {
+/// A 64-bit hash of a quad: how a run remembers the shared quads it has written.
+pub fn quad_hash(q: &Quad) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
     q.hash(&mut h);
     h.finish()
+}
+
+/// The shared quads not written yet in this run (each once), and their hashes to remember
+/// once the write has committed.
+fn fresh_shared<'a>(
+    written: &std::collections::HashSet<u64>,
+    shared: impl Iterator<Item = &'a Quad>,
+) -> (Vec<&'a Quad>, Vec<u64>) {
+    let mut seen = std::collections::HashSet::new();
+    shared
+        .map(|q| (quad_hash(q), q))
+        .filter(|(h, _)| !written.contains(h) && seen.insert(*h))
+        .map(|(h, q)| (q, h))
+        .unzip()
 }
 
 impl Store {
@@ -79,15 +94,10 @@ impl Store {
             .written_shared
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let fresh: Vec<(u64, &Quad)> = aq
-            .shared
-            .iter()
-            .map(|q| (quad_hash(q), q))
-            .filter(|(h, _)| !written.contains(h))
-            .collect();
-        tx.extend(fresh.iter().map(|(_, q)| *q));
+        let (fresh, hashes) = fresh_shared(&written, aq.shared.iter());
+        tx.extend(fresh);
         tx.commit().map_err(StoreError::storage)?;
-        written.extend(fresh.iter().map(|(h, _)| *h));
+        written.extend(hashes);
         Ok(())
     }
 
@@ -134,17 +144,16 @@ impl Store {
             .written_shared
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let mut shared_new: std::collections::HashSet<u64> = std::collections::HashSet::new();
-        let mut quads: Vec<Quad> = Vec::new();
-        for aq in &fresh_articles {
-            quads.extend(aq.quads.iter().cloned());
-            for q in &aq.shared {
-                let h = quad_hash(q);
-                if !written.contains(&h) && shared_new.insert(h) {
-                    quads.push(q.clone());
-                }
-            }
-        }
+        let (shared, hashes) = fresh_shared(
+            &written,
+            fresh_articles.iter().flat_map(|aq| aq.shared.iter()),
+        );
+        let quads: Vec<Quad> = fresh_articles
+            .iter()
+            .flat_map(|aq| aq.quads.iter())
+            .chain(shared)
+            .cloned()
+            .collect();
         let mut loader = self
             .inner
             .bulk_loader()
@@ -152,7 +161,7 @@ impl Store {
             .with_max_memory_size_in_megabytes(256);
         loader.load_quads(quads).map_err(StoreError::storage)?;
         loader.commit().map_err(StoreError::storage)?;
-        written.extend(shared_new);
+        written.extend(hashes);
         Ok(())
     }
 
