@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use guanxi_core::{DateValue, LocalDate, Span};
-use regex::Regex;
+use regex::{Regex, RegexSet};
 
 /// A date expression found in a sentence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,6 +86,11 @@ static PATTERNS: LazyLock<Vec<(Form, Regex)>> = LazyLock::new(|| {
     .flatten()
     .collect()
 });
+
+/// All the patterns in one automaton: one pass tells which of them a sentence holds, and
+/// only those are run for their captures.
+static PATTERN_SET: LazyLock<Option<RegexSet>> =
+    LazyLock::new(|| RegexSet::new(PATTERNS.iter().map(|(_, r)| r.as_str())).ok());
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[allow(clippy::upper_case_acronyms)]
@@ -177,7 +182,11 @@ pub fn find_dates(text: &str, offset: usize, published: Option<LocalDate>) -> Ve
     let mut found: Vec<DateMention> = Vec::new();
     let mut taken: Vec<(usize, usize)> = Vec::new();
     let pub_naive = published.and_then(to_naive);
-    for (form, re) in PATTERNS.iter() {
+    let present = PATTERN_SET.as_ref().map(|set| set.matches(text));
+    for (i, (form, re)) in PATTERNS.iter().enumerate() {
+        if present.as_ref().is_some_and(|p| !p.matched(i)) {
+            continue;
+        }
         for c in re.captures_iter(text) {
             let Some(m) = c.get(0) else { continue };
             let (mut s, mut e) = (m.start(), m.end());
@@ -563,6 +572,7 @@ static EVENTS: LazyLock<EventTable> = LazyLock::new(|| {
     }
     let matcher = aho_corasick::AhoCorasick::builder()
         .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
         .build(&names)
         .ok();
     EventTable {

@@ -1,7 +1,7 @@
 //! Entity recognition in one sentence: gazetteer matches, country + government body,
 //! dotted transliterated names, and segmenter-tagged names in a title or speech context.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 use std::sync::LazyLock;
 
 use guanxi_core::{EntityKey, EntityKind, PlaceKind, Span};
@@ -252,7 +252,7 @@ pub fn recognise(
                     .split(SEPARATORS)
                     .next()
                     .unwrap_or("");
-                let glued = gz.titles.iter().any(|(w, _)| with.ends_with(w.as_str()))
+                let glued = gz.title_set.suffix_of(with).is_some()
                     || (c == '日' && s[..start].ends_with(|d: char| d.is_ascii_digit()))
                     || FRONT_GLUE.contains(&c);
                 if !glued || rest.is_empty() {
@@ -542,7 +542,7 @@ pub fn recognise(
                     .compound_heads
                     .iter()
                     .any(|h| rest.starts_with(h.as_str()))
-                    || gz.titles.iter().any(|(w, _)| rest.starts_with(w.as_str()));
+                    || gz.title_set.prefix_of(rest).is_some();
                 if !(2..=3).contains(&run.len()) || !headed {
                     continue;
                 }
@@ -589,10 +589,7 @@ pub fn recognise(
                 && t.word
                     .chars()
                     .all(|c| gz.transliteration_chars.contains(&c))
-                && gz
-                    .titles
-                    .iter()
-                    .any(|(w, _)| s[..t.start].ends_with(w.as_str())));
+                && gz.title_set.suffix_of(&s[..t.start]).is_some());
         if is_person_tag && (2..=5).contains(&n) {
             // Mend the segmenter's cut: a particle glued after the name goes (叶彦伯说, 吕植则),
             // a third character taken by the next word comes back (邓振|中等人).
@@ -644,13 +641,13 @@ pub fn recognise(
             if is_credit(after) {
                 continue;
             }
-            let titled = gz.titles.iter().any(|(w, _)| before.ends_with(w.as_str()));
+            let titled = gz.title_set.suffix_of(before).is_some();
             let speaks = SPEECH.iter().any(|w| after.starts_with(w))
                 || (end < t.end && SPEECH.iter().any(|w| s[end..].starts_with(w)));
             // Not a name: glued to a preposition (同博索), holding a trigger (麦克阿瑟访台), or
             // standing where a place stands (在查托会见).
             let glued = GLUE.iter().any(|g| t.word.starts_with(g))
-                || gz.triggers.iter().any(|(w, _)| t.word.contains(w.as_str()))
+                || gz.trigger_set.occurs_in(t.word)
                 || ["在", "于", "赴", "到", "抵达", "访问"]
                     .iter()
                     .any(|c| before.ends_with(c));
@@ -700,9 +697,9 @@ pub fn recognise(
             let run_start = end - head.len();
             // A title between the name and the bracket (黑德博士（Michael Head）) stays out.
             let end = gz
-                .titles
-                .iter()
-                .find(|(w, _)| s[..end].ends_with(w.as_str()))
+                .title_set
+                .suffix_of(&s[..end])
+                .and_then(|i| gz.titles.get(i))
                 .map_or(end, |(w, _)| end - w.len());
             // The name starts at the earliest word from which every word up to the bracket is
             // name-like (马拉松|赛 has none; 卡斯特|克斯 both).
@@ -750,9 +747,9 @@ pub fn recognise(
         let generic = f.entry.is_none() && generic_org(gz, f);
         if generic {
             // 美国公司: the country stays a mention.
-            if let Some((m, &i)) = gz.by_surface.iter().find(|(m, _)| {
-                f.key.name.starts_with(m.as_str())
-                    && GENERIC_HEADS.contains(&&f.key.name[m.len()..])
+            if let Some((m, i)) = GENERIC_HEADS.iter().find_map(|h| {
+                let m = f.key.name.strip_suffix(h)?;
+                Some((m, *gz.by_surface.get(m)?))
             }) {
                 let span = Span::new(f.span.start, f.span.start + m.len());
                 places_inside.push(Found::known(gz, i, span, m));
@@ -905,7 +902,7 @@ fn is_country(entry: &crate::gazetteer::GazetteerEntry) -> bool {
 }
 
 fn glued_to_body(gz: &Gazetteer, entry: &crate::gazetteer::GazetteerEntry, after: &str) -> bool {
-    entry.key.kind == EntityKind::Place && gz.bodies.iter().any(|w| after.starts_with(w.as_str()))
+    entry.key.kind == EntityKind::Place && gz.body_set.prefix_of(after).is_some()
 }
 
 fn is_han(c: char) -> bool {

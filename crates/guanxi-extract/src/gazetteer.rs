@@ -4,9 +4,9 @@
 //! Chinese; the matcher is an Aho–Corasick automaton over every name and alias
 //! (leftmost-longest, so `美国之音` wins over `美国`).
 
-use std::collections::HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use guanxi_core::{
     Coordinates, DateValue, EntityKey, EntityKind, InteractionKind, LocalDate, PlaceKind, Term,
 };
@@ -115,6 +115,89 @@ pub fn parse_offices(tsv: &str) -> Vec<Office> {
         .collect()
 }
 
+/// A word table searched by prefix, suffix or occurrence in time that does not grow with the
+/// table. Rows keep the table's order (longest words first), so the first row that matches
+/// is the longest word that does.
+pub struct WordSet {
+    /// The distinct words with their first row, in row order.
+    words: Vec<(String, usize)>,
+    /// First character → indices into `words`, in row order.
+    by_first: HashMap<char, Vec<usize>>,
+    /// Last character → indices into `words`, in row order.
+    by_last: HashMap<char, Vec<usize>>,
+    /// Every word, for occurrences (pattern id = index into `words`).
+    matcher: Option<AhoCorasick>,
+}
+
+impl WordSet {
+    /// A set over `words`, in row order.
+    pub fn new<'a>(rows: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut words: Vec<(String, usize)> = Vec::new();
+        let mut seen = HashSet::default();
+        for (row, w) in rows.into_iter().enumerate() {
+            if !w.is_empty() && seen.insert(w) {
+                words.push((w.to_string(), row));
+            }
+        }
+        let mut by_first: HashMap<char, Vec<usize>> = HashMap::default();
+        let mut by_last: HashMap<char, Vec<usize>> = HashMap::default();
+        for (i, (w, _)) in words.iter().enumerate() {
+            if let (Some(a), Some(z)) = (w.chars().next(), w.chars().next_back()) {
+                by_first.entry(a).or_default().push(i);
+                by_last.entry(z).or_default().push(i);
+            }
+        }
+        let matcher = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(words.iter().map(|(w, _)| w.as_str()))
+            .ok();
+        WordSet {
+            words,
+            by_first,
+            by_last,
+            matcher,
+        }
+    }
+
+    /// The row of the first word (in row order: the longest) that `text` ends with.
+    pub fn suffix_of(&self, text: &str) -> Option<usize> {
+        let z = text.chars().next_back()?;
+        self.by_last.get(&z)?.iter().find_map(|&i| {
+            let (w, row) = self.words.get(i)?;
+            text.ends_with(w.as_str()).then_some(*row)
+        })
+    }
+
+    /// The row of the first word (in row order: the longest) that `text` starts with.
+    pub fn prefix_of(&self, text: &str) -> Option<usize> {
+        let a = text.chars().next()?;
+        self.by_first.get(&a)?.iter().find_map(|&i| {
+            let (w, row) = self.words.get(i)?;
+            text.starts_with(w.as_str()).then_some(*row)
+        })
+    }
+
+    /// Whether some word occurs in `text`.
+    pub fn occurs_in(&self, text: &str) -> bool {
+        self.matcher.as_ref().is_some_and(|m| m.is_match(text))
+    }
+
+    /// Every occurrence `(row, start)` of every word, overlapping ones included, in row
+    /// order, then by position: the order of scanning the table word by word.
+    pub fn occurrences(&self, text: &str) -> Vec<(usize, usize)> {
+        let Some(m) = &self.matcher else {
+            return Vec::new();
+        };
+        let mut out: Vec<(usize, usize)> = m
+            .find_overlapping_iter(text)
+            .filter_map(|x| Some((self.words.get(x.pattern().as_usize())?.1, x.start())))
+            .collect();
+        out.sort_unstable();
+        out
+    }
+}
+
 /// Tables used by the extractor.
 pub struct Gazetteer {
     /// Known entities.
@@ -127,22 +210,28 @@ pub struct Gazetteer {
     pub surfaces: Vec<(String, usize)>,
     /// Title surface → normalised title, longest surfaces first.
     pub titles: Vec<(String, String)>,
+    /// The title surfaces, by row of `titles`.
+    pub title_set: WordSet,
     /// Trigger surface → interaction kind, longest surfaces first.
     pub triggers: Vec<(String, InteractionKind)>,
+    /// The trigger surfaces, by row of `triggers`.
+    pub trigger_set: WordSet,
     /// Government-body words that follow a country (`外交部`), longest first.
     pub bodies: Vec<String>,
+    /// The government-body words, by row of `bodies`.
+    pub body_set: WordSet,
     /// One-character country abbreviations of compounds (中俄外长: 中 → 中国, 俄 → 俄罗斯).
     pub abbreviations: HashMap<char, String>,
     /// Abbreviations that mention their country in compounds (中美关系, 访日).
     pub compound_mentions: HashMap<char, String>,
     /// Characters seen in foreign full names (`谢尔盖·拉夫罗夫`), for trimming dotted names.
-    pub transliteration_chars: std::collections::HashSet<char>,
+    pub transliteration_chars: HashSet<char>,
     /// Terms of office.
     pub offices: Vec<Office>,
     /// Words after a run of country abbreviations that make it a compound (中美|关系).
     pub compound_heads: Vec<String>,
     /// Words that are never names of a kind the context rules guess (`data/not_names.tsv`).
-    pub not_names: std::collections::HashSet<String>,
+    pub not_names: HashSet<String>,
 }
 
 fn rows(tsv: &str) -> impl Iterator<Item = Vec<&str>> {
@@ -250,9 +339,9 @@ impl Gazetteer {
 
     /// Tables over the given entries (the rule tables are always the built-in ones).
     pub fn from_entries(entries: Vec<GazetteerEntry>) -> Self {
-        let mut by_surface: HashMap<String, usize> = HashMap::new();
+        let mut by_surface: HashMap<String, usize> = HashMap::default();
         let mut surfaces = Vec::new();
-        let mut transliteration_chars = std::collections::HashSet::new();
+        let mut transliteration_chars = HashSet::default();
         for (i, e) in entries.iter().enumerate() {
             for s in std::iter::once(&e.key.name).chain(e.aliases.iter()) {
                 if s.chars().count() < 2 {
@@ -270,6 +359,7 @@ impl Gazetteer {
         }
         let matcher = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(AhoCorasickKind::DFA))
             .build(surfaces.iter().map(|(s, _)| s.as_str()))
             .ok();
         let mut titles: Vec<(String, String)> = rows(include_str!("../data/titles.tsv"))
@@ -303,6 +393,9 @@ impl Gazetteer {
             compound_heads: rows(include_str!("../data/compound_heads.tsv"))
                 .filter_map(|f| f.first().map(|w| w.to_string()))
                 .collect(),
+            title_set: WordSet::new(titles.iter().map(|(w, _)| w.as_str())),
+            trigger_set: WordSet::new(triggers.iter().map(|(w, _)| w.as_str())),
+            body_set: WordSet::new(bodies.iter().map(String::as_str)),
             not_names: rows(include_str!("../data/not_names.tsv"))
                 .filter_map(|f| f.first().map(|w| w.to_string()))
                 .collect(),

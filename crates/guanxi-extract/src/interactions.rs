@@ -2,7 +2,7 @@
 //! place and status, read from the clause and sentence around it; then deduplicated so that
 //! one event reported several times in an article is one interaction.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use guanxi_core::{
     BlockKind, DateValue, EntityKey, EntityKind, Evidence, Interaction, InteractionKind, PlaceKind,
@@ -74,6 +74,7 @@ const ANAPHORIC_SUMMIT: &[&str] = &["这次", "此次", "该", "本次", "那次
 pub fn in_sentence(
     text: &str,
     triggers: &[(String, InteractionKind)],
+    trigger_set: &crate::gazetteer::WordSet,
     sf: &SentenceFacts,
     block_dates: &[DateMention],
     out: &mut Vec<(Interaction, Option<String>)>,
@@ -81,22 +82,24 @@ pub fn in_sentence(
     let s = sf.span.slice(text);
     let mut taken: Vec<(usize, usize)> = Vec::new();
     let mut found: Vec<(usize, usize, InteractionKind)> = Vec::new();
-    for (w, kind) in triggers {
-        for (i, _) in s.match_indices(w.as_str()) {
-            let (a, b) = (sf.span.start + i, sf.span.start + i + w.len());
-            // A trigger inside a name is not one (四方会谈); a place inside a trigger is its
-            // destination (访日).
-            let inside_name = sf.mentions.iter().any(|m| {
-                m.span.start < b
-                    && a < m.span.end
-                    && !(m.key.kind == EntityKind::Place && a <= m.span.start && m.span.end <= b)
-            });
-            if taken.iter().any(|&(x, y)| a < y && x < b) || inside_name {
-                continue;
-            }
-            taken.push((a, b));
-            found.push((a, b, *kind));
+    // Longest triggers first (the table's order), then left to right.
+    for (row, i) in trigger_set.occurrences(s) {
+        let Some((w, kind)) = triggers.get(row) else {
+            continue;
+        };
+        let (a, b) = (sf.span.start + i, sf.span.start + i + w.len());
+        // A trigger inside a name is not one (四方会谈); a place inside a trigger is its
+        // destination (访日).
+        let inside_name = sf.mentions.iter().any(|m| {
+            m.span.start < b
+                && a < m.span.end
+                && !(m.key.kind == EntityKind::Place && a <= m.span.start && m.span.end <= b)
+        });
+        if taken.iter().any(|&(x, y)| a < y && x < b) || inside_name {
+            continue;
         }
+        taken.push((a, b));
+        found.push((a, b, *kind));
     }
     found.sort();
     for (a, b, kind) in found {

@@ -13,7 +13,9 @@ pub mod gazetteer;
 mod interactions;
 mod text;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use guanxi_core::{
     Article, BlockKind, DateValue, Diagnostic, Entity, EntityKey, EntityKind, Evidence, Extraction,
@@ -425,7 +427,14 @@ impl Extractor {
                 }
                 sf.mentions.sort_by_key(|m| m.span.start);
             }
-            interactions::in_sentence(text, &gz.triggers, sf, &all_dates, &mut raw);
+            interactions::in_sentence(
+                text,
+                &gz.triggers,
+                &gz.trigger_set,
+                sf,
+                &all_dates,
+                &mut raw,
+            );
         }
         interactions::join_attendees(text, &facts, &mut raw);
         let lead = lead_of(&facts, pub_date);
@@ -570,161 +579,162 @@ impl Extractor {
         let st = sentence.slice(text);
         let mut out: Vec<M> = Vec::new();
         let mut taken: Vec<(usize, usize)> = Vec::new();
-        for (surface, title) in &self.gazetteer.titles {
-            for (i, _) in st.match_indices(surface.as_str()) {
-                let span = Span::new(sentence.start + i, sentence.start + i + surface.len());
-                if taken.iter().any(|&(a, b)| span.start < b && a < span.end) {
-                    continue;
-                }
-                taken.push((span.start, span.end));
-                // A title before a name, or inside a name or organisation, is not a reference.
-                // (习近平主席: a title after the name is an apposition.)
-                let named = found.iter().any(|f| {
-                    f.key.kind == EntityKind::Person
-                        && (f.span.start == span.end
-                            || f.span.end == span.start
-                            || f.span.overlaps(span))
-                }) || roles.iter().any(|r| r.evidence.trigger == span)
-                    || found
-                        .iter()
-                        .any(|f| f.key.kind != EntityKind::Person && f.span.contains(span));
-                // (三国外长, 各国外长, 外长们: a group, not one person.)
-                // (中印俄三国外长: the countries are named; the title is theirs.)
-                let group_word = GROUP_BEFORE
+        for (row, i) in self.gazetteer.title_set.occurrences(st) {
+            let Some((surface, title)) = self.gazetteer.titles.get(row) else {
+                continue;
+            };
+            let span = Span::new(sentence.start + i, sentence.start + i + surface.len());
+            if taken.iter().any(|&(a, b)| span.start < b && a < span.end) {
+                continue;
+            }
+            taken.push((span.start, span.end));
+            // A title before a name, or inside a name or organisation, is not a reference.
+            // (习近平主席: a title after the name is an apposition.)
+            let named = found.iter().any(|f| {
+                f.key.kind == EntityKind::Person
+                    && (f.span.start == span.end
+                        || f.span.end == span.start
+                        || f.span.overlaps(span))
+            }) || roles.iter().any(|r| r.evidence.trigger == span)
+                || found
                     .iter()
-                    .find(|w| text[..span.start].ends_with(*w));
-                let listed_end = group_word.map(|w| span.start - w.len()).filter(|&e| {
-                    found
-                        .iter()
-                        .any(|f| f.key.kind == EntityKind::Place && f.span.end == e)
-                        || text[sentence.start..e]
-                            .chars()
-                            .rev()
-                            .take_while(|c| self.gazetteer.abbreviations.contains_key(c))
-                            .count()
-                            >= 2
-                });
-                let group = (group_word.is_some() && listed_end.is_none())
-                    || text[span.end..].starts_with('们');
-                if named
-                    || group
-                    || name_starts.contains(&span.end)
-                    || text[span.end..].starts_with(['、', '和', '兼'])
-                {
-                    continue;
-                }
-                let of_mention = found
+                    .any(|f| f.key.kind != EntityKind::Person && f.span.contains(span));
+            // (三国外长, 各国外长, 外长们: a group, not one person.)
+            // (中印俄三国外长: the countries are named; the title is theirs.)
+            let group_word = GROUP_BEFORE
+                .iter()
+                .find(|w| text[..span.start].ends_with(*w));
+            let listed_end = group_word.map(|w| span.start - w.len()).filter(|&e| {
+                found
                     .iter()
-                    .filter(|f| {
-                        f.key.kind != EntityKind::Person
-                            && (f.span.end == span.start
-                                || Some(f.span.end) == listed_end
-                                || (f.span.start < span.start && f.span.end > span.start))
-                    })
-                    .min_by_key(|f| f.span.len_key());
-                // Whose title: the country before it and those coordinated with it
-                // (加拿大和中国外长), or the countries of a compound (中俄外长).
-                let mut owners: Vec<Option<EntityKey>> = Vec::new();
-                match of_mention {
-                    Some(o) => {
-                        owners.push(Some(o.key.clone()));
-                        let mut start = o.span.start;
-                        // 中俄外长: the abbreviations of a compound stand side by side.
-                        while let Some(prev) = found.iter().find(|f| {
-                            f.span.end == start
-                                && f.key.kind == EntityKind::Place
-                                && f.surface.chars().count() == 1
-                                && o.surface.chars().count() == 1
-                        }) {
-                            owners.push(Some(prev.key.clone()));
-                            start = prev.span.start;
-                        }
-                        while let Some(joiner) = ["和", "与", "、", "及"]
-                            .iter()
-                            .find(|j| text[sentence.start..start].ends_with(*j))
-                        {
-                            let at = start - joiner.len();
-                            let Some(prev) = found
-                                .iter()
-                                .find(|f| f.span.end == at && f.key.kind == EntityKind::Place)
-                            else {
-                                break;
-                            };
-                            owners.push(Some(prev.key.clone()));
-                            start = prev.span.start;
-                        }
+                    .any(|f| f.key.kind == EntityKind::Place && f.span.end == e)
+                    || text[sentence.start..e]
+                        .chars()
+                        .rev()
+                        .take_while(|c| self.gazetteer.abbreviations.contains_key(c))
+                        .count()
+                        >= 2
+            });
+            let group = (group_word.is_some() && listed_end.is_none())
+                || text[span.end..].starts_with('们');
+            if named
+                || group
+                || name_starts.contains(&span.end)
+                || text[span.end..].starts_with(['、', '和', '兼'])
+            {
+                continue;
+            }
+            let of_mention = found
+                .iter()
+                .filter(|f| {
+                    f.key.kind != EntityKind::Person
+                        && (f.span.end == span.start
+                            || Some(f.span.end) == listed_end
+                            || (f.span.start < span.start && f.span.end > span.start))
+                })
+                .min_by_key(|f| f.span.len_key());
+            // Whose title: the country before it and those coordinated with it
+            // (加拿大和中国外长), or the countries of a compound (中俄外长).
+            let mut owners: Vec<Option<EntityKey>> = Vec::new();
+            match of_mention {
+                Some(o) => {
+                    owners.push(Some(o.key.clone()));
+                    let mut start = o.span.start;
+                    // 中俄外长: the abbreviations of a compound stand side by side.
+                    while let Some(prev) = found.iter().find(|f| {
+                        f.span.end == start
+                            && f.key.kind == EntityKind::Place
+                            && f.surface.chars().count() == 1
+                            && o.surface.chars().count() == 1
+                    }) {
+                        owners.push(Some(prev.key.clone()));
+                        start = prev.span.start;
                     }
-                    None => {
-                        // 中印两国外长: the compound may stand before 两国 or 双方.
-                        let head = &text[sentence.start..span.start];
-                        let head = ["两国", "双方", "三国", "各国"]
+                    while let Some(joiner) = ["和", "与", "、", "及"]
+                        .iter()
+                        .find(|j| text[sentence.start..start].ends_with(*j))
+                    {
+                        let at = start - joiner.len();
+                        let Some(prev) = found
                             .iter()
-                            .find_map(|w| head.strip_suffix(w))
-                            .unwrap_or(head);
-                        let compound: Vec<&String> = head
-                            .chars()
-                            .rev()
-                            .map_while(|c| self.gazetteer.abbreviations.get(&c))
-                            .collect();
-                        if compound.len() >= 2 {
-                            owners.extend(compound.into_iter().map(|n| {
-                                Some(EntityKey {
-                                    kind: EntityKind::Place,
-                                    name: n.clone(),
-                                })
-                            }));
-                        } else {
-                            owners.push(None);
-                        }
+                            .find(|f| f.span.end == at && f.key.kind == EntityKind::Place)
+                        else {
+                            break;
+                        };
+                        owners.push(Some(prev.key.clone()));
+                        start = prev.span.start;
                     }
                 }
-                for of in owners {
-                    let mut holders: Vec<&EntityKey> = roles
+                None => {
+                    // 中印两国外长: the compound may stand before 两国 or 双方.
+                    let head = &text[sentence.start..span.start];
+                    let head = ["两国", "双方", "三国", "各国"]
                         .iter()
-                        .filter(|r| {
-                            &r.title == title
-                                && !r.former
-                                && (of.is_none()
-                                    || r.of == of
-                                    || (r.of.is_none() && self.serves(&r.person, of.as_ref())))
-                        })
-                        .map(|r| &r.person)
+                        .find_map(|w| head.strip_suffix(w))
+                        .unwrap_or(head);
+                    let compound: Vec<&String> = head
+                        .chars()
+                        .rev()
+                        .map_while(|c| self.gazetteer.abbreviations.get(&c))
                         .collect();
-                    // 蔡总统: a surname before the title picks the holder of that surname.
-                    if let Some(c) = text[sentence.start..span.start].chars().last() {
-                        if holders.iter().any(|h| h.name.starts_with(c)) {
-                            holders.retain(|h| h.name.starts_with(c));
-                        }
-                    }
-                    holders.sort();
-                    holders.dedup();
-                    // Nobody of the article holds it: the gazetteer's holder on the day, when
-                    // it knows exactly one (俄罗斯外长 on 2020-09-11 → 拉夫罗夫).
-                    let from_office: Vec<EntityKey> = match (holders.is_empty(), &of, day) {
-                        (true, Some(of), Some(day)) => self
-                            .gazetteer
-                            .office_holders(title, &of.name, day)
-                            .into_iter()
-                            .map(|o| EntityKey {
-                                kind: EntityKind::Person,
-                                name: o.person.clone(),
+                    if compound.len() >= 2 {
+                        owners.extend(compound.into_iter().map(|n| {
+                            Some(EntityKey {
+                                kind: EntityKind::Place,
+                                name: n.clone(),
                             })
-                            .collect(),
-                        _ => Vec::new(),
-                    };
-                    if holders.is_empty() {
-                        holders = from_office.iter().collect();
-                        holders.dedup();
+                        }));
+                    } else {
+                        owners.push(None);
                     }
-                    if let [person] = holders.as_slice() {
-                        out.push(M {
-                            span,
-                            key: (*person).clone(),
-                            nested: false,
-                            place_kind: None,
-                            head: false,
-                        });
+                }
+            }
+            for of in owners {
+                let mut holders: Vec<&EntityKey> = roles
+                    .iter()
+                    .filter(|r| {
+                        &r.title == title
+                            && !r.former
+                            && (of.is_none()
+                                || r.of == of
+                                || (r.of.is_none() && self.serves(&r.person, of.as_ref())))
+                    })
+                    .map(|r| &r.person)
+                    .collect();
+                // 蔡总统: a surname before the title picks the holder of that surname.
+                if let Some(c) = text[sentence.start..span.start].chars().last() {
+                    if holders.iter().any(|h| h.name.starts_with(c)) {
+                        holders.retain(|h| h.name.starts_with(c));
                     }
+                }
+                holders.sort();
+                holders.dedup();
+                // Nobody of the article holds it: the gazetteer's holder on the day, when
+                // it knows exactly one (俄罗斯外长 on 2020-09-11 → 拉夫罗夫).
+                let from_office: Vec<EntityKey> = match (holders.is_empty(), &of, day) {
+                    (true, Some(of), Some(day)) => self
+                        .gazetteer
+                        .office_holders(title, &of.name, day)
+                        .into_iter()
+                        .map(|o| EntityKey {
+                            kind: EntityKind::Person,
+                            name: o.person.clone(),
+                        })
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                if holders.is_empty() {
+                    holders = from_office.iter().collect();
+                    holders.dedup();
+                }
+                if let [person] = holders.as_slice() {
+                    out.push(M {
+                        span,
+                        key: (*person).clone(),
+                        nested: false,
+                        place_kind: None,
+                        head: false,
+                    });
                 }
             }
         }
@@ -763,9 +773,9 @@ impl Extractor {
                 pos = f.span.end;
             } else if let Some((t, _)) = self
                 .gazetteer
-                .titles
-                .iter()
-                .find(|(t, _)| rest.starts_with(t.as_str()))
+                .title_set
+                .prefix_of(rest)
+                .and_then(|i| self.gazetteer.titles.get(i))
             {
                 pos += t.len();
             } else if let Some(c) = CONNECTIVES.iter().find(|c| rest.starts_with(*c)) {
@@ -799,9 +809,9 @@ impl Extractor {
             let before = &text[start..end];
             let Some((surface, title)) = self
                 .gazetteer
-                .titles
-                .iter()
-                .find(|(w, _)| before.ends_with(w.as_str()))
+                .title_set
+                .suffix_of(before)
+                .and_then(|i| self.gazetteer.titles.get(i))
             else {
                 break;
             };

@@ -464,17 +464,25 @@ pub fn article_quads(article: &Article, ex: &Extraction) -> Result<ArticleQuads,
             );
         }
     }
-    let mut quads = out.quads;
-    quads.sort_by_cached_key(|q| q.to_string());
-    quads.dedup();
-    let mut sh = shared.quads;
-    sh.sort_by_cached_key(|q| q.to_string());
-    sh.dedup();
+    // Each quad once, in the order built (the same for the same input); serialisations
+    // sort (`write_sorted`), the store does not need to.
     Ok(ArticleQuads {
         graph,
-        quads,
-        shared: sh,
+        quads: distinct(out.quads),
+        shared: distinct(shared.quads),
     })
+}
+
+/// The quads without repeats, first occurrences in order.
+fn distinct(quads: Vec<Quad>) -> Vec<Quad> {
+    let mut seen: rustc_hash::FxHashSet<&Quad> = rustc_hash::FxHashSet::default();
+    let keep: Vec<bool> = quads.iter().map(|q| seen.insert(q)).collect();
+    drop(seen);
+    quads
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(q, k)| k.then_some(q))
+        .collect()
 }
 
 fn trigger_label(text: &str, it: &guanxi_core::Interaction) -> String {
@@ -507,6 +515,19 @@ pub fn write_sorted(
         for q in &mut all {
             q.graph_name = GraphName::DefaultGraph;
         }
+    }
+    if matches!(format, RdfFormat::NTriples | RdfFormat::NQuads) {
+        // A line is the term's display and " ."; sort the lines themselves.
+        let mut lines: Vec<String> = all.iter().map(|q| format!("{q} .\n")).collect();
+        drop(all);
+        lines.sort_unstable();
+        lines.dedup();
+        let mut w = w;
+        for l in &lines {
+            w.write_all(l.as_bytes())?;
+        }
+        w.flush()?;
+        return Ok(());
     }
     all.sort_by_cached_key(|q| q.to_string());
     all.dedup();
