@@ -87,6 +87,10 @@ static PATTERNS: LazyLock<Vec<(Form, Regex)>> = LazyLock::new(|| {
     .collect()
 });
 
+/// The characters of which every pattern holds at least one (年, 月, 日 or 号, a week word,
+/// 天 or 晚 of 今天 and 当晚).
+const DATE_CHARS: &[char] = &['年', '月', '日', '号', '周', '星', '拜', '天', '晚'];
+
 /// All the patterns in one automaton: one pass tells which of them a sentence holds, and
 /// only those are run for their captures.
 static PATTERN_SET: LazyLock<Option<RegexSet>> =
@@ -182,9 +186,14 @@ pub fn find_dates(text: &str, offset: usize, published: Option<LocalDate>) -> Ve
     let mut found: Vec<DateMention> = Vec::new();
     let mut taken: Vec<(usize, usize)> = Vec::new();
     let pub_naive = published.and_then(to_naive);
-    let present = PATTERN_SET.as_ref().map(|set| set.matches(text));
+    // Every pattern holds one of these characters; most sentences hold none.
+    let scan = text.contains(DATE_CHARS);
+    let present = PATTERN_SET
+        .as_ref()
+        .filter(|_| scan)
+        .map(|set| set.matches(text));
     for (i, (form, re)) in PATTERNS.iter().enumerate() {
-        if present.as_ref().is_some_and(|p| !p.matched(i)) {
+        if !scan || present.as_ref().is_some_and(|p| !p.matched(i)) {
             continue;
         }
         for c in re.captures_iter(text) {

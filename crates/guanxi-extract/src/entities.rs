@@ -234,7 +234,8 @@ pub fn recognise(
     };
 
     // 1. Dotted full names: 谢尔盖·拉夫罗夫 (a title glued in front is trimmed off).
-    if let Some(re) = DOTTED.as_ref() {
+    // (The separator is required: a sentence without one has no dotted name.)
+    if let Some(re) = DOTTED.as_ref().filter(|_| s.contains(SEPARATORS)) {
         for m in re.find_iter(s) {
             let full = m.as_str();
             let first_len = full.find(SEPARATORS).unwrap_or(full.len());
@@ -520,6 +521,13 @@ pub fn recognise(
     // 3. Countries abbreviated in compounds: 中美, 韩中日, 访日 as words, and 中美关系, 中俄外长
     //    (a run of abbreviations at a word start, before a compound head or a title).
     for t in toks {
+        // (Most words start with no abbreviation at all.)
+        if !t
+            .word
+            .starts_with(|c: char| c == '访' || gz.compound_mentions.contains_key(&c))
+        {
+            continue;
+        }
         let chars: Vec<(usize, char)> = t.word.char_indices().collect();
         let body: Vec<(usize, char)> = match chars.as_slice() {
             [(_, '访'), rest @ ..] if rest.len() == 1 => rest.to_vec(),
@@ -536,6 +544,9 @@ pub fn recognise(
                     .take_while(|(_, c)| gz.compound_mentions.contains_key(c))
                     .take(4)
                     .collect();
+                if !(2..=3).contains(&run.len()) {
+                    continue;
+                }
                 let run_end = run.last().map_or(0, |(i, c)| i + c.len_utf8());
                 let rest = &s[t.start + run_end..];
                 let headed = gz
@@ -543,7 +554,7 @@ pub fn recognise(
                     .iter()
                     .any(|h| rest.starts_with(h.as_str()))
                     || gz.title_set.prefix_of(rest).is_some();
-                if !(2..=3).contains(&run.len()) || !headed {
+                if !headed {
                     continue;
                 }
                 run
@@ -678,7 +689,7 @@ pub fn recognise(
     }
     // 5. A transliterated name followed by a Latin personal name in brackets:
     //    贝林格（Cody Bellinger）, 索雷德（Ine Eriksen Søreide）.
-    if let Some(re) = LATIN_PERSON.as_ref() {
+    if let Some(re) = LATIN_PERSON.as_ref().filter(|_| s.contains(['（', '('])) {
         for caps in re.captures_iter(s) {
             let (Some(open), Some(latin)) = (caps.get(0), caps.get(1)) else {
                 continue;
