@@ -55,6 +55,8 @@ pub struct IngestOptions {
     pub max_bytes: Option<usize>,
     /// Read every file again, even those the manifest says are unchanged.
     pub full: bool,
+    /// Files per batch (default 256).
+    pub batch: Option<usize>,
 }
 
 /// Every file under `paths`, folders walked recursively, in sorted order; hidden entries skipped.
@@ -115,7 +117,8 @@ pub(crate) fn open_store(path: &Path) -> Result<Store> {
     )
 }
 
-/// Files read, parsed and extracted in parallel at a time; memory is bounded by one batch.
+/// Files read, parsed and extracted in parallel at a time (unless `--batch` says otherwise);
+/// memory is bounded by one batch.
 const BATCH: usize = 256;
 
 /// One file's articles after the parallel parse.
@@ -477,7 +480,7 @@ pub fn ingest(paths: &[PathBuf], store_path: &Path, opts: &IngestOptions) -> Res
             }
             Ok(())
         });
-        for batch in files.chunks(BATCH) {
+        for batch in files.chunks(opts.batch.unwrap_or(BATCH).max(1)) {
             let parsed: Vec<ParsedFile> = batch
                 .par_iter()
                 .map(|f| parse_path(f, &config, skip_known))
