@@ -119,9 +119,7 @@ pub fn parse_file(
         )],
     };
     match fmt {
-        Format::FeedArchive | Format::HtmlFragment | Format::Text => {
-            single(Ok(envelope::peel(&raw)))
-        }
+        Format::FeedArchive | Format::HtmlFragment | Format::Text => single(envelope::peel(&raw)),
         Format::HtmlPage => {
             single(html::check_depth(&raw, config.max_html_depth).map(|()| page::read(&raw)))
         }
