@@ -55,6 +55,8 @@ pub struct IngestOptions {
     pub max_bytes: Option<usize>,
     /// Read every file again, even those the manifest says are unchanged.
     pub full: bool,
+    /// Files per batch (default 256).
+    pub batch: Option<usize>,
 }
 
 /// Every file under `paths`, folders walked recursively, in sorted order; hidden entries skipped.
@@ -96,7 +98,7 @@ fn walk(
         if p.is_dir() {
             // An unreadable folder inside the input is skipped with a line, not fatal.
             if let Err(e) = walk(&p, out, seen) {
-                eprintln!("skipped {}: {e}", p.display());
+                eprintln!("skipped {}: {e}", printable(&p.display().to_string()));
             }
         } else if p.is_file() {
             out.push(p);
@@ -115,7 +117,8 @@ pub(crate) fn open_store(path: &Path) -> Result<Store> {
     )
 }
 
-/// Files read, parsed and extracted in parallel at a time; memory is bounded by one batch.
+/// Files read, parsed and extracted in parallel at a time (unless `--batch` says otherwise);
+/// memory is bounded by one batch.
 const BATCH: usize = 256;
 
 /// One file's articles after the parallel parse.
@@ -140,10 +143,13 @@ struct ParsedItem {
 fn parse_path(path: &Path, config: &IngestConfig, manifest: &Manifest) -> ParsedFile {
     let name = path.display().to_string();
     let canonical = fs::canonicalize(path).ok();
-    let key = canonical
-        .as_ref()
-        .map_or_else(|| name.clone(), |p| p.display().to_string());
+    let key = path_key(canonical.as_deref().unwrap_or(path));
     let bytes = match fs::metadata(path) {
+        // A device or a pipe named on the command line would be read forever or wait forever.
+        Ok(m) if !m.is_file() => Err((
+            "unreadable",
+            "not a regular file (a device, a pipe or a socket)".to_string(),
+        )),
         Ok(m) if m.len() > config.max_bytes as u64 => Err((
             "too large",
             format!(
@@ -152,7 +158,7 @@ fn parse_path(path: &Path, config: &IngestConfig, manifest: &Manifest) -> Parsed
                 config.max_bytes
             ),
         )),
-        _ => fs::read(path).map_err(|e| ("unreadable", e.to_string())),
+        _ => read_at_most(path, config.max_bytes),
     };
     let bytes = match bytes {
         Ok(b) => b,
@@ -211,6 +217,44 @@ fn parse_path(path: &Path, config: &IngestConfig, manifest: &Manifest) -> Parsed
             format: None,
         },
     }
+}
+
+/// A path as a manifest key, exact even for a name that is not UTF-8 (its stray bytes as
+/// `\xNN`, a backslash doubled), so that two such names never share a key.
+fn path_key(p: &Path) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let mut out = String::new();
+        for chunk in p.as_os_str().as_bytes().utf8_chunks() {
+            out.push_str(&chunk.valid().replace('\\', "\\\\"));
+            for b in chunk.invalid() {
+                out.push_str(&format!("\\x{b:02x}"));
+            }
+        }
+        out
+    }
+    #[cfg(not(unix))]
+    {
+        p.display().to_string()
+    }
+}
+
+/// The bytes of a file, never more than `max` of them (a file may grow after its size was
+/// read).
+fn read_at_most(path: &Path, max: usize) -> std::result::Result<Vec<u8>, (&'static str, String)> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    File::open(path)
+        .and_then(|f| f.take(max as u64 + 1).read_to_end(&mut bytes))
+        .map_err(|e| ("unreadable", e.to_string()))?;
+    if bytes.len() > max {
+        return Err((
+            "too large",
+            format!("file is more than the {max}-byte limit"),
+        ));
+    }
+    Ok(bytes)
 }
 
 /// File path → FNV-1a of its bytes, for the files a store has taken in.
@@ -334,6 +378,30 @@ fn body_hash(a: &guanxi_core::Article) -> Option<u64> {
 /// Least body (characters) for two articles to be duplicates by body alone.
 const MIN_BODY_CHARS: usize = 50;
 
+/// A file name or reason as one line of a terminal: control characters (a newline, an escape
+/// sequence) and bidirectional overrides in a hostile file name are shown as `\u{…}`, not
+/// obeyed. The JSON report keeps names exact.
+pub(crate) fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    let hostile = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{61c}')
+    };
+    if !s.chars().any(hostile) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(
+        s.chars()
+            .map(|c| {
+                if hostile(c) {
+                    c.escape_unicode().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
+}
+
 /// Writes the skip-and-duplicate report, one JSON object per line.
 struct Report(Option<BufWriter<File>>);
 
@@ -348,7 +416,7 @@ impl Report {
         kind: &'static str,
         reason: &str,
     ) -> Result<()> {
-        bar.suspend(|| eprintln!("skipped {label}: {reason}"));
+        bar.suspend(|| eprintln!("skipped {}: {}", printable(label), printable(reason)));
         *sum.skipped.entry(kind).or_default() += 1;
         self.line(label, "skipped", kind, reason)
     }
@@ -412,7 +480,7 @@ pub fn ingest(paths: &[PathBuf], store_path: &Path, opts: &IngestOptions) -> Res
             }
             Ok(())
         });
-        for batch in files.chunks(BATCH) {
+        for batch in files.chunks(opts.batch.unwrap_or(BATCH).max(1)) {
             let parsed: Vec<ParsedFile> = batch
                 .par_iter()
                 .map(|f| parse_path(f, &config, skip_known))
@@ -589,7 +657,7 @@ pub fn extract(paths: &[PathBuf], max_bytes: usize, path: Option<&Path>) -> Resu
                     }
                 }
                 Err((_, reason)) => {
-                    eprintln!("skipped {}: {reason}", item.label);
+                    eprintln!("skipped {}: {}", printable(&item.label), printable(&reason));
                     skipped += 1;
                 }
             }
@@ -612,7 +680,7 @@ pub fn extract(paths: &[PathBuf], max_bytes: usize, path: Option<&Path>) -> Resu
                     articles += 1;
                 }
                 Err((_, reason)) => {
-                    eprintln!("skipped {label}: {reason}");
+                    eprintln!("skipped {}: {}", printable(label), printable(&reason));
                     skipped += 1;
                 }
             }
@@ -659,7 +727,7 @@ pub fn eval(gold_path: &Path, articles: &Path, json: Option<&Path>, errors: bool
                 .replace_article(&aq)
                 .with_context(|| format!("cannot write {name} to the store"))?,
             Err(reason) => {
-                eprintln!("skipped {name}: {reason}");
+                eprintln!("skipped {}: {}", printable(&name), printable(&reason));
                 skipped += 1;
             }
         }
@@ -913,6 +981,25 @@ pub fn build(paths: &[PathBuf], out_dir: &Path, filters: &GraphFilters) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn names_that_are_not_utf8_have_their_own_keys() {
+        use std::os::unix::ffi::OsStrExt;
+        let key = |b: &[u8]| path_key(Path::new(std::ffi::OsStr::from_bytes(b)));
+        assert_ne!(key(b"a\xff.txt"), key(b"a\xfe.txt"));
+        assert_ne!(key(b"a\xff.txt"), key(b"a\\xff.txt"));
+        assert_eq!(key("新闻/a b.md".as_bytes()), "新闻/a b.md");
+    }
+
+    #[test]
+    fn hostile_names_print_on_one_line() {
+        assert_eq!(printable("新闻.md"), "新闻.md");
+        assert_eq!(
+            printable("a\nb\u{1b}[2J\u{202e}c"),
+            "a\\u{a}b\\u{1b}[2J\\u{202e}c"
+        );
+    }
 
     #[test]
     fn manifest_paths_survive_tabs_newlines_and_backslashes() {

@@ -59,6 +59,10 @@ enum Command {
         /// Read every file again, even those unchanged since the store took them in.
         #[arg(long)]
         full: bool,
+        /// Files read, parsed and extracted at a time, and written to the store in one commit;
+        /// memory is bounded by one batch.
+        #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u16).range(1..))]
+        batch: u16,
     },
     /// Extract articles to N-Quads on standard output (or --output), with no store: for sharding
     /// extraction over machines and loading the pieces into any store.
@@ -389,6 +393,7 @@ fn main() -> ExitCode {
             report,
             max_bytes,
             full,
+            batch,
         } => commands::ingest(
             &paths,
             &store,
@@ -396,6 +401,7 @@ fn main() -> ExitCode {
                 report,
                 max_bytes: Some(max_bytes),
                 full,
+                batch: Some(usize::from(batch)),
             },
         )
         .map(|_| ()),

@@ -3,12 +3,14 @@
 //! and the browser page at `/`.
 //!
 //! Safe by default: loopback, read-only (updates need `--allow-updates` and a bearer token),
-//! a timeout that cancels the evaluation, a result-size limit, no federated `SERVICE` (the
-//! store has no HTTP client), CORS only when asked for, one log line per request.
+//! a timeout that cancels the evaluation, a result-size limit, request bodies of at most
+//! [`MAX_BODY_BYTES`], no federated `SERVICE` (the store has no HTTP client), at most one
+//! uncancellable graph job per core, CORS only when asked for, one log line per request.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -43,6 +45,33 @@ pub struct ServeOptions {
 struct AppState {
     store: Store,
     opts: ServeOptions,
+    /// Store work that cannot be cancelled (graph projections, graph reads) running now; it
+    /// runs on after its request timed out, so at most one per core is started.
+    uncancellable: Arc<AtomicUsize>,
+}
+
+/// The largest request body (a query or an update) the server reads; a larger one is a 413.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// A place among the uncancellable jobs, given back when the job ends (not when its request
+/// times out).
+struct Slot(Arc<AtomicUsize>);
+
+impl Slot {
+    fn take(running: &Arc<AtomicUsize>, limit: usize) -> Option<Slot> {
+        running
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                (n < limit).then_some(n + 1)
+            })
+            .ok()
+            .map(|_| Slot(running.clone()))
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 type Shared = Arc<AppState>;
@@ -75,7 +104,11 @@ pub fn serve(store_path: &Path, opts: ServeOptions) -> Result<()> {
     }
     let store = crate::commands::open_store(store_path)?;
     let bind = opts.bind;
-    let state = Arc::new(AppState { store, opts });
+    let state = Arc::new(AppState {
+        store,
+        opts,
+        uncancellable: Arc::new(AtomicUsize::new(0)),
+    });
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -112,6 +145,7 @@ fn router(state: Shared) -> Router {
         .route("/update", axum::routing::post(update_post))
         .route("/store", get(store_get))
         .route("/graph.json", get(graph_json))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(state.clone(), log_and_cors))
         .with_state(state)
 }
@@ -337,7 +371,9 @@ async fn run_query(state: Shared, q: String, headers: HeaderMap) -> Result<Respo
 }
 
 /// Runs blocking store work on the pool under the server's timeout; on timeout the work's
-/// token (when it has one) is cancelled and the client gets 503.
+/// token (when it has one) is cancelled and the client gets 503. Work without a token runs
+/// to its end whatever the client does, so no more of it than cores is started at once: the
+/// rest is a 503 at once.
 async fn in_pool<T: Send + 'static>(
     state: &AppState,
     cancel: Option<CancellationToken>,
@@ -345,7 +381,25 @@ async fn in_pool<T: Send + 'static>(
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, HttpError> {
     let timeout = state.opts.timeout;
-    match tokio::time::timeout(timeout, tokio::task::spawn_blocking(f)).await {
+    let slot = match cancel {
+        Some(_) => None,
+        None => {
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+            Some(Slot::take(&state.uncancellable, cores).ok_or_else(|| {
+                err(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    format!(
+                        "the server is busy with {cores} requests of this kind; try again shortly"
+                    ),
+                )
+            })?)
+        }
+    };
+    let work = move || {
+        let _slot = slot;
+        f()
+    };
+    match tokio::time::timeout(timeout, tokio::task::spawn_blocking(work)).await {
         Ok(Ok(v)) => Ok(v),
         Ok(Err(_)) => Err(err(
             StatusCode::INTERNAL_SERVER_ERROR,

@@ -148,6 +148,13 @@ fn to_naive(d: LocalDate) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(d.year, d.month, d.day)
 }
 
+/// A reference day that relative dates can be counted from: a real day of the years 1–9999,
+/// so that a century more or less stays in the calendar. Against any other day (the metadata
+/// of a hostile file) only explicit dates resolve.
+fn reckonable(d: LocalDate) -> bool {
+    (1..=9999).contains(&d.year) && to_naive(d).is_some()
+}
+
 fn from_naive(d: NaiveDate) -> LocalDate {
     LocalDate {
         year: d.year(),
@@ -183,6 +190,7 @@ fn week_month(monday: NaiveDate) -> Option<DateValue> {
 /// resolved against `published` (the local publication date). Without a publication date only
 /// fully explicit dates resolve.
 pub fn find_dates(text: &str, offset: usize, published: Option<LocalDate>) -> Vec<DateMention> {
+    let published = published.filter(|&p| reckonable(p));
     let mut found: Vec<DateMention> = Vec::new();
     let mut taken: Vec<(usize, usize)> = Vec::new();
     let pub_naive = published.and_then(to_naive);
@@ -298,7 +306,7 @@ pub fn find_dates(text: &str, offset: usize, published: Option<LocalDate>) -> Ve
 /// `新华社北京9月1日电`): reports filed abroad say 今天 for the dateline's day, which may
 /// precede the publication day. It is the latest such day of the week up to publication.
 pub fn dateline_day(head: &str, published: Option<LocalDate>) -> Option<LocalDate> {
-    let p = published?;
+    let p = published.filter(|&p| reckonable(p))?;
     let caps = DATELINE.as_ref()?.captures(head)?;
     let day: u32 = caps.get(1)?.as_str().parse().ok()?;
     let pub_day = to_naive(p)?;

@@ -17,6 +17,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::time::Dateline;
+use crate::IngestError;
 
 /// What the envelope says about the article, and the body it wraps.
 #[derive(Debug, Default)]
@@ -33,19 +34,32 @@ static EPOCH: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"^<!--\s*(\d{10,13})\s*-->\s*$").ok());
 static LINK: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"^\[(.*)\]\((\S+?)\)\s*$").ok());
+static FRONT_MATTER_KEY: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"^[A-Za-z_][A-Za-z0-9_-]*\s*:").ok());
 static HTML_TITLE: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"(?is)<title[^>]*>(.*?)</title>").ok());
 static CANONICAL: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(r#"(?is)<(?:link[^>]+rel=["']canonical["'][^>]+href|meta[^>]+property=["']og:url["'][^>]+content)=["']([^"']+)["']"#).ok()
 });
 
-/// Splits `raw` into envelope fields and body.
-pub(crate) fn peel(raw: &str) -> Envelope {
+/// Splits `raw` into envelope fields and body. Front matter is read line by line as `key:
+/// value` text, never as YAML: anchors and aliases are characters, not references, so they
+/// cannot expand. Front matter that never closes (a file cut short) is malformed.
+pub(crate) fn peel(raw: &str) -> Result<Envelope, IngestError> {
     let mut env = Envelope::default();
     let mut rest = raw.trim_start_matches('\u{feff}');
 
     // Jekyll front matter.
     if let Some(after) = rest.strip_prefix("---\n") {
+        let first_is_key = after
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .is_some_and(|l| FRONT_MATTER_KEY.as_ref().is_some_and(|re| re.is_match(l)));
+        if first_is_key && find_line(after, "---").is_none() {
+            return Err(IngestError::Malformed(
+                "front matter without its closing --- line (a file cut short?)".into(),
+            ));
+        }
         if let Some(end) = find_line(after, "---") {
             for line in after[..end].lines() {
                 if let Some((k, v)) = line.split_once(':') {
@@ -116,13 +130,13 @@ pub(crate) fn peel(raw: &str) -> Envelope {
                 }
                 env.body = lines.collect::<Vec<_>>().join("\n");
                 env.body_is_html = false;
-                return env;
+                return Ok(env);
             }
         }
     }
     env.body = body.to_string();
     env.body_is_html = looks_html;
-    env
+    Ok(env)
 }
 
 /// A first line of plain text is a headline when it is short, does not end a sentence, and

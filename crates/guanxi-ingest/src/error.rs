@@ -14,6 +14,15 @@ pub enum IngestError {
     /// The bytes are not text in any encoding we recognise (binary data).
     #[error("not text: {0}")]
     NotText(String),
+    /// The article's text is longer than the configured limit: no news article is, and
+    /// extraction's cost grows faster than the length of the text.
+    #[error("article text is {chars} characters, more than the {limit}-character limit")]
+    TooLong {
+        /// Its length.
+        chars: usize,
+        /// The limit.
+        limit: usize,
+    },
     /// The HTML is nested too deeply to parse safely.
     #[error("html nested deeper than {limit} levels")]
     TooDeep {
@@ -33,6 +42,7 @@ impl IngestError {
     pub fn kind(&self) -> &'static str {
         match self {
             IngestError::TooLarge { .. } => "too large",
+            IngestError::TooLong { .. } => "too long",
             IngestError::NotText(_) => "not text",
             IngestError::TooDeep { .. } => "html too deep",
             IngestError::Malformed(_) => "malformed",

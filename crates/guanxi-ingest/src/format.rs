@@ -110,7 +110,14 @@ fn skip_prolog(lower: &str) -> &str {
         } else if s.starts_with("<!--") {
             s.find("-->").map(|i| i + 3)
         } else if s.starts_with("<!doctype") {
-            s.find('>').map(|i| i + 1)
+            // An internal subset (`<!DOCTYPE rss [ <!ENTITY …> ]>`) holds `>` of its own.
+            let close = s.find('>');
+            match s.find('[') {
+                Some(open) if close.is_some_and(|c| open < c) => {
+                    s[open..].find("]>").map(|i| open + i + 2)
+                }
+                _ => close.map(|i| i + 1),
+            }
         } else {
             None
         };
@@ -144,6 +151,7 @@ mod tests {
             ("<!--1643929200000-->\n[t](https://a.b/c)\n------\n<p>a</p>", Format::FeedArchive),
             ("[标题](https://a.b/c)\n------\n<p>a</p>", Format::FeedArchive),
             ("<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel></channel></rss>", Format::Rss),
+            ("<?xml version=\"1.0\"?><!DOCTYPE rss [<!ENTITY a \"b\">]><rss version=\"2.0\"></rss>", Format::Rss),
             ("<?xml version=\"1.0\"?><!-- x --><feed xmlns=\"http://www.w3.org/2005/Atom\"></feed>", Format::Atom),
             ("{\"title\":\"a\"}\n{\"title\":\"b\"}\n", Format::JsonLines),
             ("{\n \"title\": \"a\"\n}", Format::Json),

@@ -126,7 +126,7 @@ pub(crate) fn blocks(
     if has_prose {
         w.out.retain(|b| !b.link_only);
     }
-    let mut seen_captions: Vec<String> = Vec::new();
+    let mut seen_captions: std::collections::HashSet<String> = Default::default();
     let mut out = Vec::with_capacity(w.out.len());
     for mut b in w.out {
         if let Some(re) = BYLINE.as_ref() {
@@ -138,11 +138,12 @@ pub(crate) fn blocks(
             continue;
         }
         // The same caption often stands in alt, title and figcaption.
+        // (A set: a page of a hundred thousand distinct captions is not quadratic.)
         if seen_captions.contains(&b.text) {
             continue;
         }
         if b.kind == BlockKind::Caption {
-            seen_captions.push(b.text.clone());
+            seen_captions.insert(b.text.clone());
         }
         out.push(b);
     }

@@ -36,6 +36,12 @@ pub struct IngestConfig {
     pub max_bytes: usize,
     /// HTML nested deeper than this is refused (html5ever is quadratic in depth).
     pub max_html_depth: usize,
+    /// Text that runs longer than this (characters) without a sentence end is cut into blocks
+    /// (extraction is quadratic in a sentence's length; real sentences are far shorter).
+    pub max_sentence_chars: usize,
+    /// Articles whose text is longer than this (characters) are refused: the longest news
+    /// article is a tenth of it, and extraction's cost grows faster than the text.
+    pub max_text_chars: usize,
 }
 
 impl Default for IngestConfig {
@@ -43,6 +49,8 @@ impl Default for IngestConfig {
         IngestConfig {
             max_bytes: 8 * 1024 * 1024,
             max_html_depth: 256,
+            max_sentence_chars: 2000,
+            max_text_chars: 200_000,
         }
     }
 }
@@ -111,9 +119,7 @@ pub fn parse_file(
         )],
     };
     match fmt {
-        Format::FeedArchive | Format::HtmlFragment | Format::Text => {
-            single(Ok(envelope::peel(&raw)))
-        }
+        Format::FeedArchive | Format::HtmlFragment | Format::Text => single(envelope::peel(&raw)),
         Format::HtmlPage => {
             single(html::check_depth(&raw, config.max_html_depth).map(|()| page::read(&raw)))
         }
@@ -288,6 +294,13 @@ fn build(
     if kept.is_empty() && title.is_empty() {
         return Err(IngestError::NoText);
     }
+    let chars = title.chars().count() + kept.iter().map(|b| b.text.chars().count()).sum::<usize>();
+    if chars > config.max_text_chars {
+        return Err(IngestError::TooLong {
+            chars,
+            limit: config.max_text_chars,
+        });
+    }
     // With no headline, the headline is the opening of the text; the text itself starts with
     // the body (a headline is never invented inside the text).
     let headline = if title.is_empty() {
@@ -298,7 +311,33 @@ fn build(
         title.clone()
     };
 
-    let joined: String = std::iter::once(title.as_str())
+    // Runs of text too long to be sentences become blocks of their own (the headline's
+    // overflow follows it as paragraphs).
+    let max_run = config.max_sentence_chars;
+    let mut title_pieces = normalize::split_long_runs(&title, max_run).into_iter();
+    let title_block = title_pieces.next().unwrap_or("").to_string();
+    let kept: Vec<html::RawBlock> = title_pieces
+        .map(|p| html::RawBlock {
+            kind: BlockKind::Paragraph,
+            text: p.to_string(),
+            link_only: false,
+        })
+        .chain(kept.into_iter().flat_map(|b| {
+            if b.text.len() <= max_run {
+                return vec![b];
+            }
+            normalize::split_long_runs(&b.text, max_run)
+                .into_iter()
+                .map(|p| html::RawBlock {
+                    kind: b.kind,
+                    text: p.to_string(),
+                    link_only: b.link_only,
+                })
+                .collect()
+        }))
+        .collect();
+
+    let joined: String = std::iter::once(title_block.as_str())
         .chain(kept.iter().map(|b| b.text.as_str()))
         .collect::<Vec<_>>()
         .join("\n");
@@ -307,13 +346,13 @@ fn build(
     let mut text = String::with_capacity(joined.len() + 16);
     let mut original = String::new();
     let mut blocks = Vec::with_capacity(kept.len() + 1);
-    if !title.is_empty() {
+    if !title_block.is_empty() {
         push_block(
             &mut text,
             &mut original,
             &mut blocks,
             BlockKind::Title,
-            &title,
+            &title_block,
             traditional,
         );
     }

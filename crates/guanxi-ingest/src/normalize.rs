@@ -1,12 +1,17 @@
-//! Text normalisation: whitespace folding and traditional → simplified conversion.
+//! Text normalisation: whitespace folding, over-long runs of text cut into blocks, and
+//! traditional → simplified conversion.
 
-/// Folds runs of white space (including no-break and ideographic spaces) to one space, trimmed.
+/// Folds runs of white space (including no-break and ideographic spaces) to one space, trimmed;
+/// control characters (escape sequences, NUL) are dropped: they mean nothing in an article and
+/// must not reach a terminal that shows it.
 pub(crate) fn fold_whitespace(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut space = false;
     for c in s.chars() {
         if c.is_whitespace() || c == '\u{a0}' || c == '\u{3000}' || c == '\u{200b}' {
             space = true;
+        } else if c.is_control() {
+            continue;
         } else {
             if space && !out.is_empty() {
                 out.push(' ');
@@ -59,4 +64,71 @@ pub(crate) fn to_simplified_aligned(text: &str) -> String {
 /// Whether every character of `a` starts where a character of `b` starts.
 fn same_boundaries(a: &str, b: &str) -> bool {
     a.char_indices().all(|(i, _)| b.is_char_boundary(i))
+}
+
+/// Where extraction ends a sentence.
+const SENTENCE_END: &[char] = &['。', '！', '？', '!', '?', '；', ';'];
+
+/// Where an over-long run may be cut with the least damage: a clause mark or a space.
+const SOFT_BREAK: &[char] = &['，', ',', '、', '：', ':', ' '];
+
+/// Cuts `text` so that no piece runs more than `max` characters without a sentence end: an
+/// over-long run is cut after its last clause mark or space, else at the limit. Prose comes
+/// back whole; a megabyte of text with no full stop (a script, a data blob) comes back as
+/// pieces, so that extraction, whose cost grows with the square of a sentence's length,
+/// stays linear in the size of the file.
+pub(crate) fn split_long_runs(text: &str, max: usize) -> Vec<&str> {
+    if text.len() <= max {
+        return vec![text];
+    }
+    let max = max.max(1);
+    let mut pieces = Vec::new();
+    let mut piece_start = 0;
+    // Characters since the last sentence end (or cut), and the byte after the last soft break.
+    let mut run = 0usize;
+    let mut soft: Option<usize> = None;
+    for (i, c) in text.char_indices() {
+        if SENTENCE_END.contains(&c) {
+            run = 0;
+            soft = None;
+            continue;
+        }
+        run += 1;
+        if SOFT_BREAK.contains(&c) {
+            soft = Some(i + c.len_utf8());
+        }
+        if run > max {
+            let cut = soft.filter(|&s| s > piece_start).unwrap_or(i);
+            let piece = text[piece_start..cut].trim();
+            if !piece.is_empty() {
+                pieces.push(piece);
+            }
+            piece_start = cut;
+            run = text[cut..i].chars().count() + 1;
+            soft = None;
+        }
+    }
+    let last = text[piece_start..].trim();
+    if !last.is_empty() {
+        pieces.push(last);
+    }
+    pieces
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_runs_are_cut_prose_is_not() {
+        let prose = "王毅会见拉夫罗夫。双方交换了意见。".repeat(50);
+        assert_eq!(split_long_runs(&prose, 20), vec![prose.as_str()]);
+        let run = "甲乙丙丁，戊己庚辛壬癸".repeat(3);
+        let pieces = split_long_runs(&run, 12);
+        assert_eq!(pieces.concat(), run);
+        assert!(pieces.iter().all(|p| p.chars().count() <= 12), "{pieces:?}");
+        assert_eq!(pieces[0], "甲乙丙丁，");
+        assert_eq!(split_long_runs("ab", 1), vec!["a", "b"]);
+        assert_eq!(split_long_runs("", 1), vec![""]);
+    }
 }

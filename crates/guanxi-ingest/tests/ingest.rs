@@ -174,13 +174,137 @@ mod properties {
         }
     }
 
+    /// Published dates are calendar days of the years the metadata formats can write (a
+    /// zone's offset may move 0000-01-01 to the last day of year -1).
+    fn check_published(a: &Article) {
+        if let Some(p) = &a.published {
+            let d = p.local_date;
+            assert!(
+                chrono::NaiveDate::from_ymd_opt(d.year, d.month, d.day).is_some()
+                    && (-1..=10_000).contains(&d.year),
+                "impossible publication day {d:?}"
+            );
+        }
+    }
+
+    /// Every item of any file: spans on the text, a real publication day, and no expansion —
+    /// an article's text is never more than three times the file (a legacy single-byte
+    /// encoding may take three bytes of UTF-8 for one), so aliases, entities or references
+    /// cannot blow it up.
     fn check_file(bytes: &[u8]) {
         let read = parse_file("p", Some("file:///p"), bytes, &IngestConfig::default());
         for item in &read.items {
             if let Ok(a) = &item.result {
                 check_spans(a);
+                check_published(a);
+                assert!(
+                    a.text.len() <= 3 * bytes.len() + 64 && a.title.len() <= 3 * bytes.len() + 64,
+                    "{} bytes of text from a file of {} bytes",
+                    a.text.len(),
+                    bytes.len()
+                );
             }
         }
+        // The detector reads decoded text: on plain UTF-8 it agrees with the parser.
+        if let (Ok(text), Some(format)) = (std::str::from_utf8(bytes), read.format) {
+            if !text.starts_with('\u{feff}') {
+                assert_eq!(guanxi_ingest::detect(&text.replace('\r', "\n")), format);
+            }
+        }
+    }
+
+    /// Front matter as YAML writes it, and as an attacker would: anchors, aliases, merge keys,
+    /// block scalars, flow collections, long values, stray separators.
+    fn front_matter() -> impl Strategy<Value = String> {
+        let key = prop_oneof![
+            Just("title"),
+            Just("date"),
+            Just("from"),
+            Just("url"),
+            Just("link"),
+            Just("author"),
+            Just("tags"),
+            Just("<<"),
+            Just("a"),
+            Just("b"),
+            Just("- "),
+            Just(""),
+            Just("title "),
+            Just("\"title\""),
+        ];
+        let value = prop_oneof![
+            Just("&a [\"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\"]".to_string()),
+            Just("&b [*a, *a, *a, *a, *a, *a, *a, *a, *a]".to_string()),
+            Just("*a".to_string()),
+            Just("*b".to_string()),
+            Just("!!binary aGVsbG8=".to_string()),
+            Just("|".to_string()),
+            Just(">-".to_string()),
+            Just("\"王毅会见拉夫罗夫\"".to_string()),
+            Just("'中\\\"美'".to_string()),
+            Just("\"".to_string()),
+            Just("https://www.zaobao.com.sg/news/x".to_string()),
+            Just("2020-09-11T10:00:00.000Z".to_string()),
+            Just("2020-09-11 18:00".to_string()),
+            Just("1599800000000".to_string()),
+            Just("99999999999999999999".to_string()),
+            Just("-62135596800".to_string()),
+            Just("9999-12-31T23:59:59+14:00".to_string()),
+            Just("0000-01-01T00:00:00-12:00".to_string()),
+            Just("Fri, 11 Sep 2020 01:11:43 GMT".to_string()),
+            Just("2020年9月11日 10:00".to_string()),
+            Just("联合早报".to_string()),
+            "[\\PC]{0,16}",
+            (1usize..2000).prop_map(|n| "长".repeat(n)),
+        ];
+        let line = prop_oneof![
+            6 => (key, prop_oneof![Just(": "), Just(":"), Just(" : "), Just(":\t")], value)
+                .prop_map(|(k, sep, v)| format!("{k}{sep}{v}")),
+            1 => Just("  - *a".to_string()),
+            1 => Just("---".to_string()),
+            1 => Just("...".to_string()),
+            1 => Just(String::new()),
+            1 => "[\\PC]{0,20}",
+        ];
+        (
+            proptest::collection::vec(line, 0..12),
+            any::<bool>(),
+            prop_oneof![
+                Just(""),
+                Just("<!--1599800000000-->\n[标题](https://www.rfi.fr/cn/x)\n------\n"),
+                Just("[标题](https://www.voachinese.com/a/x)\n"),
+            ],
+            prop_oneof![
+                Just("<p>中国外交部长王毅周二与俄罗斯外长拉夫罗夫会晤。</p>"),
+                Just("王毅会见拉夫罗夫。"),
+                Just(""),
+                Just("---"),
+            ],
+        )
+            .prop_map(|(lines, closed, header, body)| {
+                format!(
+                    "---\n{}\n{}{header}{body}",
+                    lines.join("\n"),
+                    if closed { "---\n" } else { "" }
+                )
+            })
+    }
+
+    /// A date as metadata of each format carries it.
+    fn when() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<i64>().prop_map(|n| n.to_string()),
+            (0i64..10_000_000_000_000).prop_map(|n| n.to_string()),
+            (0u32..10_000, 0u32..14, 0u32..33, 0u32..25, 0u32..61).prop_map(|(y, m, d, h, mi)| {
+                format!("{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:00Z")
+            }),
+            (0u32..10_000, 0u32..14, 0u32..33)
+                .prop_map(|(y, m, d)| format!("{y}年{m}月{d}日 10:00")),
+            Just("9999-12-31T23:59:59-23:59".to_string()),
+            Just("0000-01-01T00:00:00+23:59".to_string()),
+            Just("Sat, 31 Dec 9999 23:59:59 -1200".to_string()),
+            "[\\PC]{0,30}",
+        ]
     }
 
     /// Every fixture and example article, read once.
@@ -266,6 +390,43 @@ mod properties {
                 }
             }
             check_file(&bytes);
+        }
+
+        /// Front matter with YAML anchors, aliases and merge keys, unclosed, huge or broken:
+        /// read line by line as text, never expanded.
+        #[test]
+        fn front_matter_never_expands(text in front_matter()) {
+            check_file(text.as_bytes());
+        }
+
+        /// Publication times of every metadata format, real, extreme or garbage: a real day
+        /// or none.
+        #[test]
+        fn metadata_dates(when in when(), which in 0u8..5) {
+            let body = "<p>中国外交部长王毅周二与俄罗斯外长拉夫罗夫会晤。</p>";
+            let esc = when.replace('\\', "\\\\").replace('"', "\\\"");
+            let xml = when.replace('&', "&amp;").replace('<', "&lt;");
+            let file = match which {
+                0 => format!("---\ntitle: 标题\ndate: {when}\nfrom: https://www.rfi.fr/cn/x\n---\n{body}"),
+                1 => format!("{{\"title\": \"标题\", \"url\": \"https://www.rfi.fr/cn/x\", \"date\": \"{esc}\", \"html\": \"{body}\"}}\n"),
+                2 => format!("{{\"title\": \"标题\", \"url\": \"https://www.rfi.fr/cn/x\", \"timestamp\": {}, \"body\": \"王毅会见拉夫罗夫。\"}}\n", when.trim().parse::<i64>().unwrap_or(0)),
+                3 => format!("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title><item><title>标题</title><link>https://www.rfi.fr/cn/x</link><pubDate>{xml}</pubDate><description>王毅会见拉夫罗夫。</description></item></channel></rss>"),
+                _ => format!("<!DOCTYPE html><html><head><meta property=\"article:published_time\" content=\"{}\"><title>标题</title></head><body>{body}</body></html>", xml.replace('"', "&quot;")),
+            };
+            check_file(file.as_bytes());
+        }
+
+        /// The detector on any text: a format, never a panic.
+        #[test]
+        fn detection_is_total(
+            opening in prop_oneof![
+                Just(""), Just("\u{feff}"), Just("---\n"), Just("<!--"), Just("<?xml"), Just("<rss"),
+                Just("<feed"), Just("<rdf:RDF"), Just("{"), Just("["), Just("<html"), Just("<!doctype html"),
+                Just("["), Just("<!--12345678901-->"), Just("\n \t"),
+            ],
+            rest in "\\PC{0,200}",
+        ) {
+            let _ = guanxi_ingest::detect(&format!("{opening}{rest}"));
         }
 
         /// Feed-dump-shaped files with random markup, entities and escaped HTML in the body.

@@ -58,6 +58,19 @@ fn fresh_shared<'a>(
         .unzip()
 }
 
+/// A bulk load killed before its commit leaves its sorted files (`bulk-*.sst`) in the store's
+/// directory, never part of the store; they are removed once the store is open, when this
+/// process holds RocksDB's lock and no other can be writing them.
+fn remove_stale_bulk_files(dir: &Path) {
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with("bulk-") && name.ends_with(".sst") {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 impl Store {
     /// Opens (creating when missing) the store in directory `path`.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
@@ -65,6 +78,7 @@ impl Store {
             path: path.display().to_string(),
             reason: e.to_string(),
         })?;
+        remove_stale_bulk_files(path);
         Ok(Store {
             inner,
             written_shared: Default::default(),
