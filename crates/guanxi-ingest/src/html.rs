@@ -7,7 +7,7 @@
 use std::sync::LazyLock;
 
 use guanxi_core::BlockKind;
-use regex::Regex;
+use regex::{Regex, RegexSet};
 use scraper::node::Node;
 use scraper::Html;
 
@@ -23,13 +23,16 @@ pub(crate) struct RawBlock {
     pub link_only: bool,
 }
 
-static BOILERPLATE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
-    include_str!("../data/boilerplate.tsv")
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .filter_map(|l| l.split('\t').next())
-        .filter_map(|p| Regex::new(p).ok())
-        .collect()
+/// The boilerplate patterns, in one automaton (a pattern that does not compile is left out).
+static BOILERPLATE: LazyLock<Option<RegexSet>> = LazyLock::new(|| {
+    RegexSet::new(
+        include_str!("../data/boilerplate.tsv")
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .filter_map(|l| l.split('\t').next())
+            .filter(|p| Regex::new(p).is_ok()),
+    )
+    .ok()
 });
 
 static BYLINE: LazyLock<Option<Regex>> = LazyLock::new(|| {
@@ -134,7 +137,11 @@ pub(crate) fn blocks(
                 b.text = fold_whitespace(&re.replace_all(&b.text, ""));
             }
         }
-        if b.text.is_empty() || BOILERPLATE.iter().any(|re| re.is_match(&b.text)) {
+        if b.text.is_empty()
+            || BOILERPLATE
+                .as_ref()
+                .is_some_and(|set| set.is_match(&b.text))
+        {
             continue;
         }
         // The same caption often stands in alt, title and figcaption.
