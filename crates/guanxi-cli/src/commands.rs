@@ -872,7 +872,7 @@ fn export_format(f: ExportFormat) -> RdfFormat {
 }
 
 fn write_export(store: &Store, format: RdfFormat, path: Option<&Path>) -> Result<()> {
-    let quads = store.quads().collect::<std::result::Result<Vec<_>, _>>()?;
+    let quads = store.quads()?.collect::<std::result::Result<Vec<_>, _>>()?;
     let mut out = output(path)?;
     guanxi_rdf::write_sorted(quads, format, &mut out)?;
     out.flush()?;
