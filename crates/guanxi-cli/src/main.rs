@@ -87,7 +87,7 @@ struct Cli {
 enum Command {
     /// Read article files or folders (recursively), extract, and write into the store.
     #[command(
-        after_help = "Formats are told from content: feed-archive dumps, RSS and Atom feeds (every item), JSON Lines\nand JSON exports, HTML pages, plain text; UTF-8, GB18030/GBK or Big5. Re-ingesting an article\nreplaces its facts; an article seen twice (same URL or same body) is stored once. Unreadable files\nare skipped with a one-line reason each and counted.\n\nExample:\n  guanxi ingest examples/articles ../more-news --store output/store"
+        after_help = "Formats are told from content: feed-archive dumps, RSS and Atom feeds (every item), JSON Lines\nand JSON exports, HTML pages, plain text; UTF-8, GB18030/GBK or Big5. Re-ingesting an article\nreplaces its facts; an article seen twice (same URL or same body) is stored once. Unreadable files\nare skipped with a one-line reason each and counted.\n\nExamples:\n  guanxi ingest examples/articles ../more-news --store output/store\n  guanxi ingest examples/articles --store http://127.0.0.1:7878"
     )]
     Ingest {
         /// Article files or folders.
