@@ -107,6 +107,41 @@ fn walk(
     Ok(())
 }
 
+/// Where a command's store is.
+#[derive(Debug, Clone)]
+pub enum Location {
+    /// Oxigraph on RocksDB in this directory.
+    Dir(PathBuf),
+    /// A SPARQL 1.1 service.
+    Remote(guanxi_store::Endpoints),
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::Dir(p) => write!(f, "{}", p.display()),
+            Location::Remote(e) => write!(f, "{}", e.gsp),
+        }
+    }
+}
+
+/// Opens the store at `loc`; with `existing`, a missing store directory is an error that says
+/// to ingest first (a remote store is created by its server).
+pub(crate) fn open_location(loc: &Location, existing: bool) -> Result<Store> {
+    match loc {
+        Location::Dir(path) => {
+            if existing && !path.exists() {
+                bail!(
+                    "no store at {}: run `guanxi ingest` or `guanxi build` first, or pass --store DIR",
+                    path.display()
+                );
+            }
+            open_store(path)
+        }
+        Location::Remote(e) => Ok(Store::remote(e.clone())?),
+    }
+}
+
 pub(crate) fn open_store(path: &Path) -> Result<Store> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         fs::create_dir_all(parent)
@@ -430,11 +465,16 @@ impl Report {
     }
 }
 
-/// `guanxi ingest`.
-pub fn ingest(paths: &[PathBuf], store_path: &Path, opts: &IngestOptions) -> Result<IngestSummary> {
+/// `guanxi ingest`. A remote store keeps no manifest: every file is read on every run (the
+/// service may be changed by others, so a local record of what it holds could be wrong).
+pub fn ingest(paths: &[PathBuf], loc: &Location, opts: &IngestOptions) -> Result<IngestSummary> {
     use rayon::prelude::*;
     let files = collect_files(paths)?;
-    let store = open_store(store_path)?;
+    let store = open_location(loc, false)?;
+    let manifest_dir = match loc {
+        Location::Dir(p) => Some(p.as_path()),
+        Location::Remote(_) => None,
+    };
     let extractor = Extractor::new();
     let mut config = IngestConfig::default();
     if let Some(m) = opts.max_bytes {
@@ -453,7 +493,9 @@ pub fn ingest(paths: &[PathBuf], store_path: &Path, opts: &IngestOptions) -> Res
     // --full reads every file, but keeps what the manifest knows of files outside this run.
     // Hashing the executable (tens of MB) is done once per run.
     let fingerprint = program_fingerprint();
-    let mut manifest = load_manifest(store_path, &fingerprint);
+    let mut manifest = manifest_dir
+        .map(|d| load_manifest(d, &fingerprint))
+        .unwrap_or_default();
     let had_manifest = !manifest.is_empty() && !opts.full;
     let no_skip = Manifest::new();
     let skip_known = if opts.full { &no_skip } else { &manifest };
@@ -583,8 +625,10 @@ pub fn ingest(paths: &[PathBuf], store_path: &Path, opts: &IngestOptions) -> Res
     };
     sum.interactions = events;
     store.flush().context("cannot flush the store")?;
-    manifest.extend(updated);
-    save_manifest(store_path, &manifest, &fingerprint)?;
+    if let Some(dir) = manifest_dir {
+        manifest.extend(updated);
+        save_manifest(dir, &manifest, &fingerprint)?;
+    }
     let skipped = if sum.skipped.is_empty() {
         "0".to_string()
     } else {
@@ -616,7 +660,7 @@ pub fn ingest(paths: &[PathBuf], store_path: &Path, opts: &IngestOptions) -> Res
         sum.quads,
         sum.entities,
         sum.reports,
-        store_path.display(),
+        loc,
         events,
         reports
     );
@@ -843,12 +887,7 @@ fn rdf_format(name: &str) -> Option<RdfFormat> {
 }
 
 /// `guanxi query`.
-pub fn query(
-    file: Option<&Path>,
-    text: Option<&str>,
-    store_path: &Path,
-    format: &str,
-) -> Result<()> {
+pub fn query(file: Option<&Path>, text: Option<&str>, loc: &Location, format: &str) -> Result<()> {
     let (sparql, origin) = match (file, text) {
         (Some(f), _) => (
             fs::read_to_string(f).with_context(|| format!("cannot read query {}", f.display()))?,
@@ -857,13 +896,7 @@ pub fn query(
         (None, Some(t)) => (t.to_string(), "--query".to_string()),
         (None, None) => bail!("give a query file or --query TEXT"),
     };
-    if !store_path.exists() {
-        bail!(
-            "no store at {}: run `guanxi ingest` or `guanxi build` first, or pass --store DIR",
-            store_path.display()
-        );
-    }
-    let store = open_store(store_path)?;
+    let store = open_location(loc, true)?;
     let results = store
         .query(&sparql)
         .with_context(|| format!("in {origin}"))?;
@@ -940,7 +973,7 @@ fn export_format(f: ExportFormat) -> RdfFormat {
 }
 
 fn write_export(store: &Store, format: RdfFormat, path: Option<&Path>) -> Result<()> {
-    let quads = store.quads().collect::<std::result::Result<Vec<_>, _>>()?;
+    let quads = store.quads()?.collect::<std::result::Result<Vec<_>, _>>()?;
     let mut out = output(path)?;
     guanxi_rdf::write_sorted(quads, format, &mut out)?;
     out.flush()?;
@@ -948,21 +981,19 @@ fn write_export(store: &Store, format: RdfFormat, path: Option<&Path>) -> Result
 }
 
 /// `guanxi export`.
-pub fn export(store_path: &Path, format: ExportFormat, path: Option<&Path>) -> Result<()> {
-    if !store_path.exists() {
-        bail!(
-            "no store at {}: run `guanxi ingest` first, or pass --store DIR",
-            store_path.display()
-        );
-    }
-    let store = open_store(store_path)?;
+pub fn export(loc: &Location, format: ExportFormat, path: Option<&Path>) -> Result<()> {
+    let store = open_location(loc, true)?;
     write_export(&store, export_format(format), path)
 }
 
 /// `guanxi build`: ingest, Turtle export, DOT, and SVG when Graphviz is installed.
 pub fn build(paths: &[PathBuf], out_dir: &Path, filters: &GraphFilters) -> Result<()> {
     let store_path = out_dir.join("store");
-    ingest(paths, &store_path, &IngestOptions::default())?;
+    ingest(
+        paths,
+        &Location::Dir(store_path.clone()),
+        &IngestOptions::default(),
+    )?;
     let store = open_store(&store_path)?;
     let ttl = out_dir.join("graph.ttl");
     write_export(&store, RdfFormat::Turtle, Some(&ttl))?;

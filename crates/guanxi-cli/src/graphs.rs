@@ -378,19 +378,13 @@ fn has_cjk_font() -> bool {
 
 /// `guanxi graph`.
 pub fn graph(
-    store_path: &Path,
+    loc: &crate::commands::Location,
     f: &GraphFilters,
     format: GraphFormat,
     path: Option<&Path>,
     render_as: Option<RenderFormat>,
 ) -> Result<()> {
-    if !store_path.exists() {
-        bail!(
-            "no store at {}: run `guanxi ingest` first, or pass --store DIR",
-            store_path.display()
-        );
-    }
-    let store = crate::commands::open_store(store_path)?;
+    let store = crate::commands::open_location(loc, true)?;
     let text = render_text(&store, f, format)?;
     match (path, render_as) {
         (Some(p), Some(r)) => {
@@ -417,8 +411,8 @@ pub fn graph(
 }
 
 /// `guanxi timeline NAME`: the interactions of one actor in date order (undated last).
-pub fn timeline(store_path: &Path, name: &str, csv: bool) -> Result<()> {
-    let store = crate::commands::open_store(store_path)?;
+pub fn timeline(loc: &crate::commands::Location, name: &str, csv: bool) -> Result<()> {
+    let store = crate::commands::open_location(loc, true)?;
     let q = format!(
         "{P}SELECT ?i ?type ?date ?place ?status ?other ?a ?byTitle ?target WHERE {{ \
          ?me schema:name|schema:alternateName ?n . FILTER(STR(?n) = ?target) \

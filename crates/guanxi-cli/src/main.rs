@@ -26,8 +26,54 @@ Examples:
   guanxi graph --interactions --since 2020-09 --until 2020-11 --format gexf --output q4.gexf
   guanxi timeline 王毅 --format csv
   guanxi eval --gold gold/dev.jsonl --articles corpus/dev
+  guanxi ingest examples/articles --store http://127.0.0.1:7878
 
-The store defaults to output/store; GUANXI_STORE overrides it, --store overrides both.";
+The store defaults to output/store; GUANXI_STORE overrides it, --store overrides both.
+
+Remote stores: a --store that starts with http:// or https:// is a SPARQL 1.1 service (ingest,
+query, export, graph, timeline). The base URL of Oxigraph's server (`oxigraph serve`) is enough:
+queries go to BASE/query?union-default-graph, graphs to BASE/store. For other servers name the
+endpoints: --store-query URL (SPARQL 1.1 Protocol; its default graph must be the union of the
+named graphs) and --store-gsp URL (Graph Store HTTP Protocol), e.g. for Fuseki:
+  --store http://localhost:3030/ds --store-query http://localhost:3030/ds/query --store-gsp http://localhost:3030/ds/data
+A remote store keeps no manifest: ingest reads every file each time.";
+
+/// Where the store is: a directory, or a SPARQL 1.1 service.
+#[derive(clap::Args, Debug, Clone)]
+struct StoreArgs {
+    /// Store directory, or the base URL of a SPARQL 1.1 service (http://… or https://…).
+    #[arg(long, env = "GUANXI_STORE", default_value = "output/store")]
+    store: PathBuf,
+    /// Remote store: the SPARQL 1.1 query endpoint (default: STORE/query?union-default-graph).
+    #[arg(long, env = "GUANXI_STORE_QUERY", value_name = "URL")]
+    store_query: Option<String>,
+    /// Remote store: the Graph Store HTTP Protocol endpoint (default: STORE/store).
+    #[arg(long, env = "GUANXI_STORE_GSP", value_name = "URL")]
+    store_gsp: Option<String>,
+}
+
+impl StoreArgs {
+    /// The validated location.
+    fn location(&self) -> anyhow::Result<commands::Location> {
+        let url = self.store.to_str().filter(|s| guanxi_store::is_remote(s));
+        match url {
+            Some(base) => {
+                let mut e = guanxi_store::Endpoints::oxigraph(base);
+                if let Some(q) = &self.store_query {
+                    e.query = q.clone();
+                }
+                if let Some(g) = &self.store_gsp {
+                    e.gsp = g.clone();
+                }
+                Ok(commands::Location::Remote(e))
+            }
+            None if self.store_query.is_some() || self.store_gsp.is_some() => anyhow::bail!(
+                "--store-query and --store-gsp name the endpoints of a remote store: give --store http://… too"
+            ),
+            None => Ok(commands::Location::Dir(self.store.clone())),
+        }
+    }
+}
 
 /// Guanxi (关系): a knowledge graph of who met whom, from Chinese-language news.
 #[derive(Parser, Debug)]
@@ -41,22 +87,22 @@ struct Cli {
 enum Command {
     /// Read article files or folders (recursively), extract, and write into the store.
     #[command(
-        after_help = "Formats are told from content: feed-archive dumps, RSS and Atom feeds (every item), JSON Lines\nand JSON exports, HTML pages, plain text; UTF-8, GB18030/GBK or Big5. Re-ingesting an article\nreplaces its facts; an article seen twice (same URL or same body) is stored once. Unreadable files\nare skipped with a one-line reason each and counted.\n\nExample:\n  guanxi ingest examples/articles ../more-news --store output/store"
+        after_help = "Formats are told from content: feed-archive dumps, RSS and Atom feeds (every item), JSON Lines\nand JSON exports, HTML pages, plain text; UTF-8, GB18030/GBK or Big5. Re-ingesting an article\nreplaces its facts; an article seen twice (same URL or same body) is stored once. Unreadable files\nare skipped with a one-line reason each and counted.\n\nExamples:\n  guanxi ingest examples/articles ../more-news --store output/store\n  guanxi ingest examples/articles --store http://127.0.0.1:7878"
     )]
     Ingest {
         /// Article files or folders.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
-        /// Store directory.
-        #[arg(long, env = "GUANXI_STORE", default_value = "output/store")]
-        store: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
         /// Write every skipped file or item, and every duplicate, to this file as JSON Lines.
         #[arg(long)]
         report: Option<PathBuf>,
         /// Skip files larger than this many bytes.
         #[arg(long, default_value_t = 8 * 1024 * 1024)]
         max_bytes: usize,
-        /// Read every file again, even those unchanged since the store took them in.
+        /// Read every file again, even those unchanged since the store took them in (always so
+        /// for a remote store).
         #[arg(long)]
         full: bool,
         /// Files read, parsed and extracted at a time, and written to the store in one commit;
@@ -102,9 +148,8 @@ enum Command {
         /// The query text.
         #[arg(long)]
         query: Option<String>,
-        /// Store directory.
-        #[arg(long, env = "GUANXI_STORE", default_value = "output/store")]
-        store: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
         /// Output format: table, json, csv, tsv, xml for SELECT/ASK; turtle, ntriples, … for CONSTRUCT/DESCRIBE.
         #[arg(long, default_value = "table")]
         format: String,
@@ -112,9 +157,8 @@ enum Command {
     /// Export the whole store as linked data.
     #[command(after_help = "Example:\n  guanxi export --format nquads --output output/graph.nq")]
     Export {
-        /// Store directory.
-        #[arg(long, env = "GUANXI_STORE", default_value = "output/store")]
-        store: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
         /// Serialisation.
         #[arg(long, value_enum)]
         format: ExportFormat,
@@ -128,9 +172,8 @@ enum Command {
         after_help = "Nodes are sized by weighted degree (or PageRank) and coloured by community (Louvain modularity)\nor kind; edges are as wide as their weight. Filters apply to the units before counting.\n\nExamples:\n  guanxi graph --output output/people.dot --render svg\n  guanxi graph --ego 普京 --depth 2 --kind person,organization --output putin.dot --render png\n  guanxi graph --window sentence --weight npmi --min-weight 3 --top 80 --format graphml --output people.graphml\n  guanxi graph --interactions --publisher 联合早报 --since 2020-09 --until 2020-11"
     )]
     Graph {
-        /// Store directory.
-        #[arg(long, env = "GUANXI_STORE", default_value = "output/store")]
-        store: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
         /// Output file (default: standard output).
         #[arg(long)]
         output: Option<PathBuf>,
@@ -149,7 +192,7 @@ enum Command {
         after_help = "Read-only, loopback and CORS-free by default. Updates at /update need --allow-updates and\nGUANXI_UPDATE_TOKEN (sent as `Authorization: Bearer TOKEN`).\n\nExamples:\n  guanxi serve\n  curl -H 'Accept: text/csv' 'http://127.0.0.1:7878/query?query=SELECT%20*%20WHERE%20%7B%3Fs%20%3Fp%20%3Fo%7D%20LIMIT%203'\n  guanxi serve --bind 0.0.0.0:7878 --timeout 10 --max-results 10000 --cors"
     )]
     Serve {
-        /// Store directory.
+        /// Store directory (a local store: a remote one is served by its own server).
         #[arg(long, env = "GUANXI_STORE", default_value = "output/store")]
         store: PathBuf,
         /// Address and port to listen on.
@@ -175,9 +218,8 @@ enum Command {
     Timeline {
         /// The actor's name (schema:name or any alternate name, exactly).
         name: String,
-        /// Store directory.
-        #[arg(long, env = "GUANXI_STORE", default_value = "output/store")]
-        store: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
         /// table or csv.
         #[arg(long, value_enum, default_value = "table")]
         format: TimelineFormat,
@@ -359,6 +401,12 @@ fn serve_command(
     allow_updates: bool,
     cors: bool,
 ) -> anyhow::Result<()> {
+    if store.to_str().is_some_and(guanxi_store::is_remote) {
+        anyhow::bail!(
+            "serve needs a store directory: a remote store ({}) is served by its own server",
+            store.display()
+        );
+    }
     let update_token = if allow_updates {
         match std::env::var("GUANXI_UPDATE_TOKEN") {
             Ok(t) if t.len() >= 16 => Some(t),
@@ -394,35 +442,43 @@ fn main() -> ExitCode {
             max_bytes,
             full,
             batch,
-        } => commands::ingest(
-            &paths,
-            &store,
-            &commands::IngestOptions {
-                report,
-                max_bytes: Some(max_bytes),
-                full,
-                batch: Some(usize::from(batch)),
-            },
-        )
-        .map(|_| ()),
+        } => store.location().and_then(|store| {
+            commands::ingest(
+                &paths,
+                &store,
+                &commands::IngestOptions {
+                    report,
+                    max_bytes: Some(max_bytes),
+                    full,
+                    batch: Some(usize::from(batch)),
+                },
+            )
+            .map(|_| ())
+        }),
         Command::Query {
             file,
             query,
             store,
             format,
-        } => commands::query(file.as_deref(), query.as_deref(), &store, &format),
+        } => store
+            .location()
+            .and_then(|store| commands::query(file.as_deref(), query.as_deref(), &store, &format)),
         Command::Export {
             store,
             format,
             output,
-        } => commands::export(&store, format, output.as_deref()),
+        } => store
+            .location()
+            .and_then(|store| commands::export(&store, format, output.as_deref())),
         Command::Graph {
             store,
             output,
             format,
             render,
             filters,
-        } => graphs::graph(&store, &filters, format, output.as_deref(), render),
+        } => store
+            .location()
+            .and_then(|store| graphs::graph(&store, &filters, format, output.as_deref(), render)),
         Command::Bench { paths, limit } => bench::bench(&paths, limit),
         Command::Extract {
             paths,
@@ -441,7 +497,9 @@ fn main() -> ExitCode {
             name,
             store,
             format,
-        } => graphs::timeline(&store, &name, format == TimelineFormat::Csv),
+        } => store
+            .location()
+            .and_then(|store| graphs::timeline(&store, &name, format == TimelineFormat::Csv)),
         Command::Eval {
             gold,
             articles,

@@ -20,6 +20,16 @@ pub enum StoreError {
     /// The query failed while running.
     #[error("query failed: {0}")]
     Query(String),
+    /// A remote store could not be reached or answered with an error status.
+    #[error("{method} {url}: {reason}")]
+    Remote {
+        /// The HTTP method.
+        method: &'static str,
+        /// The URL asked.
+        url: String,
+        /// The status and the first line of the server's message, or why no answer came.
+        reason: String,
+    },
 }
 
 impl StoreError {

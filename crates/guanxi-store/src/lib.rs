@@ -1,19 +1,25 @@
-//! The Guanxi store: Oxigraph on RocksDB, with idempotent per-article loads and SPARQL over
-//! the union of all named graphs.
+//! The Guanxi store: Oxigraph on RocksDB, or any SPARQL 1.1 service over HTTP, with
+//! idempotent per-article loads and SPARQL over the union of all named graphs.
 //!
 //! Design decision: an article is one named graph. New articles go in by batch through the
 //! bulk loader (atomic at commit); an article already stored is replaced in one transaction (clear, then
 //! insert), so re-ingesting is idempotent and a crash never leaves half an article. Entity
 //! descriptions go to the shared entities graph, where inserting them again is a no-op.
-//! This crate is the one library crate that touches the disk: RocksDB needs a directory.
+//! A remote store does the same with the Graph Store Protocol: one `PUT` per article graph,
+//! `POST` for the shared descriptions (see [`remote`]). Everything above the store sees one
+//! type, [`Store`], whichever backend it holds.
+//! This crate is the one library crate that touches the disk (RocksDB needs a directory) and
+//! the network (a remote store).
 
 mod error;
+pub mod remote;
 
 use std::path::Path;
 
 pub use error::StoreError;
 pub use oxigraph::model::Quad;
 pub use oxigraph::sparql::{QueryResults, QuerySolution};
+pub use remote::{is_remote, Endpoints};
 
 use guanxi_rdf::ArticleQuads;
 use oxigraph::model::{GraphNameRef, NamedNodeRef, Term};
@@ -30,7 +36,7 @@ pub fn term_value(t: &Term) -> String {
 
 /// An open store.
 pub struct Store {
-    inner: oxigraph::store::Store,
+    backend: Backend,
     /// Hashes of the shared entity quads this handle has written: an entity named by a
     /// thousand articles is written once per run, not a thousand times.
     written_shared: std::sync::Mutex<std::collections::HashSet<u64>>,
@@ -71,7 +77,22 @@ fn remove_stale_bulk_files(dir: &Path) {
     }
 }
 
+/// Where the quads live.
+enum Backend {
+    /// Oxigraph in this process (RocksDB or memory).
+    Local(oxigraph::store::Store),
+    /// A SPARQL 1.1 service.
+    Remote(remote::Remote),
+}
+
 impl Store {
+    fn with(backend: Backend) -> Self {
+        Store {
+            backend,
+            written_shared: Default::default(),
+        }
+    }
+
     /// Opens (creating when missing) the store in directory `path`.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let inner = oxigraph::store::Store::open(path).map_err(|e| StoreError::Open {
@@ -79,26 +100,40 @@ impl Store {
             reason: e.to_string(),
         })?;
         remove_stale_bulk_files(path);
-        Ok(Store {
-            inner,
-            written_shared: Default::default(),
-        })
+        Ok(Self::with(Backend::Local(inner)))
     }
 
     /// A store in memory (tests, dry runs).
     pub fn in_memory() -> Result<Self, StoreError> {
-        Ok(Store {
-            inner: oxigraph::store::Store::new().map_err(StoreError::storage)?,
-            written_shared: Default::default(),
-        })
+        Ok(Self::with(Backend::Local(
+            oxigraph::store::Store::new().map_err(StoreError::storage)?,
+        )))
     }
 
-    /// Replaces the article's graph with `aq` and adds its entity descriptions, atomically.
+    /// A remote store: the SPARQL 1.1 service at `endpoints`, whose query endpoint's default
+    /// graph is the union of its named graphs. Nothing is sent until the first read or write.
+    pub fn remote(endpoints: Endpoints) -> Result<Self, StoreError> {
+        Ok(Self::with(Backend::Remote(remote::Remote::new(endpoints)?)))
+    }
+
+    /// Replaces the article's graph with `aq` and adds its entity descriptions, atomically
+    /// (remotely: one `PUT` of the article's graph, then one `POST` of the descriptions).
     pub fn replace_article(&self, aq: &ArticleQuads) -> Result<(), StoreError> {
-        let mut tx = self
-            .inner
-            .start_transaction()
-            .map_err(StoreError::storage)?;
+        let inner = match &self.backend {
+            Backend::Local(inner) => inner,
+            Backend::Remote(r) => {
+                r.put_graph(aq.graph.as_str(), aq.quads.iter())?;
+                let mut written = self
+                    .written_shared
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                let (fresh, hashes) = fresh_shared(&written, aq.shared.iter());
+                r.post_quads(fresh)?;
+                written.extend(hashes);
+                return Ok(());
+            }
+        };
+        let mut tx = inner.start_transaction().map_err(StoreError::storage)?;
         let g = NamedNodeRef::from(&aq.graph);
         tx.clear_graph(GraphNameRef::NamedNode(g))
             .map_err(StoreError::storage)?;
@@ -123,7 +158,19 @@ impl Store {
         mut f: impl FnMut(&str, &str),
     ) -> Result<(), StoreError> {
         let p = NamedNodeRef::new(predicate).map_err(|e| StoreError::Syntax(e.to_string()))?;
-        for q in self.inner.quads_for_pattern(None, Some(p), None, None) {
+        let inner = match &self.backend {
+            Backend::Local(inner) => inner,
+            // One row per quad, as the index scan gives them.
+            Backend::Remote(_) => {
+                let q = format!("SELECT ?s ?o WHERE {{ GRAPH ?g {{ ?s {p} ?o }} }}");
+                return self.each_row(&q, |get| {
+                    if let (Some(Term::NamedNode(s)), Some(o)) = (get("s"), get("o")) {
+                        f(s.as_str(), &term_value(&o));
+                    }
+                });
+            }
+        };
+        for q in inner.quads_for_pattern(None, Some(p), None, None) {
             let q = q.map_err(StoreError::storage)?;
             let s = match &q.subject {
                 oxigraph::model::NamedOrBlankNode::NamedNode(n) => n.as_str(),
@@ -136,16 +183,31 @@ impl Store {
 
     /// Writes a batch of articles: those the store does not hold yet through Oxigraph's bulk
     /// loader (one atomic commit for the batch, several times faster than a transaction per
-    /// article), those it holds already by replacement in a transaction each.
+    /// article), those it holds already by replacement in a transaction each. A remote store
+    /// takes one `PUT` per article graph (which replaces it) and one `POST` of the batch's new
+    /// entity descriptions.
     pub fn load_articles(&self, batch: &[ArticleQuads]) -> Result<(), StoreError> {
+        let inner = match &self.backend {
+            Backend::Local(inner) => inner,
+            Backend::Remote(r) => {
+                for aq in batch {
+                    r.put_graph(aq.graph.as_str(), aq.quads.iter())?;
+                }
+                let mut written = self
+                    .written_shared
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                let (fresh, hashes) =
+                    fresh_shared(&written, batch.iter().flat_map(|aq| aq.shared.iter()));
+                r.post_quads(fresh)?;
+                written.extend(hashes);
+                return Ok(());
+            }
+        };
         let mut fresh_articles: Vec<&ArticleQuads> = Vec::with_capacity(batch.len());
         for aq in batch {
             let g = NamedNodeRef::from(&aq.graph);
-            if self
-                .inner
-                .contains_named_graph(g)
-                .map_err(StoreError::storage)?
-            {
+            if inner.contains_named_graph(g).map_err(StoreError::storage)? {
                 self.replace_article(aq)?;
             } else {
                 fresh_articles.push(aq);
@@ -168,8 +230,7 @@ impl Store {
             .chain(shared)
             .cloned()
             .collect();
-        let mut loader = self
-            .inner
+        let mut loader = inner
             .bulk_loader()
             .with_num_threads(1)
             .with_max_memory_size_in_megabytes(256);
@@ -199,7 +260,9 @@ impl Store {
     }
 
     /// Rebuilds the merged interactions (the events graph) from every report in the store, in
-    /// one transaction; returns (reports, interactions).
+    /// one transaction (remotely: one `PUT` of the events graph); returns (reports,
+    /// interactions). The reports are read with SPARQL on either backend, so both merge the
+    /// same rows with the same code.
     pub fn rebuild_events(&self) -> Result<(usize, usize), StoreError> {
         use guanxi_rdf::events::ReportRow;
         use std::collections::BTreeMap;
@@ -282,11 +345,15 @@ impl Store {
         let events: std::collections::HashSet<&oxigraph::model::NamedOrBlankNode> =
             quads.iter().map(|q| &q.subject).collect();
         let n_events = events.len();
-        let mut tx = self
-            .inner
-            .start_transaction()
-            .map_err(StoreError::storage)?;
         let g = guanxi_rdf::events::events_graph();
+        let inner = match &self.backend {
+            Backend::Local(inner) => inner,
+            Backend::Remote(r) => {
+                r.put_graph(g.as_str(), quads.iter())?;
+                return Ok((reports.len(), n_events));
+            }
+        };
+        let mut tx = inner.start_transaction().map_err(StoreError::storage)?;
         tx.clear_graph(GraphNameRef::NamedNode(g.as_ref()))
             .map_err(StoreError::storage)?;
         tx.insert_named_graph(g.as_ref());
@@ -317,12 +384,17 @@ impl Store {
 
     /// Runs a SPARQL query that `cancel` can stop (a server's timeout); the default graph is
     /// the union of all named graphs. `SERVICE` cannot reach the network: the store is built
-    /// without an HTTP client.
+    /// without an HTTP client. A remote store runs the query on its service (under the
+    /// client's timeouts; `cancel` does not reach it).
     pub fn query_with(
         &self,
         sparql: &str,
         cancel: Option<oxigraph::sparql::CancellationToken>,
     ) -> Result<QueryResults<'static>, StoreError> {
+        let inner = match &self.backend {
+            Backend::Local(inner) => inner,
+            Backend::Remote(r) => return r.query(sparql),
+        };
         let mut evaluator = SparqlEvaluator::new();
         if let Some(c) = cancel {
             evaluator = evaluator.with_cancellation_token(c);
@@ -332,18 +404,24 @@ impl Store {
             .map_err(|e| StoreError::Syntax(e.to_string()))?;
         prepared.dataset_mut().set_default_graph_as_union();
         prepared
-            .on_store(&self.inner)
+            .on_store(inner)
             .execute()
             .map_err(|e| StoreError::Query(e.to_string()))
     }
 
     /// Runs a SPARQL query with variables bound to terms (`?name` → `"王毅"`): user values are
-    /// never pasted into query text.
+    /// never pasted into query text. A remote store gets the query with the bindings joined in
+    /// as a `VALUES` block at the start of its outermost group, serialised from the parsed
+    /// query (so a value is always one escaped term).
     pub fn query_bound(
         &self,
         sparql: &str,
         bindings: &[(&str, Term)],
     ) -> Result<QueryResults<'static>, StoreError> {
+        let inner = match &self.backend {
+            Backend::Local(inner) => inner,
+            Backend::Remote(r) => return r.query(&remote::bind_values(sparql, bindings)?),
+        };
         let mut prepared = SparqlEvaluator::new()
             .parse_query(sparql)
             .map_err(|e| StoreError::Syntax(e.to_string()))?;
@@ -354,66 +432,115 @@ impl Store {
             prepared = prepared.substitute_variable(v, term.clone());
         }
         prepared
-            .on_store(&self.inner)
+            .on_store(inner)
             .execute()
             .map_err(|e| StoreError::Query(e.to_string()))
     }
 
     /// Runs a SPARQL 1.1 update.
     pub fn update(&self, sparql: &str) -> Result<(), StoreError> {
+        let inner = match &self.backend {
+            Backend::Local(inner) => inner,
+            Backend::Remote(r) => return r.update(sparql),
+        };
         SparqlEvaluator::new()
             .parse_update(sparql)
             .map_err(|e| StoreError::Syntax(e.to_string()))?
-            .on_store(&self.inner)
+            .on_store(inner)
             .execute()
             .map_err(|e| StoreError::Query(e.to_string()))
     }
 
     /// The quads of one named graph (`Some(iri)`), or of every graph (`None`: the union
     /// default graph).
-    pub fn graph_quads(
-        &self,
-        graph: Option<&str>,
-    ) -> Result<impl Iterator<Item = Result<Quad, StoreError>> + '_, StoreError> {
+    pub fn graph_quads(&self, graph: Option<&str>) -> Result<Quads<'_>, StoreError> {
         let g = match graph {
             Some(iri) => Some(
-                NamedNodeRef::new(iri)
-                    .map(|n| GraphNameRef::NamedNode(n).into_owned())
+                oxigraph::model::NamedNode::new(iri)
                     .map_err(|e| StoreError::Syntax(e.to_string()))?,
             ),
             None => None,
         };
-        Ok(self
-            .inner
-            .quads_for_pattern(None, None, None, g.as_ref().map(|g| g.as_ref()))
-            .map(|q| q.map_err(StoreError::storage)))
+        match &self.backend {
+            Backend::Local(inner) => Ok(Box::new(
+                inner
+                    .quads_for_pattern(
+                        None,
+                        None,
+                        None,
+                        g.as_ref().map(|g| GraphNameRef::NamedNode(g.as_ref())),
+                    )
+                    .map(|q| q.map_err(StoreError::storage)),
+            )),
+            Backend::Remote(r) => match &g {
+                Some(g) => r.select_quads(
+                    &format!("SELECT ?s ?p ?o WHERE {{ GRAPH {g} {{ ?s ?p ?o }} }}"),
+                    Some(g),
+                ),
+                None => r.select_quads(ALL_QUADS, None),
+            },
+        }
     }
 
     /// Whether the store holds this named graph.
     pub fn has_graph(&self, iri: &str) -> Result<bool, StoreError> {
         let n = NamedNodeRef::new(iri).map_err(|e| StoreError::Syntax(e.to_string()))?;
-        self.inner
-            .contains_named_graph(n)
-            .map_err(StoreError::storage)
+        match &self.backend {
+            Backend::Local(inner) => inner.contains_named_graph(n).map_err(StoreError::storage),
+            Backend::Remote(r) => r.has_graph(iri),
+        }
     }
 
-    /// Every quad, in the store's index order.
-    pub fn quads(&self) -> impl Iterator<Item = Result<Quad, StoreError>> + '_ {
-        self.inner.iter().map(|q| q.map_err(StoreError::storage))
+    /// Every quad, in the store's index order (a remote store's: every quad of its named
+    /// graphs, in the order its service gives them).
+    pub fn quads(&self) -> Result<Quads<'_>, StoreError> {
+        match &self.backend {
+            Backend::Local(inner) => Ok(Box::new(
+                inner.iter().map(|q| q.map_err(StoreError::storage)),
+            )),
+            Backend::Remote(r) => r.select_quads(ALL_QUADS, None),
+        }
     }
 
     /// Number of quads.
     pub fn len(&self) -> Result<usize, StoreError> {
-        self.inner.len().map_err(StoreError::storage)
+        match &self.backend {
+            Backend::Local(inner) => inner.len().map_err(StoreError::storage),
+            Backend::Remote(_) => {
+                let mut n = 0;
+                self.each_row(
+                    "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+                    |get| {
+                        n = get("n")
+                            .map(|t| term_value(&t))
+                            .and_then(|v| v.parse().ok())
+                            .unwrap_or(0);
+                    },
+                )?;
+                Ok(n)
+            }
+        }
     }
 
     /// Whether the store holds no quad.
     pub fn is_empty(&self) -> Result<bool, StoreError> {
-        self.inner.is_empty().map_err(StoreError::storage)
+        match &self.backend {
+            Backend::Local(inner) => inner.is_empty().map_err(StoreError::storage),
+            Backend::Remote(_) => Ok(self.len()? == 0),
+        }
     }
 
-    /// Writes everything committed to disk.
+    /// Writes everything committed to disk (a remote service has written it already).
     pub fn flush(&self) -> Result<(), StoreError> {
-        self.inner.flush().map_err(StoreError::storage)
+        match &self.backend {
+            Backend::Local(inner) => inner.flush().map_err(StoreError::storage),
+            Backend::Remote(_) => Ok(()),
+        }
     }
 }
+
+/// Quads read from a store, one by one.
+pub type Quads<'a> = Box<dyn Iterator<Item = Result<Quad, StoreError>> + 'a>;
+
+/// Every quad of a remote store's named graphs.
+const ALL_QUADS: &str = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }";
