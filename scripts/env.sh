@@ -31,3 +31,16 @@ fi
 if ! ls /usr/lib/llvm-*/lib/libclang*.so* /usr/lib/*/libclang*.so* >/dev/null 2>&1 && [ -z "${LIBCLANG_PATH:-}" ]; then
   apt_install libclang-dev clang || exit 1
 fi
+
+# Cargo reuses the cache's builds of our own crates when the checkout moves, but paths baked
+# in at compile time (fixture folders, snapshot folders) keep the old checkout's. When the
+# cache last built another checkout, rebuild our crates (not their dependencies: RocksDB stays).
+checkout="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+built_for="$(cat "$CARGO_TARGET_DIR/.guanxi-checkout" 2>/dev/null || true)"
+if [ -n "$built_for" ] && [ "$built_for" != "$checkout" ]; then
+  say "the build cache was last used by $built_for: rebuilding this checkout's crates"
+  (cd "$checkout" && for c in crates/*/; do
+    cargo clean --release --quiet -p "$(basename "$c")" 2>/dev/null || true
+  done)
+fi
+printf '%s\n' "$checkout" > "$CARGO_TARGET_DIR/.guanxi-checkout"
