@@ -9,7 +9,7 @@
 //! `scripts/crashtest` runs it at length; the environment scales it:
 //! `GUANXI_CRASH_KILLS`, `GUANXI_CRASH_ARTICLES`, `GUANXI_CRASH_INPUT` (a folder of real
 //! articles: its first files in sorted order), `GUANXI_CRASH_BATCH` (files per batch),
-//! `GUANXI_CRASH_SEED` (the random delays and modes).
+//! `GUANXI_CRASH_SEED` (the random delays and modes), `GUANXI_CRASH_BIN` (the binary).
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
@@ -111,8 +111,12 @@ fn make_input(dir: &Path, n: usize) {
     }
 }
 
+/// The binary under test: `GUANXI_CRASH_BIN` (a copy, so that a rebuild during a long run
+/// changes nothing), else the one cargo built.
 fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_guanxi"));
+    let exe = std::env::var_os("GUANXI_CRASH_BIN")
+        .map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_guanxi")), PathBuf::from);
+    let mut c = Command::new(exe);
     c.env_remove("GUANXI_STORE");
     c
 }
