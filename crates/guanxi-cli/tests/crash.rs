@@ -114,8 +114,10 @@ fn make_input(dir: &Path, n: usize) {
 /// The binary under test: `GUANXI_CRASH_BIN` (a copy, so that a rebuild during a long run
 /// changes nothing), else the one cargo built.
 fn bin() -> Command {
-    let exe = std::env::var_os("GUANXI_CRASH_BIN")
-        .map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_guanxi")), PathBuf::from);
+    let exe = std::env::var_os("GUANXI_CRASH_BIN").map_or_else(
+        || PathBuf::from(env!("CARGO_BIN_EXE_guanxi")),
+        PathBuf::from,
+    );
     let mut c = Command::new(exe);
     c.env_remove("GUANXI_STORE");
     c
