@@ -231,6 +231,18 @@ fn ego_graph_for_the_page() {
         .0,
         404
     );
+    // The name is matched as a value, never pasted into a query.
+    for evil in [
+        "王毅\") } } SELECT * WHERE { ?s ?p ?o } #",
+        "王毅' || true || '",
+        "*",
+    ] {
+        assert_eq!(
+            get(&format!("{}/graph.json", s.base), "*/*", &[("ego", evil)]).0,
+            404,
+            "{evil}"
+        );
+    }
 }
 
 #[test]
