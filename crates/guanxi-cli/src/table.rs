@@ -1,4 +1,5 @@
-//! Plain-text tables for `guanxi query --format table`, aligned by display width.
+//! Plain-text tables for `guanxi query --format table`, aligned by display width, safe to
+//! print on a terminal.
 
 use std::io::{self, Write};
 
@@ -14,8 +15,19 @@ fn width(s: &str) -> usize {
         .sum()
 }
 
-/// Writes `rows` under `header`, columns padded to their widest cell.
+/// Writes `rows` under `header`, columns padded to their widest cell. A terminal shows
+/// the table: control characters and bidirectional overrides in a value (a file name, a
+/// hostile page's text) are written as escapes.
 pub fn write(out: &mut impl Write, header: &[String], rows: &[Vec<String>]) -> io::Result<()> {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|c| crate::commands::printable(c).into_owned())
+                .collect()
+        })
+        .collect();
+    let rows = rows.as_slice();
     let mut widths: Vec<usize> = header.iter().map(|h| width(h)).collect();
     for r in rows {
         for (i, c) in r.iter().enumerate() {

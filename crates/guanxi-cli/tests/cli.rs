@@ -475,13 +475,15 @@ fn graph_projections() {
         assert!(!o.status.success());
         assert!(String::from_utf8_lossy(&o.stderr).contains("no interaction of"));
     }
-    let o = bin()
-        .args(["graph", "--ego", "无此人", "--store"])
-        .arg(store)
-        .output()
-        .unwrap();
-    assert!(!o.status.success());
-    assert!(String::from_utf8_lossy(&o.stderr).contains("no entity named 无此人"));
+    for name in ["无此人", "王毅\") } } SELECT * WHERE { ?s ?p ?o } #"] {
+        let o = bin()
+            .args(["graph", "--ego", name, "--store"])
+            .arg(store)
+            .output()
+            .unwrap();
+        assert!(!o.status.success());
+        assert!(String::from_utf8_lossy(&o.stderr).contains(&format!("no entity named {name}")));
+    }
 }
 
 /// `guanxi extract` streams the same article graphs and entity descriptions that `ingest`

@@ -231,6 +231,18 @@ fn ego_graph_for_the_page() {
         .0,
         404
     );
+    // The name is matched as a value, never pasted into a query.
+    for evil in [
+        "王毅\") } } SELECT * WHERE { ?s ?p ?o } #",
+        "王毅' || true || '",
+        "*",
+    ] {
+        assert_eq!(
+            get(&format!("{}/graph.json", s.base), "*/*", &[("ego", evil)]).0,
+            404,
+            "{evil}"
+        );
+    }
 }
 
 #[test]
@@ -295,5 +307,138 @@ fn python_sparql_clients() {
         "Python clients failed (scripts/test installs SPARQLWrapper and rdflib):\n{}{}",
         String::from_utf8_lossy(&o.stdout),
         String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// CPU time (user + system, in clock ticks of 1/100 s) and resident memory (MB) of a process.
+#[cfg(target_os = "linux")]
+fn cpu_and_rss(pid: u32) -> (u64, u64) {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .unwrap()
+        .1
+        .split_whitespace()
+        .collect();
+    let ticks = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let rss_kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap();
+    (ticks, rss_kb / 1024)
+}
+
+/// Clients looping over expensive queries (cross joins counted, sorted, grouped and
+/// constructed, a property path closure, an unbounded result) and graph projections: every
+/// reply is a result, a 503 at the timeout or a 413 at the result limit, none late; once they
+/// stop, the server burns no CPU on abandoned work and answers a cheap query at once. A body
+/// over the cap is a 413.
+#[cfg(target_os = "linux")]
+#[test]
+fn expensive_query_loop_and_body_cap() {
+    let s = Server::start(&["--timeout", "0.5", "--max-results", "1000"], &[]);
+    let q = format!("{}/query", s.base);
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(std::time::Duration::from_secs(60)))
+        .build()
+        .into();
+    let heavy: Vec<String> = [
+        "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",
+        "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f",
+        "SELECT ?a (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } GROUP BY ?a",
+        "CONSTRUCT { ?a ?b ?f } WHERE { ?a ?b ?c . ?d ?e ?f }",
+        "SELECT (COUNT(*) AS ?n) WHERE { ?a (<http://schema.org/mentions>|^<http://schema.org/mentions>|<http://schema.org/name>|^<http://schema.org/name>)* ?b }",
+        "SELECT * WHERE { ?s ?p ?o }",
+        PERSONS,
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let started = std::time::Instant::now();
+    let clients: Vec<_> = (0..6)
+        .map(|c| {
+            let (agent, q, heavy, base) = (agent.clone(), q.clone(), heavy.clone(), s.base.clone());
+            std::thread::spawn(move || {
+                let mut replies = Vec::new();
+                for round in 0..3 {
+                    for (i, h) in heavy.iter().enumerate() {
+                        let t = std::time::Instant::now();
+                        let st = if (c + round + i) % 5 == 0 {
+                            agent
+                                .get(format!("{base}/graph.json"))
+                                .query("ego", "王毅")
+                                .query("depth", "3")
+                                .query("kind", "all")
+                                .call()
+                        } else {
+                            agent.get(&q).query("query", h).call()
+                        }
+                        .unwrap()
+                        .status()
+                        .as_u16();
+                        replies.push((st, t.elapsed(), h.clone()));
+                    }
+                }
+                replies
+            })
+        })
+        .collect();
+    let replies: Vec<_> = clients
+        .into_iter()
+        .flat_map(|c| c.join().unwrap())
+        .collect();
+    let (mut ok, mut timed_out, mut too_big) = (0, 0, 0);
+    for (st, took, h) in &replies {
+        match st {
+            200 => ok += 1,
+            503 => timed_out += 1,
+            413 => too_big += 1,
+            other => panic!("{other} for {h}"),
+        }
+        // The timeout is 0.5 s; the rest is a loaded machine's slack.
+        assert!(took.as_secs_f64() < 5.0, "{h} answered after {took:?}");
+    }
+    assert!(
+        timed_out > 0 && too_big > 0 && ok > 0,
+        "{ok} {timed_out} {too_big}"
+    );
+    eprintln!(
+        "{} replies in {:.1} s: {ok} results, {timed_out} timeouts, {too_big} over the limit",
+        replies.len(),
+        started.elapsed().as_secs_f64()
+    );
+    // Cancelled evaluations stop: a quiet second after the storm costs almost no CPU.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let (before, rss) = cpu_and_rss(s.pid());
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    let (after, _) = cpu_and_rss(s.pid());
+    assert!(
+        after - before < 30,
+        "the server used {} ticks of CPU in an idle second: abandoned work still runs",
+        after - before
+    );
+    assert!(rss < 1500, "the server holds {rss} MB after the storm");
+    let t = std::time::Instant::now();
+    let (st, _, body) = get(&q, "text/csv", &[("query", PERSONS)]);
+    assert_eq!((st, body.lines().nth(1)), (200, Some("习近平")));
+    assert!(
+        t.elapsed().as_secs_f64() < 2.0,
+        "cheap query took {:?}",
+        t.elapsed()
+    );
+    // Bodies over the cap are refused before they are read whole.
+    let big = format!("{PERSONS} #{}", "x".repeat(2 * 1024 * 1024));
+    assert_eq!(
+        post(&q, "application/sparql-query", "*/*", &big, None).0,
+        413
+    );
+    let form = format!("query={}", "x".repeat(2 * 1024 * 1024));
+    assert_eq!(
+        post(&q, "application/x-www-form-urlencoded", "*/*", &form, None).0,
+        413
     );
 }

@@ -173,9 +173,10 @@ fn unquote(v: &str) -> String {
     inner.replace("\\\"", "\"")
 }
 
-/// Decodes the HTML character references of a short string (headline text).
+/// Decodes the HTML character references of a short string (headline text); markup too
+/// deep or too wide to parse safely is left as it is.
 pub(crate) fn html_unescape(s: &str) -> String {
-    if !s.contains('&') {
+    if !s.contains('&') || crate::html::check_depth(s, 256).is_err() {
         return s.to_string();
     }
     let frag = scraper::Html::parse_fragment(s);

@@ -29,6 +29,12 @@ pub enum IngestError {
         /// The limit.
         limit: usize,
     },
+    /// An HTML tag carries more attributes than can be parsed safely.
+    #[error("an html tag with more than {limit} attributes")]
+    TooManyAttributes {
+        /// The limit.
+        limit: usize,
+    },
     /// The file claims a structured format (feed, JSON) but does not parse as one.
     #[error("malformed {0}")]
     Malformed(String),
@@ -45,6 +51,7 @@ impl IngestError {
             IngestError::TooLong { .. } => "too long",
             IngestError::NotText(_) => "not text",
             IngestError::TooDeep { .. } => "html too deep",
+            IngestError::TooManyAttributes { .. } => "html attributes",
             IngestError::Malformed(_) => "malformed",
             IngestError::NoText => "no text",
         }

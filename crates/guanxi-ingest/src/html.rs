@@ -105,6 +105,7 @@ pub(crate) fn blocks(
     max_depth: usize,
 ) -> Result<Vec<RawBlock>, IngestError> {
     let mut w = Walker {
+        error: None,
         out: Vec::new(),
         cur: String::new(),
         cur_link_chars: 0,
@@ -119,6 +120,9 @@ pub(crate) fn blocks(
             w.cur.push_str(line);
             w.flush();
         }
+    }
+    if let Some(e) = w.error {
+        return Err(e);
     }
     // Link lists are boilerplate beside an article, but the content of a headline index
     // (a broadcast's list of stories) when nothing else is there.
@@ -157,13 +161,21 @@ pub(crate) fn blocks(
     Ok(out)
 }
 
-/// Refuses markup nested deeper than `max` (html5ever is quadratic in depth).
+/// The most attributes one tag may carry: the HTML tokenizer compares each attribute with
+/// every one before it in the tag, so a tag of 100,000 attributes costs seconds and one of a
+/// million, hours. Real tags carry a few dozen.
+pub(crate) const MAX_ATTRIBUTES: usize = 1000;
+
+/// Refuses markup nested deeper than `max` (html5ever is quadratic in depth) and tags with
+/// more than [`MAX_ATTRIBUTES`] attributes, in linear time, before html5ever sees the markup.
 pub(crate) fn check_depth(body: &str, max: usize) -> Result<(), IngestError> {
     const VOID: &[&str] = &[
         "br", "img", "hr", "meta", "link", "input", "source", "wbr", "col", "area", "base",
         "embed", "param", "track",
     ];
     let bytes = body.as_bytes();
+    // Depth: every `<name` counts, wherever it stands (in a script, a comment or an attribute
+    // too), so the count is never lower than the parser's.
     let mut depth: usize = 0;
     let mut i = 0;
     while let Some(rel) = bytes[i..].iter().position(|&b| b == b'<') {
@@ -181,10 +193,11 @@ pub(crate) fn check_depth(body: &str, max: usize) -> Result<(), IngestError> {
         if closing {
             depth = depth.saturating_sub(1);
         } else if !VOID.contains(&name.as_str()) {
+            // `/>` before the next `<` (looking no further keeps the scan linear).
             let self_closing = bytes[end..]
                 .iter()
-                .position(|&b| b == b'>')
-                .is_some_and(|p| p > 0 && bytes[end + p - 1] == b'/');
+                .position(|&b| b == b'>' || b == b'<')
+                .is_some_and(|p| p > 0 && bytes[end + p] == b'>' && bytes[end + p - 1] == b'/');
             if !self_closing {
                 depth += 1;
                 if depth > max {
@@ -193,10 +206,115 @@ pub(crate) fn check_depth(body: &str, max: usize) -> Result<(), IngestError> {
             }
         }
     }
+    if most_attributes(bytes) > MAX_ATTRIBUTES {
+        return Err(IngestError::TooManyAttributes {
+            limit: MAX_ATTRIBUTES,
+        });
+    }
     Ok(())
 }
 
+/// The most attributes of one tag, read as the HTML tokenizer reads tags: a tag runs from
+/// `<name` to the first `>` outside a quoted value; an attribute starts after white space, a
+/// `/` or a closing quote. Every word inside a tag counts, quoted ones too, so a quote the
+/// tokenizer reads differently (in a script) can only make the count larger. Comments and
+/// the text of scripts, styles and other raw-text elements hold no tags.
+fn most_attributes(bytes: &[u8]) -> usize {
+    const RAW_TEXT: &[&[u8]] = &[
+        b"script",
+        b"style",
+        b"textarea",
+        b"title",
+        b"xmp",
+        b"iframe",
+        b"noembed",
+        b"noframes",
+        b"noscript",
+    ];
+    let find = |from: usize, needle: &[u8]| -> usize {
+        bytes
+            .get(from..)
+            .and_then(|rest| {
+                rest.windows(needle.len())
+                    .position(|w| w.eq_ignore_ascii_case(needle))
+            })
+            .map_or(bytes.len(), |p| from + p)
+    };
+    let mut most = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'<' {
+            i += 1;
+            continue;
+        }
+        if bytes[i..].starts_with(b"<!--") {
+            // A comment ends at the first `-->` or `--!>`, `<!-->` included.
+            let mut k = i + 2;
+            i = loop {
+                match bytes.get(k..) {
+                    Some(rest) if rest.starts_with(b"-->") => break k + 3,
+                    Some(rest) if rest.starts_with(b"--!>") => break k + 4,
+                    Some(rest) if !rest.is_empty() => k += 1,
+                    _ => break bytes.len(),
+                }
+            };
+            continue;
+        }
+        let closing = bytes.get(i + 1) == Some(&b'/');
+        let name_start = if closing { i + 2 } else { i + 1 };
+        if !bytes.get(name_start).is_some_and(u8::is_ascii_alphabetic) {
+            i += 1;
+            continue;
+        }
+        let mut j = name_start;
+        while j < bytes.len()
+            && !bytes[j].is_ascii_whitespace()
+            && bytes[j] != b'/'
+            && bytes[j] != b'>'
+        {
+            j += 1;
+        }
+        let name = &bytes[name_start..j];
+        // The attributes, up to the first `>` outside quotes.
+        let mut words = 0;
+        let mut quote: Option<u8> = None;
+        let mut after_equals = false;
+        let mut prev = b' ';
+        while j < bytes.len() {
+            let b = bytes[j];
+            let starts_word = !b.is_ascii_whitespace()
+                && !matches!(b, b'/' | b'>' | b'=' | b'"' | b'\'')
+                && (prev.is_ascii_whitespace() || matches!(prev, b'/' | b'"' | b'\''));
+            if starts_word {
+                words += 1;
+            }
+            match quote {
+                Some(q) if b == q => quote = None,
+                Some(_) => {}
+                None if b == b'>' => break,
+                None if (b == b'"' || b == b'\'') && after_equals => quote = Some(b),
+                None => {}
+            }
+            if !b.is_ascii_whitespace() {
+                after_equals = b == b'=' && quote.is_none();
+            }
+            prev = b;
+            j += 1;
+        }
+        most = most.max(words);
+        i = j + 1;
+        if !closing && RAW_TEXT.iter().any(|r| name.eq_ignore_ascii_case(r)) {
+            let mut end_tag = b"</".to_vec();
+            end_tag.extend_from_slice(name);
+            i = find(i, &end_tag);
+        }
+    }
+    most
+}
+
 struct Walker {
+    /// Escaped markup in a text node that is too deep (or too wide) to parse again.
+    error: Option<IngestError>,
     out: Vec<RawBlock>,
     cur: String,
     cur_link_chars: usize,
@@ -243,6 +361,11 @@ impl Walker {
             Node::Text(t) => {
                 let s: &str = &t.text;
                 if may_reparse && looks_escaped_html(s) {
+                    // The escaped markup meets the same limits as the markup around it.
+                    if let Err(e) = check_depth(s, max) {
+                        self.error.get_or_insert(e);
+                        return;
+                    }
                     self.flush();
                     self.parse(s, max, false);
                     self.flush();
@@ -324,4 +447,44 @@ fn has_cjk(s: &str) -> bool {
 
 fn has_letters(s: &str) -> bool {
     s.chars().any(|c| c.is_alphanumeric())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wide(n: usize, sep: &str) -> String {
+        let attrs: Vec<String> = (0..n).map(|i| format!("a{i}")).collect();
+        format!("<p>正文</p><div {}>x</div>", attrs.join(sep))
+    }
+
+    #[test]
+    fn wide_tags_are_refused_however_they_are_written() {
+        // (`<a1 <a2 …` is refused for its depth before its width.)
+        let refused = |html: &str| check_depth(html, 256).is_err();
+        for sep in [" ", "\n", "/", " x=\">\" ", "\"\"", " <", " v=\"<\" "] {
+            assert!(refused(&wide(1500, sep)), "{sep:?}");
+        }
+        assert!(refused(&format!("<!-- x --!>{}", wide(1500, " "))));
+        assert!(refused(&format!("<!-->{}", wide(1500, " "))));
+        assert!(!refused(&wide(900, " ")));
+        // Comments and script text hold no tags; many ordinary tags are fine.
+        assert!(!refused(&format!("<!-- {} -->", wide(1500, " "))));
+        assert!(!refused(&format!(
+            "<script>var s = '{}';</script>",
+            wide(1500, " ")
+        )));
+        let page =
+            "<a href=\"/x\" class=\"a b c\" title=\"一个 标题\" data-x='1'>链接</a>".repeat(5000);
+        assert_eq!(check_depth(&page, 256), Ok(()));
+    }
+
+    #[test]
+    fn escaped_markup_meets_the_same_limits() {
+        let deep = format!("<p>{}x&lt;/div&gt;</p>", "&lt;div&gt;".repeat(2000));
+        assert_eq!(
+            blocks(&deep, true, 256),
+            Err(IngestError::TooDeep { limit: 256 })
+        );
+    }
 }
