@@ -66,13 +66,13 @@ pub fn bench(paths: &[PathBuf], limit: Option<usize>) -> Result<()> {
     drop(extractions);
     let quads: usize = mapped.iter().map(|m| m.quads.len() + m.shared.len()).sum();
 
-    // Our loading: batches of 256 articles through `load_articles`, as `ingest` does.
+    // Our loading: batches of 512 articles through `load_articles`, as `ingest` does.
     let dir = std::env::temp_dir().join(format!("guanxi-bench-{}", std::process::id()));
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let ours = guanxi_store::Store::open(&dir.join("ours")).context("cannot open a bench store")?;
     let t = Instant::now();
-    for chunk in mapped.chunks(256) {
+    for chunk in mapped.chunks(512) {
         ours.load_articles(chunk)?;
     }
     ours.flush()?;

@@ -55,7 +55,7 @@ pub struct IngestOptions {
     pub max_bytes: Option<usize>,
     /// Read every file again, even those the manifest says are unchanged.
     pub full: bool,
-    /// Files per batch (default 256).
+    /// Files per batch (default 512).
     pub batch: Option<usize>,
 }
 
@@ -154,7 +154,7 @@ pub(crate) fn open_store(path: &Path) -> Result<Store> {
 
 /// Files read, parsed and extracted in parallel at a time (unless `--batch` says otherwise);
 /// memory is bounded by one batch.
-const BATCH: usize = 256;
+const BATCH: usize = 512;
 
 /// One file's articles after the parallel parse.
 struct ParsedFile {

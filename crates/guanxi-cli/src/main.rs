@@ -107,7 +107,7 @@ enum Command {
         full: bool,
         /// Files read, parsed and extracted at a time, and written to the store in one commit;
         /// memory is bounded by one batch.
-        #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u16).range(1..))]
+        #[arg(long, default_value_t = 512, value_parser = clap::value_parser!(u16).range(1..))]
         batch: u16,
     },
     /// Extract articles to N-Quads on standard output (or --output), with no store: for sharding
