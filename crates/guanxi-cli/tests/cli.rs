@@ -2,8 +2,10 @@
 //! saved queries on a fixture store, byte-identical exports.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
+mod common;
+use common::run;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::sync::LazyLock;
 
 fn bin() -> Command {
@@ -14,16 +16,6 @@ fn bin() -> Command {
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn run(c: &mut Command) -> Output {
-    let o = c.output().expect("guanxi runs");
-    assert!(
-        o.status.success(),
-        "guanxi failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    o
 }
 
 /// A store of the example articles in a temporary folder.

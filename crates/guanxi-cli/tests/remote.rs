@@ -5,10 +5,12 @@
 //! `GUANXI_OXIGRAPH_SERVER`; without it this test fails and says so.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
+mod common;
+use common::run;
 use std::io::Read;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn root() -> PathBuf {
@@ -114,16 +116,6 @@ fn bin() -> Command {
         c.env_remove(v);
     }
     c
-}
-
-fn run(c: &mut Command) -> Output {
-    let o = c.output().expect("guanxi runs");
-    assert!(
-        o.status.success(),
-        "guanxi failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    o
 }
 
 /// `guanxi ARGS --store STORE`, its standard output.

@@ -9,7 +9,18 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
+
+/// Runs a command that must succeed; its stderr is the failure message.
+pub fn run(c: &mut Command) -> Output {
+    let o = c.output().expect("guanxi runs");
+    assert!(
+        o.status.success(),
+        "guanxi failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    o
+}
 
 pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
