@@ -39,8 +39,8 @@ checkout="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 built_for="$(cat "$CARGO_TARGET_DIR/.guanxi-checkout" 2>/dev/null || true)"
 if [ -n "$built_for" ] && [ "$built_for" != "$checkout" ]; then
   say "the build cache was last used by $built_for: rebuilding this checkout's crates"
-  (cd "$checkout" && for c in crates/*/; do
-    cargo clean --release --quiet -p "$(basename "$c")" 2>/dev/null || true
-  done)
+  packages=()
+  for c in "$checkout"/crates/*/; do packages+=(-p "$(basename "$c")"); done
+  (cd "$checkout" && cargo clean --release --quiet "${packages[@]}" 2>/dev/null) || true
 fi
 printf '%s\n' "$checkout" > "$CARGO_TARGET_DIR/.guanxi-checkout"
