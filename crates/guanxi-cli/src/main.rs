@@ -136,6 +136,13 @@ enum Command {
         /// Use only the first N files.
         #[arg(long)]
         limit: Option<usize>,
+        /// Time each in-memory stage (parse, cut, extract, map) this many times and report
+        /// the fastest run, which is the least disturbed by other work on the machine.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100))]
+        repeat: u32,
+        /// Skip the two store loads (only the in-memory stages and ratio (a)).
+        #[arg(long)]
+        no_store: bool,
     },
     /// Run a SPARQL 1.1 query over the store (default graph = union of all graphs).
     #[command(
@@ -479,7 +486,12 @@ fn main() -> ExitCode {
         } => store
             .location()
             .and_then(|store| graphs::graph(&store, &filters, format, output.as_deref(), render)),
-        Command::Bench { paths, limit } => bench::bench(&paths, limit),
+        Command::Bench {
+            paths,
+            limit,
+            repeat,
+            no_store,
+        } => bench::bench(&paths, limit, repeat, no_store),
         Command::Extract {
             paths,
             output,

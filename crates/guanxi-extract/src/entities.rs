@@ -392,11 +392,8 @@ pub fn recognise(
     }
 
     // 2. Gazetteer, with country + government body (中国外交部) joined into one organisation.
-    if let Some(ac) = gz.matcher.as_ref() {
-        let matches: Vec<(usize, usize, usize)> = ac
-            .find_iter(s)
-            .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
-            .collect();
+    {
+        let matches: Vec<(usize, usize, usize)> = gz.matcher.find_iter(s);
         // A segmenter word made of gazetteer names only (北京人民大会堂 = 北京 + 人民大会堂).
         let tiled = |a: usize, b: usize| -> bool {
             toks.iter().filter(|t| t.start <= a && b <= t.end).any(|t| {

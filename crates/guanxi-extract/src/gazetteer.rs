@@ -1,12 +1,13 @@
 //! The gazetteer and rule tables, loaded once from the TSV files under `data/`.
 //!
 //! Every table row carries its source or reason in its last column. Names are simplified
-//! Chinese; the matcher is an Aho–Corasick automaton over every name and alias
-//! (leftmost-longest, so `美国之音` wins over `美国`).
+//! Chinese; the matcher is a character trie over every name and alias, read leftmost-longest
+//! (so `美国之音` wins over `美国`). A trie walked from each character touches a few small
+//! nodes; an Aho–Corasick automaton over the same 20,000 names is tens of megabytes, and
+//! every byte of text cost a cache miss in it.
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use guanxi_core::{
     Coordinates, DateValue, EntityKey, EntityKind, InteractionKind, LocalDate, PlaceKind, Term,
 };
@@ -115,6 +116,126 @@ pub fn parse_offices(tsv: &str) -> Vec<Office> {
         .collect()
 }
 
+/// Words in a character trie, for finding them in text. The root's children are hashed
+/// (a few thousand first characters); deeper nodes keep short sorted lists.
+#[derive(Debug, Default)]
+pub struct CharTrie {
+    root: HashMap<char, u32>,
+    nodes: Vec<TrieNode>,
+}
+
+#[derive(Debug, Default)]
+struct TrieNode {
+    children: Vec<(char, u32)>,
+    /// The id of the word ending here.
+    word: Option<u32>,
+}
+
+impl CharTrie {
+    /// A trie over `words`; a word's id is its position. A repeated word keeps its first id;
+    /// the empty word is never found.
+    pub fn new<'a>(words: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut t = CharTrie::default();
+        for (id, w) in words.into_iter().enumerate() {
+            let mut chars = w.chars();
+            let Some(first) = chars.next() else { continue };
+            let mut node = match t.root.get(&first) {
+                Some(&n) => n,
+                None => {
+                    let n = t.push();
+                    t.root.insert(first, n);
+                    n
+                }
+            };
+            for c in chars {
+                let children = &t.nodes[node as usize].children;
+                node = match children.binary_search_by_key(&c, |&(k, _)| k) {
+                    Ok(i) => children[i].1,
+                    Err(i) => {
+                        let n = t.push();
+                        t.nodes[node as usize].children.insert(i, (c, n));
+                        n
+                    }
+                };
+            }
+            let slot = &mut t.nodes[node as usize].word;
+            if slot.is_none() {
+                *slot = u32::try_from(id).ok();
+            }
+        }
+        t
+    }
+
+    fn push(&mut self) -> u32 {
+        self.nodes.push(TrieNode::default());
+        (self.nodes.len() - 1) as u32
+    }
+
+    /// Calls `f(end, id)` for every word starting at byte `at` of `text` (a character
+    /// boundary), shortest first.
+    fn walk(&self, text: &str, at: usize, mut f: impl FnMut(usize, usize)) {
+        let mut chars = text[at..].char_indices();
+        let Some((_, c0)) = chars.next() else { return };
+        let Some(mut node) = self.root.get(&c0).and_then(|&n| self.nodes.get(n as usize)) else {
+            return;
+        };
+        let mut end = at + c0.len_utf8();
+        loop {
+            if let Some(id) = node.word {
+                f(end, id as usize);
+            }
+            let Some((i, c)) = chars.next() else { return };
+            let Ok(j) = node.children.binary_search_by_key(&c, |&(k, _)| k) else {
+                return;
+            };
+            let Some(next) = self.nodes.get(node.children[j].1 as usize) else {
+                return;
+            };
+            node = next;
+            end = at + i + c.len_utf8();
+        }
+    }
+
+    /// Leftmost-longest matches `(start, end, id)`, without overlaps, left to right: at the
+    /// first position where a word starts, the longest one, then on from its end.
+    pub fn find_iter(&self, text: &str) -> Vec<(usize, usize, usize)> {
+        let mut out = Vec::new();
+        let mut pos = 0;
+        while let Some(c) = text[pos..].chars().next() {
+            let mut longest = None;
+            self.walk(text, pos, |end, id| longest = Some((end, id)));
+            match longest {
+                Some((end, id)) => {
+                    out.push((pos, end, id));
+                    pos = end;
+                }
+                None => pos += c.len_utf8(),
+            }
+        }
+        out
+    }
+
+    /// Calls `f(start, end, id)` for every occurrence of every word, overlapping ones
+    /// included.
+    pub fn overlapping(&self, text: &str, mut f: impl FnMut(usize, usize, usize)) {
+        for (i, _) in text.char_indices() {
+            self.walk(text, i, |end, id| f(i, end, id));
+        }
+    }
+
+    /// Whether some word occurs in `text`.
+    pub fn occurs_in(&self, text: &str) -> bool {
+        let mut found = false;
+        for (i, _) in text.char_indices() {
+            self.walk(text, i, |_, _| found = true);
+            if found {
+                return true;
+            }
+        }
+        false
+    }
+}
+
 /// A word table searched by prefix, suffix or occurrence in time that does not grow with the
 /// table. Rows keep the table's order (longest words first), so the first row that matches
 /// is the longest word that does.
@@ -125,8 +246,8 @@ pub struct WordSet {
     by_first: HashMap<char, Vec<usize>>,
     /// Last character → indices into `words`, in row order.
     by_last: HashMap<char, Vec<usize>>,
-    /// Every word, for occurrences (pattern id = index into `words`).
-    matcher: Option<AhoCorasick>,
+    /// Every word, for occurrences (word id = index into `words`).
+    trie: CharTrie,
 }
 
 impl WordSet {
@@ -147,16 +268,12 @@ impl WordSet {
                 by_last.entry(z).or_default().push(i);
             }
         }
-        let matcher = AhoCorasick::builder()
-            .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(words.iter().map(|(w, _)| w.as_str()))
-            .ok();
+        let trie = CharTrie::new(words.iter().map(|(w, _)| w.as_str()));
         WordSet {
             words,
             by_first,
             by_last,
-            matcher,
+            trie,
         }
     }
 
@@ -180,19 +297,18 @@ impl WordSet {
 
     /// Whether some word occurs in `text`.
     pub fn occurs_in(&self, text: &str) -> bool {
-        self.matcher.as_ref().is_some_and(|m| m.is_match(text))
+        self.trie.occurs_in(text)
     }
 
     /// Every occurrence `(row, start)` of every word, overlapping ones included, in row
     /// order, then by position: the order of scanning the table word by word.
     pub fn occurrences(&self, text: &str) -> Vec<(usize, usize)> {
-        let Some(m) = &self.matcher else {
-            return Vec::new();
-        };
-        let mut out: Vec<(usize, usize)> = m
-            .find_overlapping_iter(text)
-            .filter_map(|x| Some((self.words.get(x.pattern().as_usize())?.1, x.start())))
-            .collect();
+        let mut out: Vec<(usize, usize)> = Vec::new();
+        self.trie.overlapping(text, |start, _, id| {
+            if let Some((_, row)) = self.words.get(id) {
+                out.push((*row, start));
+            }
+        });
         out.sort_unstable();
         out
     }
@@ -204,8 +320,8 @@ pub struct Gazetteer {
     pub entries: Vec<GazetteerEntry>,
     /// Surface form → entry index, for every name and alias.
     pub by_surface: HashMap<String, usize>,
-    /// Matcher over `surfaces` (pattern id indexes `surfaces`).
-    pub matcher: Option<AhoCorasick>,
+    /// Matcher over `surfaces` (word id indexes `surfaces`).
+    pub matcher: CharTrie,
     /// Surface forms in pattern order, with their entry.
     pub surfaces: Vec<(String, usize)>,
     /// Title surface → normalised title, longest surfaces first.
@@ -357,11 +473,7 @@ impl Gazetteer {
                 }
             }
         }
-        let matcher = AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostLongest)
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(surfaces.iter().map(|(s, _)| s.as_str()))
-            .ok();
+        let matcher = CharTrie::new(surfaces.iter().map(|(s, _)| s.as_str()));
         let mut titles: Vec<(String, String)> = rows(include_str!("../data/titles.tsv"))
             .filter(|f| f.len() >= 2)
             .map(|f| (f[0].to_string(), f[1].to_string()))
