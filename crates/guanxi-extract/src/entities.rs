@@ -1,7 +1,6 @@
 //! Entity recognition in one sentence: gazetteer matches, country + government body,
 //! dotted transliterated names, and segmenter-tagged names in a title or speech context.
 
-use rustc_hash::FxHashSet as HashSet;
 use std::sync::LazyLock;
 
 use guanxi_core::{EntityKey, EntityKind, PlaceKind, Span};
@@ -226,7 +225,11 @@ pub fn recognise(
     toks: &[Tok<'_>],
     is_name: &dyn Fn(&str) -> bool,
 ) -> Vec<Found> {
-    let bounds: HashSet<usize> = toks.iter().flat_map(|t| [t.start, t.end]).collect();
+    // Word boundaries, ascending (the segmenter's words tile the sentence in order).
+    let mut bounds: Vec<usize> = toks.iter().flat_map(|t| [t.start, t.end]).collect();
+    bounds.sort_unstable();
+    bounds.dedup();
+    let bound = |x: usize| bounds.binary_search(&x).is_ok();
     let mut out: Vec<Found> = Vec::new();
     let free = |out: &Vec<Found>, a: usize, b: usize| {
         !out.iter()
@@ -429,7 +432,7 @@ pub fn recognise(
                         && ((t.end == b && GLUE.contains(&&s[t.start..a]))
                             || (t.start == a && GLUE.contains(&&s[b..t.end])))
                 });
-            let aligned = (bounds.contains(&a) && bounds.contains(&b)) || in_proper;
+            let aligned = (bound(a) && bound(b)) || in_proper;
             if short && !aligned && !glued_to_body(gz, entry, &s[b..]) && !tiled(a, b) {
                 continue;
             }

@@ -102,7 +102,7 @@ impl Extractor {
 
         // Pass 1: mentions per sentence.
         let mut per_sentence: Vec<Vec<Found>> = Vec::with_capacity(sentences.len());
-        let mut name_starts: Vec<HashSet<usize>> = Vec::with_capacity(sentences.len());
+        let mut sentence_toks: Vec<Vec<Tok<'_>>> = Vec::with_capacity(sentences.len());
         for s in &sentences {
             let st = s.span.slice(text);
             let toks: Vec<Tok<'_>> = self
@@ -129,20 +129,7 @@ impl Extractor {
                         ))
             };
             per_sentence.push(entities::recognise(gz, st, s.span.start, &toks, &is_name));
-            // Where a name-like word starts: a title before one is not a bare title (印度总理尼赫鲁).
-            name_starts.push(
-                toks.iter()
-                    .filter(|t| {
-                        t.tag.starts_with("nr")
-                            || (t.word.chars().count() >= 2
-                                && t.word
-                                    .chars()
-                                    .all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
-                                && !self.jieba.has_word(t.word))
-                    })
-                    .map(|t| s.span.start + t.start)
-                    .collect::<HashSet<usize>>(),
-            );
+            sentence_toks.push(toks);
         }
         // Pass 2: names discovered in context (not in the gazetteer) found again anywhere.
         let discovered: Vec<EntityKey> = {
@@ -367,7 +354,7 @@ impl Extractor {
                 s.span,
                 &per_sentence[si],
                 &roles,
-                &name_starts[si],
+                &sentence_toks[si],
                 reference,
             );
             let sf = SentenceFacts {
@@ -565,6 +552,19 @@ impl Extractor {
         }
     }
 
+    /// Whether a name-like word starts at byte `at` of the sentence: one the segmenter tags
+    /// as a name, or two or more Chinese characters that are not in its dictionary. A title
+    /// before one is not a bare title (印度总理尼赫鲁).
+    fn name_starts_at(&self, toks: &[Tok<'_>], at: usize) -> bool {
+        toks.iter().any(|t| {
+            t.start == at
+                && (t.tag.starts_with("nr")
+                    || (t.word.chars().count() >= 2
+                        && t.word.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+                        && !self.jieba.has_word(t.word)))
+        })
+    }
+
     /// Titles that stand for a person without naming them (法国总统避开媒体会晤…): resolved
     /// when exactly one person of the article holds that title (of that country, when given).
     fn title_refs(
@@ -573,7 +573,7 @@ impl Extractor {
         sentence: Span,
         found: &[Found],
         roles: &[Role],
-        name_starts: &HashSet<usize>,
+        toks: &[Tok<'_>],
         day: Option<LocalDate>,
     ) -> Vec<M> {
         let st = sentence.slice(text);
@@ -619,7 +619,7 @@ impl Extractor {
                 || text[span.end..].starts_with('们');
             if named
                 || group
-                || name_starts.contains(&span.end)
+                || self.name_starts_at(toks, span.end - sentence.start)
                 || text[span.end..].starts_with(['、', '和', '兼'])
             {
                 continue;

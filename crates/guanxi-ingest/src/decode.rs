@@ -125,17 +125,22 @@ fn mixed(bytes: &[u8]) -> Option<String> {
 }
 
 fn check_text(s: String) -> Result<String, IngestError> {
-    let total = s.chars().count().max(1);
-    let control = s
-        .chars()
-        .filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{c}'))
-        .count();
+    let (mut total, mut control) = (0usize, 0usize);
+    for c in s.chars() {
+        total += 1;
+        control += usize::from(c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{c}'));
+    }
+    let total = total.max(1);
     if control * 20 > total {
         return Err(IngestError::NotText(format!(
             "{control} control characters in {total}"
         )));
     }
-    Ok(s.replace("\r\n", "\n").replace('\r', "\n"))
+    if s.contains('\r') {
+        Ok(s.replace("\r\n", "\n").replace('\r', "\n"))
+    } else {
+        Ok(s)
+    }
 }
 
 #[cfg(test)]

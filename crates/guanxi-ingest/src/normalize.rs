@@ -23,9 +23,44 @@ pub(crate) fn fold_whitespace(s: &str) -> String {
     out
 }
 
-/// Whether the text is written in traditional characters.
+/// Characters that conversion changes: bit 1 for a traditional form (changed on the way to
+/// simplified), bit 2 for a simplified form (changed on the way to traditional). Read off the
+/// converters' own one-character table rows, for U+3400..U+9FFF.
+static SCRIPT: std::sync::LazyLock<Vec<u8>> = std::sync::LazyLock::new(|| {
+    let mut flags = vec![0u8; (CJK_END - CJK_START) as usize];
+    for (variant, bit) in [(zhconv::Variant::ZhHans, 1u8), (zhconv::Variant::ZhHant, 2u8)] {
+        for &table in zhconv::get_builtin_tables(variant) {
+            for (from, to) in zhconv::tables::expand_table(table) {
+                let mut chars = from.chars();
+                if let (Some(c), None) = (chars.next(), chars.next()) {
+                    let i = (c as u32).wrapping_sub(CJK_START) as usize;
+                    if from != to {
+                        if let Some(f) = flags.get_mut(i) {
+                            *f |= bit;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    flags
+});
+const CJK_START: u32 = 0x3400;
+const CJK_END: u32 = 0xa000;
+
+/// Whether the text is written in traditional characters: fewer than 45 % of the characters
+/// that only one script writes are simplified ones. One table lookup per character.
 pub(crate) fn is_traditional(text: &str) -> bool {
-    let c = zhconv::is_hans_confidence(text);
+    let flags = &*SCRIPT;
+    let (mut trad, mut simp) = (0usize, 0usize);
+    for c in text.chars() {
+        let i = (c as u32).wrapping_sub(CJK_START) as usize;
+        if let Some(&f) = flags.get(i) {
+            trad += usize::from(f & 1);
+            simp += usize::from(f >> 1);
+        }
+    }
+    let c = simp as f32 / (simp + trad) as f32;
     !c.is_nan() && c < 0.45
 }
 
