@@ -116,12 +116,19 @@ pub fn parse_offices(tsv: &str) -> Vec<Office> {
         .collect()
 }
 
-/// Words in a character trie, for finding them in text. The root's children are hashed
-/// (a few thousand first characters); deeper nodes keep short sorted lists.
+/// Words in a character trie, for finding them in text. Walks start from the first two
+/// characters: a bit filter over their pair (32 KiB, so it stays in the fastest cache) turns
+/// most positions away before any table is read; a hash of the pairs leads to the node after
+/// them; deeper nodes keep short sorted lists. One-character words have their own table.
 #[derive(Debug, Default)]
 pub struct CharTrie {
-    root: HashMap<char, u32>,
     nodes: Vec<TrieNode>,
+    /// One-character words: the character → word id.
+    singles: HashMap<char, u32>,
+    /// The first two characters → the node after them.
+    pairs: HashMap<u64, u32>,
+    /// Bit `pair_bit(a, b)` is set for every pair in `pairs`.
+    filter: Vec<u64>,
 }
 
 #[derive(Debug, Default)]
@@ -131,19 +138,40 @@ struct TrieNode {
     word: Option<u32>,
 }
 
+const FILTER_BITS: u32 = 18;
+
+fn pair_key(a: char, b: char) -> u64 {
+    (u64::from(a) << 32) | u64::from(b)
+}
+
+fn pair_bit(a: char, b: char) -> usize {
+    let h = pair_key(a, b).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (h >> (64 - FILTER_BITS)) as usize
+}
+
 impl CharTrie {
     /// A trie over `words`; a word's id is its position. A repeated word keeps its first id;
     /// the empty word is never found.
     pub fn new<'a>(words: impl IntoIterator<Item = &'a str>) -> Self {
-        let mut t = CharTrie::default();
+        let mut t = CharTrie {
+            filter: vec![0; 1 << (FILTER_BITS - 6)],
+            ..CharTrie::default()
+        };
         for (id, w) in words.into_iter().enumerate() {
+            let Ok(id) = u32::try_from(id) else { break };
             let mut chars = w.chars();
-            let Some(first) = chars.next() else { continue };
-            let mut node = match t.root.get(&first) {
+            let Some(a) = chars.next() else { continue };
+            let Some(b) = chars.next() else {
+                t.singles.entry(a).or_insert(id);
+                continue;
+            };
+            let mut node = match t.pairs.get(&pair_key(a, b)) {
                 Some(&n) => n,
                 None => {
                     let n = t.push();
-                    t.root.insert(first, n);
+                    t.pairs.insert(pair_key(a, b), n);
+                    let bit = pair_bit(a, b);
+                    t.filter[bit / 64] |= 1 << (bit % 64);
                     n
                 }
             };
@@ -160,7 +188,7 @@ impl CharTrie {
             }
             let slot = &mut t.nodes[node as usize].word;
             if slot.is_none() {
-                *slot = u32::try_from(id).ok();
+                *slot = Some(id);
             }
         }
         t
@@ -171,20 +199,45 @@ impl CharTrie {
         (self.nodes.len() - 1) as u32
     }
 
-    /// Calls `f(end, id)` for every word starting at byte `at` of `text` (a character
-    /// boundary), shortest first.
-    fn walk(&self, text: &str, at: usize, mut f: impl FnMut(usize, usize)) {
-        let mut chars = text[at..].char_indices();
-        let Some((_, c0)) = chars.next() else { return };
-        let Some(mut node) = self.root.get(&c0).and_then(|&n| self.nodes.get(n as usize)) else {
+    /// Calls `f(end, id)` for every word starting with character `a` at byte `at` of `text`,
+    /// shortest first; `next` is the character after `a` and its byte position.
+    fn walk(
+        &self,
+        text: &str,
+        at: usize,
+        a: char,
+        next: Option<(usize, char)>,
+        mut f: impl FnMut(usize, usize),
+    ) {
+        if !self.singles.is_empty() {
+            if let Some(&id) = self.singles.get(&a) {
+                f(at + a.len_utf8(), id as usize);
+            }
+        }
+        let Some((i, b)) = next else { return };
+        let bit = pair_bit(a, b);
+        if self
+            .filter
+            .get(bit / 64)
+            .is_none_or(|w| w & (1 << (bit % 64)) == 0)
+        {
+            return;
+        }
+        let Some(mut node) = self
+            .pairs
+            .get(&pair_key(a, b))
+            .and_then(|&n| self.nodes.get(n as usize))
+        else {
             return;
         };
-        let mut end = at + c0.len_utf8();
+        let mut end = i + b.len_utf8();
+        let mut rest = text[end..].char_indices();
+        let base = end;
         loop {
             if let Some(id) = node.word {
                 f(end, id as usize);
             }
-            let Some((i, c)) = chars.next() else { return };
+            let Some((k, c)) = rest.next() else { return };
             let Ok(j) = node.children.binary_search_by_key(&c, |&(k, _)| k) else {
                 return;
             };
@@ -192,7 +245,7 @@ impl CharTrie {
                 return;
             };
             node = next;
-            end = at + i + c.len_utf8();
+            end = base + k + c.len_utf8();
         }
     }
 
@@ -200,16 +253,19 @@ impl CharTrie {
     /// first position where a word starts, the longest one, then on from its end.
     pub fn find_iter(&self, text: &str) -> Vec<(usize, usize, usize)> {
         let mut out = Vec::new();
-        let mut pos = 0;
-        while let Some(c) = text[pos..].chars().next() {
+        let mut chars = text.char_indices().peekable();
+        let mut skip_to = 0;
+        while let Some((i, a)) = chars.next() {
+            if i < skip_to {
+                continue;
+            }
             let mut longest = None;
-            self.walk(text, pos, |end, id| longest = Some((end, id)));
-            match longest {
-                Some((end, id)) => {
-                    out.push((pos, end, id));
-                    pos = end;
-                }
-                None => pos += c.len_utf8(),
+            self.walk(text, i, a, chars.peek().copied(), |end, id| {
+                longest = Some((end, id))
+            });
+            if let Some((end, id)) = longest {
+                out.push((i, end, id));
+                skip_to = end;
             }
         }
         out
@@ -218,16 +274,18 @@ impl CharTrie {
     /// Calls `f(start, end, id)` for every occurrence of every word, overlapping ones
     /// included.
     pub fn overlapping(&self, text: &str, mut f: impl FnMut(usize, usize, usize)) {
-        for (i, _) in text.char_indices() {
-            self.walk(text, i, |end, id| f(i, end, id));
+        let mut chars = text.char_indices().peekable();
+        while let Some((i, a)) = chars.next() {
+            self.walk(text, i, a, chars.peek().copied(), |end, id| f(i, end, id));
         }
     }
 
     /// Whether some word occurs in `text`.
     pub fn occurs_in(&self, text: &str) -> bool {
         let mut found = false;
-        for (i, _) in text.char_indices() {
-            self.walk(text, i, |_, _| found = true);
+        let mut chars = text.char_indices().peekable();
+        while let Some((i, a)) = chars.next() {
+            self.walk(text, i, a, chars.peek().copied(), |_, _| found = true);
             if found {
                 return true;
             }

@@ -102,20 +102,25 @@ impl Extractor {
 
         // Pass 1: mentions per sentence.
         let mut per_sentence: Vec<Vec<Found>> = Vec::with_capacity(sentences.len());
-        let mut sentence_toks: Vec<Vec<Tok<'_>>> = Vec::with_capacity(sentences.len());
-        for s in &sentences {
+        // Every sentence is segmented first, then read: the segmenter's dictionary stays in
+        // the cache while it works.
+        let sentence_toks: Vec<Vec<Tok<'_>>> = sentences
+            .iter()
+            .map(|s| {
+                self.jieba
+                    .tag(s.span.slice(text), true)
+                    .into_iter()
+                    .map(|t| Tok {
+                        word: t.word,
+                        tag: t.tag,
+                        start: t.byte_start,
+                        end: t.byte_end,
+                    })
+                    .collect()
+            })
+            .collect();
+        for (s, toks) in sentences.iter().zip(&sentence_toks) {
             let st = s.span.slice(text);
-            let toks: Vec<Tok<'_>> = self
-                .jieba
-                .tag(st, true)
-                .into_iter()
-                .map(|t| Tok {
-                    word: t.word,
-                    tag: t.tag,
-                    start: t.byte_start,
-                    end: t.byte_end,
-                })
-                .collect();
             // A word of the segmenter's own dictionary (祝贺) is not a name it guessed; real
             // names it knows are in the gazetteer, matched before this point.
             // A dictionary name spelt like a transliteration (辛格, 贝林格) stays a name.
@@ -128,8 +133,7 @@ impl Extractor {
                             [t] if matches!(t.tag, "nr" | "nrt" | "nrfg" | "nz")
                         ))
             };
-            per_sentence.push(entities::recognise(gz, st, s.span.start, &toks, &is_name));
-            sentence_toks.push(toks);
+            per_sentence.push(entities::recognise(gz, st, s.span.start, toks, &is_name));
         }
         // Pass 2: names discovered in context (not in the gazetteer) found again anywhere.
         let discovered: Vec<EntityKey> = {
@@ -560,7 +564,9 @@ impl Extractor {
             t.start == at
                 && (t.tag.starts_with("nr")
                     || (t.word.chars().count() >= 2
-                        && t.word.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+                        && t.word
+                            .chars()
+                            .all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
                         && !self.jieba.has_word(t.word)))
         })
     }

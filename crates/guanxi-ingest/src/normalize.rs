@@ -28,7 +28,10 @@ pub(crate) fn fold_whitespace(s: &str) -> String {
 /// converters' own one-character table rows, for U+3400..U+9FFF.
 static SCRIPT: std::sync::LazyLock<Vec<u8>> = std::sync::LazyLock::new(|| {
     let mut flags = vec![0u8; (CJK_END - CJK_START) as usize];
-    for (variant, bit) in [(zhconv::Variant::ZhHans, 1u8), (zhconv::Variant::ZhHant, 2u8)] {
+    for (variant, bit) in [
+        (zhconv::Variant::ZhHans, 1u8),
+        (zhconv::Variant::ZhHant, 2u8),
+    ] {
         for &table in zhconv::get_builtin_tables(variant) {
             for (from, to) in zhconv::tables::expand_table(table) {
                 let mut chars = from.chars();
