@@ -1,12 +1,14 @@
 //! Entity recognition in one sentence: gazetteer matches, country + government body,
 //! dotted transliterated names, and segmenter-tagged names in a title or speech context.
 
+use std::cell::OnceCell;
 use std::sync::LazyLock;
 
 use guanxi_core::{EntityKey, EntityKind, PlaceKind, Span};
+use jieba_rs::Jieba;
 use regex::Regex;
 
-use crate::gazetteer::Gazetteer;
+use crate::gazetteer::{CharTrie, Gazetteer};
 
 /// A recognised mention, before entities are grouped.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -158,6 +160,9 @@ const GLUE: &[&str] = &[
 /// What turns a ministry into a title: 外交部 + 长 = 外交部长.
 const TITLE_SUFFIX: char = '长';
 
+/// The speech words, to find them in one pass.
+static SPEECH_WORDS: LazyLock<CharTrie> = LazyLock::new(|| CharTrie::new(SPEECH.iter().copied()));
+
 const SPEECH: &[&str] = &[
     "说",
     "表示",
@@ -201,17 +206,76 @@ const ORG_SUFFIX: &[&str] = &[
     "党",
 ];
 
-/// A segmenter token (bytes relative to the sentence).
-#[derive(Debug, Clone)]
+/// A segmenter token (bytes relative to the sentence). Its part of speech is looked up when
+/// a rule first asks for it: most words are never asked about, and guessing the part of
+/// speech of a word the dictionary lacks runs a model.
+#[derive(Clone)]
 pub struct Tok<'a> {
     /// The word.
     pub word: &'a str,
-    /// Part-of-speech tag.
-    pub tag: &'a str,
     /// Start byte in the sentence.
     pub start: usize,
     /// End byte in the sentence.
     pub end: usize,
+    tag: OnceCell<&'a str>,
+    /// The segmenter and the sentence, to tag the word in.
+    source: Option<(&'a Jieba, &'a str)>,
+}
+
+impl std::fmt::Debug for Tok<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}/{}@{}..{}",
+            self.word,
+            self.tag(),
+            self.start,
+            self.end
+        )
+    }
+}
+
+impl<'a> Tok<'a> {
+    /// The tokens of `sentence` as `jieba` cuts it (with its HMM for unknown words), to be
+    /// tagged on demand.
+    pub fn cut(jieba: &'a Jieba, sentence: &'a str) -> Vec<Self> {
+        jieba
+            .cut(sentence, true)
+            .into_iter()
+            .map(|t| Tok {
+                word: t.word,
+                start: t.byte_start,
+                end: t.byte_end,
+                tag: OnceCell::new(),
+                source: Some((jieba, sentence)),
+            })
+            .collect()
+    }
+
+    /// The part of speech the segmenter gives this word in its sentence.
+    ///
+    /// A word's tag depends on the word alone: a dictionary word carries its entry's tag, any
+    /// other is guessed from its characters. Tagging the word by itself gives that tag
+    /// whenever the segmenter keeps the word whole (a dictionary word alone is always its own
+    /// best route); otherwise the whole sentence is tagged and the token found in it.
+    pub fn tag(&self) -> &'a str {
+        *self.tag.get_or_init(|| {
+            let Some((jieba, sentence)) = self.source else {
+                return "x";
+            };
+            let alone = jieba.tag(self.word, !jieba.has_word(self.word));
+            if let [one] = alone.as_slice() {
+                if one.word == self.word {
+                    return one.tag;
+                }
+            }
+            jieba
+                .tag(sentence, true)
+                .into_iter()
+                .find(|t| t.byte_start == self.start && t.byte_end == self.end)
+                .map_or("x", |t| t.tag)
+        })
+    }
 }
 
 /// Recognises the entity mentions of a sentence `s` that starts at article byte `base`.
@@ -286,8 +350,8 @@ pub fn recognise(
                     // 汤普森|表示), within the transliteration characters, six at most.
                     let mut pos = last_start;
                     for t in toks.iter().filter(|t| t.start >= last_start) {
-                        let namelike = t.tag.starts_with("nr")
-                            || matches!(t.tag, "nz" | "x" | "ng")
+                        let namelike = t.tag().starts_with("nr")
+                            || matches!(t.tag(), "nz" | "x" | "ng")
                             || (t.word.chars().count() == 1
                                 && gz
                                     .transliteration_chars
@@ -428,9 +492,9 @@ pub fn recognise(
                 && toks.iter().any(|t| {
                     t.start <= a
                         && b <= t.end
-                        && matches!(t.tag, "nr" | "nrt" | "nrfg")
                         && ((t.end == b && GLUE.contains(&&s[t.start..a]))
                             || (t.start == a && GLUE.contains(&&s[b..t.end])))
+                        && matches!(t.tag(), "nr" | "nrt" | "nrfg")
                 });
             let aligned = (bound(a) && bound(b)) || in_proper;
             if short && !aligned && !glued_to_body(gz, entry, &s[b..]) && !tiled(a, b) {
@@ -587,16 +651,36 @@ pub fn recognise(
     }
 
     // 4. Segmenter names in a title or speech context; organisation names by their suffix.
+    // (Where speech words start: a name speaks when one follows it.)
+    let mut speech_at: Vec<usize> = Vec::new();
+    SPEECH_WORDS.overlapping(s, |start, _, _| speech_at.push(start));
     for t in toks {
         if !free(&out, t.start, t.end) || !t.word.chars().all(is_han) {
             continue;
         }
         let n = t.word.chars().count();
+        // Only a word after a title or before a speech word can be taken for a person, and
+        // only one with an organisation's ending for an organisation: other words need no tag.
+        // (The name, mended below, ends at most one character before the word's end and
+        // runs on to six characters at most.)
+        let may_be_person = (2..=5).contains(&n)
+            && (speech_at
+                .iter()
+                .any(|&p| p + 3 >= t.end && p <= t.start + 6 * 4)
+                || gz.title_set.suffix_of(&s[..t.start]).is_some());
+        let may_be_org = n >= 3
+            && ORG_SUFFIX
+                .iter()
+                .any(|x| t.word.ends_with(x) && t.word.len() >= x.len() + 6);
+        if !may_be_person && !may_be_org {
+            continue;
+        }
+        let tag = t.tag();
         // Other proper nouns (nz) count when spelt like a transliteration after a title (防长辛格).
-        let is_person_tag = t.tag == "nr"
-            || t.tag == "nrt"
-            || t.tag == "nrfg"
-            || (t.tag == "nz"
+        let is_person_tag = tag == "nr"
+            || tag == "nrt"
+            || tag == "nrfg"
+            || (tag == "nz"
                 && t.word
                     .chars()
                     .all(|c| gz.transliteration_chars.contains(&c))
@@ -630,7 +714,9 @@ pub fn recognise(
                     if next.start != end
                         || total > 6
                         || !word_translit(gz, next.word)
-                        || !(next.tag.starts_with("nr") || next.tag == "nz" || is_name(next.word))
+                        || !(next.tag().starts_with("nr")
+                            || next.tag() == "nz"
+                            || is_name(next.word))
                     {
                         break;
                     }
@@ -663,7 +749,7 @@ pub fn recognise(
                     .iter()
                     .any(|c| before.ends_with(c));
             let m = word.chars().count();
-            if (titled || (speaks && (t.tag == "nrt" || m == 3)))
+            if (titled || (speaks && (tag == "nrt" || m == 3)))
                 && is_name(t.word)
                 && !glued
                 && m >= 2
@@ -674,12 +760,7 @@ pub fn recognise(
                     Span::new(base + t.start, base + end),
                 ));
             }
-        } else if t.tag == "nt"
-            && n >= 3
-            && ORG_SUFFIX
-                .iter()
-                .any(|x| t.word.ends_with(x) && t.word.len() >= x.len() + 6)
-        {
+        } else if tag == "nt" && may_be_org {
             out.push(Found::unknown(
                 EntityKind::Organization,
                 t.word,
@@ -719,8 +800,8 @@ pub fn recognise(
                 .filter(|t| t.start >= run_start && t.end <= end)
                 .collect();
             let namelike = |t: &Tok<'_>| {
-                t.tag.starts_with("nr")
-                    || t.tag == "nz"
+                t.tag().starts_with("nr")
+                    || t.tag() == "nz"
                     || t.word.chars().count() == 1
                     || is_name(t.word)
             };

@@ -106,18 +106,7 @@ impl Extractor {
         // the cache while it works.
         let sentence_toks: Vec<Vec<Tok<'_>>> = sentences
             .iter()
-            .map(|s| {
-                self.jieba
-                    .tag(s.span.slice(text), true)
-                    .into_iter()
-                    .map(|t| Tok {
-                        word: t.word,
-                        tag: t.tag,
-                        start: t.byte_start,
-                        end: t.byte_end,
-                    })
-                    .collect()
-            })
+            .map(|s| Tok::cut(&self.jieba, s.span.slice(text)))
             .collect();
         for (s, toks) in sentences.iter().zip(&sentence_toks) {
             let st = s.span.slice(text);
@@ -562,12 +551,12 @@ impl Extractor {
     fn name_starts_at(&self, toks: &[Tok<'_>], at: usize) -> bool {
         toks.iter().any(|t| {
             t.start == at
-                && (t.tag.starts_with("nr")
-                    || (t.word.chars().count() >= 2
-                        && t.word
-                            .chars()
-                            .all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
-                        && !self.jieba.has_word(t.word)))
+                && ((t.word.chars().count() >= 2
+                    && t.word
+                        .chars()
+                        .all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+                    && !self.jieba.has_word(t.word))
+                    || t.tag().starts_with("nr"))
         })
     }
 
