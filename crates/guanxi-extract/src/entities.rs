@@ -252,6 +252,47 @@ impl<'a> Tok<'a> {
             .collect()
     }
 
+    /// The tokens of every sentence of `text` (`spans`, in order, not overlapping), from one
+    /// cut of the whole text: the segmenter cuts runs of Chinese characters, letters and digits
+    /// one by one, and sentence ends break such runs, so a sentence's words are the same
+    /// either way. A sentence that some word runs across is cut on its own.
+    pub fn cut_sentences(jieba: &'a Jieba, text: &'a str, spans: &[Span]) -> Vec<Vec<Self>> {
+        let words = jieba.cut(text, true);
+        let mut out = Vec::with_capacity(spans.len());
+        let mut w = 0;
+        for span in spans {
+            let sentence = span.slice(text);
+            while words.get(w).is_some_and(|t| t.byte_end <= span.start) {
+                w += 1;
+            }
+            let first = w;
+            while words.get(w).is_some_and(|t| t.byte_end <= span.end) {
+                w += 1;
+            }
+            let inside = &words[first..w];
+            let whole = inside.first().is_none_or(|t| t.byte_start == span.start)
+                && inside.last().is_none_or(|t| t.byte_end == span.end)
+                && !(inside.is_empty() && !sentence.is_empty());
+            if !whole {
+                out.push(Self::cut(jieba, sentence));
+                continue;
+            }
+            out.push(
+                inside
+                    .iter()
+                    .map(|t| Tok {
+                        word: t.word,
+                        start: t.byte_start - span.start,
+                        end: t.byte_end - span.start,
+                        tag: OnceCell::new(),
+                        source: Some((jieba, sentence)),
+                    })
+                    .collect(),
+            );
+        }
+        out
+    }
+
     /// The part of speech the segmenter gives this word in its sentence.
     ///
     /// A word's tag depends on the word alone: a dictionary word carries its entry's tag, any

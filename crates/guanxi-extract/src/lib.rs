@@ -102,12 +102,10 @@ impl Extractor {
 
         // Pass 1: mentions per sentence.
         let mut per_sentence: Vec<Vec<Found>> = Vec::with_capacity(sentences.len());
-        // Every sentence is segmented first, then read: the segmenter's dictionary stays in
+        // The whole text is segmented first, then read: the segmenter's dictionary stays in
         // the cache while it works.
-        let sentence_toks: Vec<Vec<Tok<'_>>> = sentences
-            .iter()
-            .map(|s| Tok::cut(&self.jieba, s.span.slice(text)))
-            .collect();
+        let spans: Vec<Span> = sentences.iter().map(|s| s.span).collect();
+        let sentence_toks = Tok::cut_sentences(&self.jieba, text, &spans);
         for (s, toks) in sentences.iter().zip(&sentence_toks) {
             let st = s.span.slice(text);
             // A word of the segmenter's own dictionary (祝贺) is not a name it guessed; real
