@@ -561,7 +561,7 @@ impl EventDay {
 
 /// Names of events and their occurrences, matched leftmost-longest.
 struct EventTable {
-    matcher: Option<aho_corasick::AhoCorasick>,
+    matcher: crate::gazetteer::CharTrie,
     occurrences: Vec<Vec<Event>>,
 }
 
@@ -587,11 +587,7 @@ static EVENTS: LazyLock<EventTable> = LazyLock::new(|| {
             }
         }
     }
-    let matcher = aho_corasick::AhoCorasick::builder()
-        .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-        .build(&names)
-        .ok();
+    let matcher = crate::gazetteer::CharTrie::new(names.iter().map(String::as_str));
     EventTable {
         matcher,
         occurrences,
@@ -635,14 +631,11 @@ const ANCHORS: &[(&str, Anchor)] = &[
 /// before the name (`2016年美国大选前夕`).
 fn event_anchors(text: &str, published: Option<LocalDate>) -> Vec<((usize, usize), DateValue)> {
     let mut out = Vec::new();
-    let Some(m) = EVENTS.matcher.as_ref() else {
-        return out;
-    };
     let Some(reference) = published.and_then(to_naive) else {
         return out;
     };
-    for hit in m.find_iter(text) {
-        let after = &text[hit.end()..];
+    for (hit_start, hit_end, hit_id) in EVENTS.matcher.find_iter(text) {
+        let after = &text[hit_end..];
         let after = after.strip_prefix('的').unwrap_or(after);
         let Some((word, anchor)) = ANCHORS
             .iter()
@@ -654,9 +647,9 @@ fn event_anchors(text: &str, published: Option<LocalDate>) -> Vec<((usize, usize
         let end = text.len() - after.len() + word.len();
         let year_before = YEAR_BEFORE
             .as_ref()
-            .and_then(|re| re.captures(&text[..hit.start()]))
+            .and_then(|re| re.captures(&text[..hit_start]))
             .and_then(|c| c.get(1)?.as_str().parse::<i32>().ok());
-        let Some(ev) = EVENTS.occurrences.get(hit.pattern().as_usize()) else {
+        let Some(ev) = EVENTS.occurrences.get(hit_id) else {
             continue;
         };
         let Some((start, last)) = nearest(ev, reference, year_before) else {
@@ -675,7 +668,7 @@ fn event_anchors(text: &str, published: Option<LocalDate>) -> Vec<((usize, usize
             }
             Anchor::During => continue,
         };
-        out.push(((hit.start(), end), value));
+        out.push(((hit_start, end), value));
     }
     out
 }
