@@ -70,8 +70,8 @@ pub fn bench(paths: &[PathBuf], limit: Option<usize>, repeat: u32, no_store: boo
     let load_extractor_s = t.elapsed().as_secs_f64();
     let (extract_s, extractions) = fastest(repeat, || {
         articles
-            .iter()
-            .map(|a| extractor.extract(a))
+            .chunks(crate::commands::EXTRACT_CHUNK)
+            .flat_map(|c| extractor.extract_many(&c.iter().collect::<Vec<_>>()))
             .collect::<Vec<guanxi_core::Extraction>>()
     });
     let (map_s, mapped) = fastest(repeat, || {

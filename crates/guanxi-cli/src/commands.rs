@@ -376,6 +376,46 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     h
 }
 
+/// Articles one worker extracts together (see [`Extractor::extract_many`]).
+pub(crate) const EXTRACT_CHUNK: usize = 128;
+
+type Extracted = std::result::Result<(Extraction, ArticleQuads), (&'static str, String)>;
+
+/// Extracts and maps articles in parallel, [`EXTRACT_CHUNK`] at a time per worker, in order.
+/// A panic in a chunk sends its articles through one by one, so only the article that
+/// panics is lost, with the reason.
+fn extract_articles(
+    keep: &[(String, guanxi_core::Article)],
+    extractor: &Extractor,
+) -> Vec<Extracted> {
+    use rayon::prelude::*;
+    keep.par_chunks(EXTRACT_CHUNK)
+        .flat_map_iter(|chunk| {
+            let articles: Vec<&guanxi_core::Article> = chunk.iter().map(|(_, a)| a).collect();
+            let together = guarded(|| extractor.extract_many(&articles));
+            match together {
+                Ok(exs) if exs.len() == articles.len() => articles
+                    .iter()
+                    .zip(exs)
+                    .map(|(a, ex)| {
+                        guarded(|| {
+                            guanxi_rdf::article_quads(a, &ex)
+                                .map(|aq| (ex, aq))
+                                .map_err(|e| ("unmappable", e.to_string()))
+                        })
+                        .map_err(|r| ("internal error", r))
+                        .and_then(|r| r)
+                    })
+                    .collect::<Vec<_>>(),
+                _ => articles
+                    .iter()
+                    .map(|a| extract_article(a, extractor))
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
 /// Extracts and maps one article; a panic becomes a reason.
 fn extract_article(
     article: &guanxi_core::Article,
@@ -578,10 +618,7 @@ pub fn ingest(paths: &[PathBuf], loc: &Location, opts: &IngestOptions) -> Result
                     keep.push((item.label, article));
                 }
             }
-            let extracted: Vec<_> = keep
-                .par_iter()
-                .map(|(_, a)| extract_article(a, &extractor))
-                .collect();
+            let extracted = extract_articles(&keep, &extractor);
             let mut writes = Vec::with_capacity(keep.len());
             for ((label, _), r) in keep.iter().zip(extracted) {
                 match r {
@@ -706,10 +743,7 @@ pub fn extract(paths: &[PathBuf], max_bytes: usize, path: Option<&Path>) -> Resu
                 }
             }
         }
-        let done: Vec<_> = keep
-            .par_iter()
-            .map(|(_, a)| extract_article(a, &extractor))
-            .collect();
+        let done = extract_articles(&keep, &extractor);
         for ((label, _), r) in keep.iter().zip(done) {
             match r {
                 Ok((_, aq)) => {

@@ -272,7 +272,7 @@ impl<'a> Tok<'a> {
             let inside = &words[first..w];
             let whole = inside.first().is_none_or(|t| t.byte_start == span.start)
                 && inside.last().is_none_or(|t| t.byte_end == span.end)
-                && !(inside.is_empty() && !sentence.is_empty());
+                && (!inside.is_empty() || sentence.is_empty());
             if !whole {
                 out.push(Self::cut(jieba, sentence));
                 continue;
@@ -300,7 +300,7 @@ impl<'a> Tok<'a> {
     /// whenever the segmenter keeps the word whole (a dictionary word alone is always its own
     /// best route); otherwise the whole sentence is tagged and the token found in it.
     pub fn tag(&self) -> &'a str {
-        *self.tag.get_or_init(|| {
+        self.tag.get_or_init(|| {
             let Some((jieba, sentence)) = self.source else {
                 return "x";
             };

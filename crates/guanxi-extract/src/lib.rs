@@ -41,6 +41,12 @@ const THE_TWO: &[&str] = &["两人", "二人"];
 const FORMER: &[&str] = &["前", "时任", "原"];
 const CURRENT: &[&str] = &["现任", "新任", "代理"];
 
+/// An article's sentences and the segmenter's words in each.
+struct Segmented<'a> {
+    sentences: Vec<guanxi_core::Sentence>,
+    toks: Vec<Vec<Tok<'a>>>,
+}
+
 /// The extractor: gazetteer and segmenter, loaded once and shared by every article.
 pub struct Extractor {
     gazetteer: Gazetteer,
@@ -88,9 +94,37 @@ impl Extractor {
 
     /// Extracts everything from one article.
     pub fn extract(&self, article: &Article) -> Extraction {
+        self.extract_segmented(article, self.segment(article))
+    }
+
+    /// Extracts everything from several articles: all are segmented first, then read. The
+    /// segmenter's dictionary stays in the processor's cache while it works, instead of
+    /// being pushed out by the rules' tables between articles. The result is the same as
+    /// [`Extractor::extract`] on each.
+    pub fn extract_many(&self, articles: &[&Article]) -> Vec<Extraction> {
+        let segmented: Vec<Segmented<'_>> = articles.iter().map(|a| self.segment(a)).collect();
+        articles
+            .iter()
+            .zip(segmented)
+            .map(|(a, seg)| self.extract_segmented(a, seg))
+            .collect()
+    }
+
+    /// The article's sentences and their words.
+    fn segment<'a>(&'a self, article: &'a Article) -> Segmented<'a> {
+        let sentences = text::sentences(article);
+        let spans: Vec<Span> = sentences.iter().map(|s| s.span).collect();
+        let toks = Tok::cut_sentences(&self.jieba, &article.text, &spans);
+        Segmented { sentences, toks }
+    }
+
+    fn extract_segmented(&self, article: &Article, seg: Segmented<'_>) -> Extraction {
         let gz = &self.gazetteer;
         let text = &article.text;
-        let sentences = text::sentences(article);
+        let Segmented {
+            sentences,
+            toks: sentence_toks,
+        } = seg;
         let pub_date = article.published.as_ref().map(|p| p.local_date);
         let mut diagnostics = Vec::new();
         if pub_date.is_none() {
@@ -102,10 +136,6 @@ impl Extractor {
 
         // Pass 1: mentions per sentence.
         let mut per_sentence: Vec<Vec<Found>> = Vec::with_capacity(sentences.len());
-        // The whole text is segmented first, then read: the segmenter's dictionary stays in
-        // the cache while it works.
-        let spans: Vec<Span> = sentences.iter().map(|s| s.span).collect();
-        let sentence_toks = Tok::cut_sentences(&self.jieba, text, &spans);
         for (s, toks) in sentences.iter().zip(&sentence_toks) {
             let st = s.span.slice(text);
             // A word of the segmenter's own dictionary (祝贺) is not a name it guessed; real
