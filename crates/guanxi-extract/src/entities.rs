@@ -206,6 +206,76 @@ const ORG_SUFFIX: &[&str] = &[
     "党",
 ];
 
+/// The segmenter, with a memory of the parts of speech it gave words on their own.
+pub struct Segmenter {
+    /// jieba-rs, with the gazetteer's names in its dictionary.
+    pub jieba: Jieba,
+    /// Which segmenter this is, for the per-thread memory.
+    id: u64,
+}
+
+thread_local! {
+    /// (segmenter, word) → part of speech, for words tagged on their own.
+    static TAG_MEMORY: std::cell::RefCell<rustc_hash::FxHashMap<(u64, Box<str>), &'static str>> =
+        Default::default();
+}
+
+/// The most words the per-thread memory keeps before it starts afresh.
+const TAG_MEMORY_MAX: usize = 200_000;
+
+/// Parts of speech as `'static` strings: the segmenter has a few dozen. Past a bound (a
+/// dictionary with odd tags), tags are not remembered.
+fn intern(tag: &str) -> Option<&'static str> {
+    static TAGS: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
+    let mut tags = TAGS.lock().ok()?;
+    if let Some(t) = tags.iter().find(|t| **t == tag) {
+        return Some(t);
+    }
+    if tags.len() >= 256 {
+        return None;
+    }
+    let t: &'static str = Box::leak(tag.to_string().into_boxed_str());
+    tags.push(t);
+    Some(t)
+}
+
+impl Segmenter {
+    /// A segmenter over `jieba`.
+    pub fn new(jieba: Jieba) -> Self {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        Segmenter {
+            jieba,
+            id: NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        }
+    }
+
+    /// The part of speech of `word` tagged on its own, when the segmenter keeps it whole: a
+    /// dictionary word's entry, or the guess for any other word. Remembered per thread.
+    fn tag_alone<'a>(&'a self, word: &'a str) -> Option<&'a str> {
+        let key = (self.id, Box::<str>::from(word));
+        if let Some(t) = TAG_MEMORY.with(|m| m.borrow().get(&key).copied()) {
+            return Some(t);
+        }
+        let alone = self.jieba.tag(word, !self.jieba.has_word(word));
+        let [one] = alone.as_slice() else {
+            return None;
+        };
+        if one.word != word {
+            return None;
+        }
+        if let Some(t) = intern(one.tag) {
+            TAG_MEMORY.with(|m| {
+                let mut m = m.borrow_mut();
+                if m.len() >= TAG_MEMORY_MAX {
+                    m.clear();
+                }
+                m.insert(key, t);
+            });
+        }
+        Some(one.tag)
+    }
+}
+
 /// A segmenter token (bytes relative to the sentence). Its part of speech is looked up when
 /// a rule first asks for it: most words are never asked about, and guessing the part of
 /// speech of a word the dictionary lacks runs a model.
@@ -219,7 +289,7 @@ pub struct Tok<'a> {
     pub end: usize,
     tag: OnceCell<&'a str>,
     /// The segmenter and the sentence, to tag the word in.
-    source: Option<(&'a Jieba, &'a str)>,
+    source: Option<(&'a Segmenter, &'a str)>,
 }
 
 impl std::fmt::Debug for Tok<'_> {
@@ -238,8 +308,8 @@ impl std::fmt::Debug for Tok<'_> {
 impl<'a> Tok<'a> {
     /// The tokens of `sentence` as `jieba` cuts it (with its HMM for unknown words), to be
     /// tagged on demand.
-    pub fn cut(jieba: &'a Jieba, sentence: &'a str) -> Vec<Self> {
-        jieba
+    pub fn cut(seg: &'a Segmenter, sentence: &'a str) -> Vec<Self> {
+        seg.jieba
             .cut(sentence, true)
             .into_iter()
             .map(|t| Tok {
@@ -247,7 +317,7 @@ impl<'a> Tok<'a> {
                 start: t.byte_start,
                 end: t.byte_end,
                 tag: OnceCell::new(),
-                source: Some((jieba, sentence)),
+                source: Some((seg, sentence)),
             })
             .collect()
     }
@@ -256,8 +326,8 @@ impl<'a> Tok<'a> {
     /// cut of the whole text: the segmenter cuts runs of Chinese characters, letters and digits
     /// one by one, and sentence ends break such runs, so a sentence's words are the same
     /// either way. A sentence that some word runs across is cut on its own.
-    pub fn cut_sentences(jieba: &'a Jieba, text: &'a str, spans: &[Span]) -> Vec<Vec<Self>> {
-        let words = jieba.cut(text, true);
+    pub fn cut_sentences(seg: &'a Segmenter, text: &'a str, spans: &[Span]) -> Vec<Vec<Self>> {
+        let words = seg.jieba.cut(text, true);
         let mut out = Vec::with_capacity(spans.len());
         let mut w = 0;
         for span in spans {
@@ -274,7 +344,7 @@ impl<'a> Tok<'a> {
                 && inside.last().is_none_or(|t| t.byte_end == span.end)
                 && (!inside.is_empty() || sentence.is_empty());
             if !whole {
-                out.push(Self::cut(jieba, sentence));
+                out.push(Self::cut(seg, sentence));
                 continue;
             }
             out.push(
@@ -285,7 +355,7 @@ impl<'a> Tok<'a> {
                         start: t.byte_start - span.start,
                         end: t.byte_end - span.start,
                         tag: OnceCell::new(),
-                        source: Some((jieba, sentence)),
+                        source: Some((seg, sentence)),
                     })
                     .collect(),
             );
@@ -301,16 +371,13 @@ impl<'a> Tok<'a> {
     /// best route); otherwise the whole sentence is tagged and the token found in it.
     pub fn tag(&self) -> &'a str {
         self.tag.get_or_init(|| {
-            let Some((jieba, sentence)) = self.source else {
+            let Some((seg, sentence)) = self.source else {
                 return "x";
             };
-            let alone = jieba.tag(self.word, !jieba.has_word(self.word));
-            if let [one] = alone.as_slice() {
-                if one.word == self.word {
-                    return one.tag;
-                }
+            if let Some(tag) = seg.tag_alone(self.word) {
+                return tag;
             }
-            jieba
+            seg.jieba
                 .tag(sentence, true)
                 .into_iter()
                 .find(|t| t.byte_start == self.start && t.byte_end == self.end)

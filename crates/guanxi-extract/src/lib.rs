@@ -23,7 +23,7 @@ use guanxi_core::{
 };
 use jieba_rs::Jieba;
 
-use crate::entities::{Found, Tok};
+use crate::entities::{Found, Segmenter, Tok};
 use crate::gazetteer::Gazetteer;
 use crate::interactions::{SentenceFacts, M};
 
@@ -50,7 +50,7 @@ struct Segmented<'a> {
 /// The extractor: gazetteer and segmenter, loaded once and shared by every article.
 pub struct Extractor {
     gazetteer: Gazetteer,
-    jieba: Jieba,
+    segmenter: Segmenter,
 }
 
 impl Default for Extractor {
@@ -84,7 +84,10 @@ impl Extractor {
         for (t, _) in &gazetteer.titles {
             jieba.add_word(t, Some(3000), Some("n"));
         }
-        Extractor { gazetteer, jieba }
+        Extractor {
+            gazetteer,
+            segmenter: Segmenter::new(jieba),
+        }
     }
 
     /// The gazetteer in use.
@@ -114,7 +117,7 @@ impl Extractor {
     fn segment<'a>(&'a self, article: &'a Article) -> Segmented<'a> {
         let sentences = text::sentences(article);
         let spans: Vec<Span> = sentences.iter().map(|s| s.span).collect();
-        let toks = Tok::cut_sentences(&self.jieba, &article.text, &spans);
+        let toks = Tok::cut_sentences(&self.segmenter, &article.text, &spans);
         Segmented { sentences, toks }
     }
 
@@ -142,11 +145,11 @@ impl Extractor {
             // names it knows are in the gazetteer, matched before this point.
             // A dictionary name spelt like a transliteration (辛格, 贝林格) stays a name.
             let is_name = |w: &str| {
-                !self.jieba.has_word(w)
+                !self.segmenter.jieba.has_word(w)
                     || (w.chars().all(|c| gz.transliteration_chars.contains(&c))
                         && !gz.not_names.contains(w)
                         && matches!(
-                            self.jieba.tag(w, false).as_slice(),
+                            self.segmenter.jieba.tag(w, false).as_slice(),
                             [t] if matches!(t.tag, "nr" | "nrt" | "nrfg" | "nz")
                         ))
             };
@@ -583,7 +586,7 @@ impl Extractor {
                     && t.word
                         .chars()
                         .all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
-                    && !self.jieba.has_word(t.word))
+                    && !self.segmenter.jieba.has_word(t.word))
                     || t.tag().starts_with("nr"))
         })
     }
