@@ -229,11 +229,10 @@ pub fn find_dates(text: &str, offset: usize, published: Option<LocalDate>) -> Ve
                 continue;
             }
             let g = |i: usize| c.get(i).map(|x| x.as_str());
-            let lead: String = text[..s].chars().rev().take(8).collect();
-            let has = |cues: &[&str]| {
-                cues.iter()
-                    .any(|c| lead.contains(&c.chars().rev().collect::<String>()))
-            };
+            // The eight characters before the date.
+            let lead_start = text[..s].char_indices().rev().nth(7).map_or(0, |(i, _)| i);
+            let lead = &text[lead_start..s];
+            let has = |cues: &[&str]| cues.iter().any(|c| lead.contains(c));
             // 拟于周五, 周一和周二将会晤, 可能会在星期二 — but not a plan that fell through
             // (本来计划九月份…也无法进行).
             let future = (has(FUTURE_CUES)

@@ -7,18 +7,25 @@
 pub(crate) fn fold_whitespace(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut space = false;
-    for c in s.chars() {
-        if c.is_whitespace() || c == '\u{a0}' || c == '\u{3000}' || c == '\u{200b}' {
-            space = true;
-        } else if c.is_control() {
-            continue;
-        } else {
+    // Runs of kept characters are copied whole.
+    let mut run: Option<usize> = None;
+    for (i, c) in s.char_indices() {
+        let blank = c.is_whitespace() || c == '\u{a0}' || c == '\u{3000}' || c == '\u{200b}';
+        if blank || c.is_control() {
+            if let Some(r) = run.take() {
+                out.push_str(&s[r..i]);
+            }
+            space |= blank;
+        } else if run.is_none() {
             if space && !out.is_empty() {
                 out.push(' ');
             }
             space = false;
-            out.push(c);
+            run = Some(i);
         }
+    }
+    if let Some(r) = run {
+        out.push_str(&s[r..]);
     }
     out
 }
