@@ -1136,3 +1136,75 @@ fn trim_to_transliteration<'a>(gz: &Gazetteer, first: &'a str) -> &'a str {
     }
     &first[start..]
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use super::*;
+
+    /// The example articles, parsed.
+    fn examples() -> Vec<guanxi_core::Article> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/articles");
+        let mut paths: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        paths.sort();
+        assert!(paths.len() >= 10, "examples missing in {}", dir.display());
+        paths
+            .iter()
+            .map(|p| {
+                let bytes = std::fs::read(p).unwrap();
+                guanxi_ingest::parse_article(
+                    &p.display().to_string(),
+                    &bytes,
+                    &guanxi_ingest::IngestConfig::default(),
+                )
+                .unwrap()
+            })
+            .collect()
+    }
+
+    /// One cut of the whole article, shared out to its sentences, with tags looked up on
+    /// demand, gives every sentence the words and tags that tagging it alone gives.
+    #[test]
+    fn words_and_tags_are_those_of_each_sentence_tagged_alone() {
+        let ex = crate::Extractor::new();
+        let seg = &ex.segmenter;
+        let mut words = 0;
+        for a in examples() {
+            let sentences = crate::text::sentences(&a);
+            let spans: Vec<Span> = sentences.iter().map(|s| s.span).collect();
+            let toks = Tok::cut_sentences(seg, &a.text, &spans);
+            assert_eq!(toks.len(), spans.len());
+            for (span, toks) in spans.iter().zip(&toks) {
+                let sentence = span.slice(&a.text);
+                let eager: Vec<(&str, usize, usize, &str)> = seg
+                    .jieba
+                    .tag(sentence, true)
+                    .iter()
+                    .map(|t| (t.word, t.byte_start, t.byte_end, t.tag))
+                    .collect();
+                let lazy: Vec<(&str, usize, usize, &str)> = toks
+                    .iter()
+                    .map(|t| (t.word, t.start, t.end, t.tag()))
+                    .collect();
+                assert_eq!(lazy, eager, "in {}: {sentence}", a.source);
+                words += lazy.len();
+            }
+        }
+        assert!(words > 3000, "only {words} words");
+    }
+
+    /// Extracting articles together gives what extracting each alone gives.
+    #[test]
+    fn extracting_together_equals_extracting_alone() {
+        let ex = crate::Extractor::new();
+        let articles = examples();
+        let refs: Vec<&guanxi_core::Article> = articles.iter().collect();
+        let together = ex.extract_many(&refs);
+        let alone: Vec<_> = articles.iter().map(|a| ex.extract(a)).collect();
+        assert_eq!(together, alone);
+    }
+}

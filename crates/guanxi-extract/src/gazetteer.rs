@@ -611,3 +611,57 @@ impl Gazetteer {
         self.by_surface.get(surface).map(|&i| &self.entries[i])
     }
 }
+
+#[cfg(test)]
+mod trie_tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use super::CharTrie;
+    use aho_corasick::{AhoCorasick, MatchKind};
+    use proptest::prelude::*;
+
+    /// Words and texts over a few characters, so that words overlap, nest and repeat; one- and
+    /// four-byte characters among them.
+    fn word() -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            proptest::sample::select(vec!['中', '美', '国', '人', '大', 'a', '𠀀']),
+            1..5,
+        )
+        .prop_map(|v| v.into_iter().collect())
+    }
+
+    fn distinct(words: Vec<String>) -> Vec<String> {
+        let mut seen = std::collections::HashSet::new();
+        words
+            .into_iter()
+            .filter(|w| seen.insert(w.clone()))
+            .collect()
+    }
+
+    proptest! {
+        /// Leftmost-longest matches are those of an Aho–Corasick automaton of that kind.
+        #[test]
+        fn leftmost_longest_as_aho_corasick(words in proptest::collection::vec(word(), 1..30), text in proptest::collection::vec(word(), 0..20).prop_map(|v| v.concat())) {
+            let words = distinct(words);
+            let trie = CharTrie::new(words.iter().map(String::as_str));
+            let ac = AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).build(&words).unwrap();
+            let expected: Vec<(usize, usize, usize)> = ac.find_iter(&text).map(|m| (m.start(), m.end(), m.pattern().as_usize())).collect();
+            prop_assert_eq!(trie.find_iter(&text), expected);
+        }
+
+        /// Every occurrence, overlapping ones included, as an Aho–Corasick automaton finds them.
+        #[test]
+        fn overlapping_as_aho_corasick(words in proptest::collection::vec(word(), 1..30), text in proptest::collection::vec(word(), 0..20).prop_map(|v| v.concat())) {
+            let words = distinct(words);
+            let trie = CharTrie::new(words.iter().map(String::as_str));
+            let ac = AhoCorasick::new(&words).unwrap();
+            let mut expected: Vec<(usize, usize, usize)> = ac.find_overlapping_iter(&text).map(|m| (m.start(), m.end(), m.pattern().as_usize())).collect();
+            expected.sort_unstable();
+            let mut got = Vec::new();
+            trie.overlapping(&text, |s, e, id| got.push((s, e, id)));
+            got.sort_unstable();
+            prop_assert_eq!(&got, &expected);
+            prop_assert_eq!(trie.occurs_in(&text), !expected.is_empty());
+        }
+    }
+}
