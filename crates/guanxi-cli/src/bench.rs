@@ -13,18 +13,15 @@ use guanxi_rdf::ArticleQuads;
 
 /// The fastest of `repeat` runs of `f`, in seconds, with the last run's result.
 fn fastest<T>(repeat: u32, mut f: impl FnMut() -> T) -> (f64, T) {
-    let mut best = f64::INFINITY;
-    let mut last = None;
-    for _ in 0..repeat.max(1) {
+    let t = Instant::now();
+    let mut out = f();
+    let mut best = t.elapsed().as_secs_f64();
+    for _ in 1..repeat {
         let t = Instant::now();
-        let out = f();
+        out = f();
         best = best.min(t.elapsed().as_secs_f64());
-        last = Some(out);
     }
-    match last {
-        Some(out) => (best, out),
-        None => (0.0, f()),
-    }
+    (best, out)
 }
 
 /// Runs every stage over the first `limit` files of `paths`, single-threaded, so the

@@ -397,15 +397,7 @@ fn extract_articles(
                 Ok(exs) if exs.len() == articles.len() => articles
                     .iter()
                     .zip(exs)
-                    .map(|(a, ex)| {
-                        guarded(|| {
-                            guanxi_rdf::article_quads(a, &ex)
-                                .map(|aq| (ex, aq))
-                                .map_err(|e| ("unmappable", e.to_string()))
-                        })
-                        .map_err(|r| ("internal error", r))
-                        .and_then(|r| r)
-                    })
+                    .map(|(a, ex)| map_article(a, ex))
                     .collect::<Vec<_>>(),
                 _ => articles
                     .iter()
@@ -417,18 +409,20 @@ fn extract_articles(
 }
 
 /// Extracts and maps one article; a panic becomes a reason.
-fn extract_article(
-    article: &guanxi_core::Article,
-    extractor: &Extractor,
-) -> std::result::Result<(Extraction, ArticleQuads), (&'static str, String)> {
-    guarded(|| {
-        let ex = extractor.extract(article);
-        guanxi_rdf::article_quads(article, &ex)
-            .map(|aq| (ex, aq))
-            .map_err(|e| ("unmappable", e.to_string()))
-    })
-    .map_err(|r| ("internal error", r))
-    .and_then(|r| r)
+fn extract_article(article: &guanxi_core::Article, extractor: &Extractor) -> Extracted {
+    match guarded(|| extractor.extract(article)) {
+        Ok(ex) => map_article(article, ex),
+        Err(r) => Err(("internal error", r)),
+    }
+}
+
+/// Maps one article's extraction to its quads; a panic becomes a reason.
+fn map_article(article: &guanxi_core::Article, ex: Extraction) -> Extracted {
+    match guarded(|| guanxi_rdf::article_quads(article, &ex)) {
+        Ok(Ok(aq)) => Ok((ex, aq)),
+        Ok(Err(e)) => Err(("unmappable", e.to_string())),
+        Err(r) => Err(("internal error", r)),
+    }
 }
 
 /// The same body, whatever its URL: the text without its headline and white space. Bodies

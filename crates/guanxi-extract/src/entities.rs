@@ -214,9 +214,12 @@ pub struct Segmenter {
     id: u64,
 }
 
+/// Word → part of speech, for words tagged on their own by one segmenter.
+type TagMemory = rustc_hash::FxHashMap<Box<str>, &'static str>;
+
 thread_local! {
-    /// (segmenter, word) → part of speech, for words tagged on their own.
-    static TAG_MEMORY: std::cell::RefCell<rustc_hash::FxHashMap<(u64, Box<str>), &'static str>> =
+    /// The memory of each segmenter (by id) on this thread.
+    static TAG_MEMORY: std::cell::RefCell<rustc_hash::FxHashMap<u64, TagMemory>> =
         Default::default();
 }
 
@@ -252,8 +255,8 @@ impl Segmenter {
     /// The part of speech of `word` tagged on its own, when the segmenter keeps it whole: a
     /// dictionary word's entry, or the guess for any other word. Remembered per thread.
     fn tag_alone<'a>(&'a self, word: &'a str) -> Option<&'a str> {
-        let key = (self.id, Box::<str>::from(word));
-        if let Some(t) = TAG_MEMORY.with(|m| m.borrow().get(&key).copied()) {
+        let known = TAG_MEMORY.with(|m| m.borrow().get(&self.id)?.get(word).copied());
+        if let Some(t) = known {
             return Some(t);
         }
         let alone = self.jieba.tag(word, !self.jieba.has_word(word));
@@ -266,10 +269,11 @@ impl Segmenter {
         if let Some(t) = intern(one.tag) {
             TAG_MEMORY.with(|m| {
                 let mut m = m.borrow_mut();
-                if m.len() >= TAG_MEMORY_MAX {
-                    m.clear();
+                let words = m.entry(self.id).or_default();
+                if words.len() >= TAG_MEMORY_MAX {
+                    words.clear();
                 }
-                m.insert(key, t);
+                words.insert(word.into(), t);
             });
         }
         Some(one.tag)
