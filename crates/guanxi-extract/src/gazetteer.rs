@@ -129,6 +129,8 @@ pub struct CharTrie {
     pairs: HashMap<u64, u32>,
     /// Bit `pair_bit(a, b)` is set for every pair in `pairs`.
     filter: Vec<u64>,
+    /// Bit `first_bit(a)` is set for the first character `a` of every word (8 KiB).
+    first: Vec<u64>,
 }
 
 #[derive(Debug, Default)]
@@ -144,6 +146,10 @@ fn pair_key(a: char, b: char) -> u64 {
     (u64::from(a) << 32) | u64::from(b)
 }
 
+fn first_bit(a: char) -> usize {
+    (u32::from(a) & 0xffff) as usize
+}
+
 fn pair_bit(a: char, b: char) -> usize {
     let h = pair_key(a, b).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     (h >> (64 - FILTER_BITS)) as usize
@@ -155,12 +161,15 @@ impl CharTrie {
     pub fn new<'a>(words: impl IntoIterator<Item = &'a str>) -> Self {
         let mut t = CharTrie {
             filter: vec![0; 1 << (FILTER_BITS - 6)],
+            first: vec![0; 1 << (16 - 6)],
             ..CharTrie::default()
         };
         for (id, w) in words.into_iter().enumerate() {
             let Ok(id) = u32::try_from(id) else { break };
             let mut chars = w.chars();
             let Some(a) = chars.next() else { continue };
+            let bit = first_bit(a);
+            t.first[bit / 64] |= 1 << (bit % 64);
             let Some(b) = chars.next() else {
                 t.singles.entry(a).or_insert(id);
                 continue;
@@ -209,6 +218,14 @@ impl CharTrie {
         next: Option<(usize, char)>,
         mut f: impl FnMut(usize, usize),
     ) {
+        let bit = first_bit(a);
+        if self
+            .first
+            .get(bit / 64)
+            .is_none_or(|w| w & (1 << (bit % 64)) == 0)
+        {
+            return;
+        }
         if !self.singles.is_empty() {
             if let Some(&id) = self.singles.get(&a) {
                 f(at + a.len_utf8(), id as usize);

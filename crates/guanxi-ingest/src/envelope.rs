@@ -32,8 +32,6 @@ pub(crate) struct Envelope {
 
 static EPOCH: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"^<!--\s*(\d{10,13})\s*-->\s*$").ok());
-static LINK: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r"^\[(.*)\]\((\S+?)\)\s*$").ok());
 static FRONT_MATTER_KEY: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"^[A-Za-z_][A-Za-z0-9_-]*\s*:").ok());
 static HTML_TITLE: LazyLock<Option<Regex>> =
@@ -41,6 +39,18 @@ static HTML_TITLE: LazyLock<Option<Regex>> =
 static CANONICAL: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(r#"(?is)<(?:link[^>]+rel=["']canonical["'][^>]+href|meta[^>]+property=["']og:url["'][^>]+content)=["']([^"']+)["']"#).ok()
 });
+
+/// A line that is a Markdown link `[text](target)` and nothing else: its text and target.
+/// The text runs to the last `](` after which a target without white space closes the line
+/// (a title may hold brackets, a target may hold parentheses).
+fn markdown_link(line: &str) -> Option<(&str, &str)> {
+    let line = line.trim_end();
+    let inner = line.strip_prefix('[')?.strip_suffix(')')?;
+    inner.rmatch_indices("](").find_map(|(i, _)| {
+        let target = &inner[i + 2..];
+        (!target.is_empty() && !target.contains(char::is_whitespace)).then(|| (&inner[..i], target))
+    })
+}
 
 /// Splits `raw` into envelope fields and body. Front matter is read line by line as `key:
 /// value` text, never as YAML: anchors and aliases are characters, not references, so they
@@ -90,12 +100,12 @@ pub(crate) fn peel(raw: &str) -> Result<Envelope, IngestError> {
                 env.published = Some(Dateline::Instant(ms));
             }
             feed_header = true;
-        } else if let Some(c) = LINK.as_ref().and_then(|re| re.captures(line)) {
-            let t = html_unescape(c[1].trim());
+        } else if let Some((title, url)) = markdown_link(line) {
+            let t = html_unescape(title.trim());
             if !t.is_empty() {
                 env.title = Some(t);
             }
-            env.url = Some(c[2].to_string());
+            env.url = Some(url.to_string());
             feed_header = true;
         } else if feed_header && line.len() >= 3 && line.chars().all(|ch| ch == '-') {
             rest = next;
@@ -181,4 +191,38 @@ pub(crate) fn html_unescape(s: &str) -> String {
     }
     let frag = scraper::Html::parse_fragment(s);
     frag.root_element().text().collect::<String>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::markdown_link;
+    use proptest::prelude::*;
+
+    #[test]
+    fn markdown_links() {
+        assert_eq!(
+            markdown_link("[中俄外长会晤](https://example.com/a)"),
+            Some(("中俄外长会晤", "https://example.com/a"))
+        );
+        assert_eq!(
+            markdown_link("[[视频] 标题](http://x/a_(b))  "),
+            Some(("[视频] 标题", "http://x/a_(b)"))
+        );
+        assert_eq!(markdown_link("[a](b c)"), None);
+        assert_eq!(markdown_link("[a]()"), None);
+        assert_eq!(markdown_link("text [a](b)"), None);
+    }
+
+    proptest! {
+        /// The same reading as the regular expression `^\[(.*)\]\((\S+?)\)\s*$`.
+        #[test]
+        fn markdown_link_reads_as_the_pattern(line in "[\\[\\]() a中\u{3000}\t]{0,16}") {
+            let re = regex::Regex::new(r"^\[(.*)\]\((\S+?)\)\s*$").unwrap();
+            let line = line.trim_end();
+            let want = re.captures(line).map(|c| {
+                (c.get(1).unwrap().as_str(), c.get(2).unwrap().as_str())
+            });
+            prop_assert_eq!(markdown_link(line), want);
+        }
+    }
 }

@@ -23,17 +23,28 @@ pub(crate) struct RawBlock {
     pub link_only: bool,
 }
 
-/// The boilerplate patterns, in one automaton (a pattern that does not compile is left out).
-static BOILERPLATE: LazyLock<Option<RegexSet>> = LazyLock::new(|| {
-    RegexSet::new(
-        include_str!("../data/boilerplate.tsv")
-            .lines()
-            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-            .filter_map(|l| l.split('\t').next())
-            .filter(|p| Regex::new(p).is_ok()),
-    )
-    .ok()
+/// The boilerplate patterns (a pattern that does not compile is left out), in two automata:
+/// those anchored at the start of a block, which read no further than their opening, and the
+/// others, which read the whole block (and are few, with a literal to look for first).
+static BOILERPLATE: LazyLock<[Option<RegexSet>; 2]> = LazyLock::new(|| {
+    let patterns: Vec<&str> = include_str!("../data/boilerplate.tsv")
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .filter_map(|l| l.split('\t').next())
+        .filter(|p| Regex::new(p).is_ok())
+        .collect();
+    let set = |anchored: bool| {
+        RegexSet::new(patterns.iter().filter(|p| p.starts_with('^') == anchored))
+            .ok()
+            .filter(|set| !set.is_empty())
+    };
+    [set(true), set(false)]
 });
+
+/// Whether a block is boilerplate.
+fn is_boilerplate(text: &str) -> bool {
+    BOILERPLATE.iter().flatten().any(|set| set.is_match(text))
+}
 
 static BYLINE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(r"[（(](?:译者|譯者|编辑|編輯|核稿|记者|記者|责任编辑|責任編輯)[：:][^）)]{0,40}[）)]\s*\d{0,8}").ok()
@@ -141,11 +152,7 @@ pub(crate) fn blocks(
                 b.text = fold_whitespace(&re.replace_all(&b.text, ""));
             }
         }
-        if b.text.is_empty()
-            || BOILERPLATE
-                .as_ref()
-                .is_some_and(|set| set.is_match(&b.text))
-        {
+        if b.text.is_empty() || is_boilerplate(&b.text) {
             continue;
         }
         // The same caption often stands in alt, title and figcaption.
@@ -177,26 +184,23 @@ pub(crate) fn check_depth(body: &str, max: usize) -> Result<(), IngestError> {
     // Depth: every `<name` counts, wherever it stands (in a script, a comment or an attribute
     // too), so the count is never lower than the parser's.
     let mut depth: usize = 0;
-    let mut i = 0;
-    while let Some(rel) = bytes[i..].iter().position(|&b| b == b'<') {
-        i += rel + 1;
+    for lt in memchr::memchr_iter(b'<', bytes) {
+        let i = lt + 1;
         let closing = bytes.get(i) == Some(&b'/');
         let start = if closing { i + 1 } else { i };
-        let end = bytes[start..]
-            .iter()
-            .position(|b| !b.is_ascii_alphanumeric())
+        let end = bytes
+            .get(start..)
+            .and_then(|rest| rest.iter().position(|b| !b.is_ascii_alphanumeric()))
             .map_or(bytes.len(), |p| start + p);
-        if end == start {
+        if end <= start {
             continue;
         }
-        let name = body.get(start..end).unwrap_or("").to_ascii_lowercase();
+        let name = &bytes[start..end];
         if closing {
             depth = depth.saturating_sub(1);
-        } else if !VOID.contains(&name.as_str()) {
+        } else if !VOID.iter().any(|v| name.eq_ignore_ascii_case(v.as_bytes())) {
             // `/>` before the next `<` (looking no further keeps the scan linear).
-            let self_closing = bytes[end..]
-                .iter()
-                .position(|&b| b == b'>' || b == b'<')
+            let self_closing = memchr::memchr2(b'>', b'<', &bytes[end..])
                 .is_some_and(|p| p > 0 && bytes[end + p] == b'>' && bytes[end + p - 1] == b'/');
             if !self_closing {
                 depth += 1;
@@ -231,32 +235,33 @@ fn most_attributes(bytes: &[u8]) -> usize {
         b"noframes",
         b"noscript",
     ];
+    // The first `needle` (which opens with `<`) at or after `from`, in any case.
     let find = |from: usize, needle: &[u8]| -> usize {
-        bytes
-            .get(from..)
-            .and_then(|rest| {
-                rest.windows(needle.len())
-                    .position(|w| w.eq_ignore_ascii_case(needle))
+        let rest = bytes.get(from..).unwrap_or_default();
+        memchr::memchr_iter(b'<', rest)
+            .find(|&p| {
+                rest.get(p..p + needle.len())
+                    .is_some_and(|w| w.eq_ignore_ascii_case(needle))
             })
             .map_or(bytes.len(), |p| from + p)
     };
     let mut most = 0;
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] != b'<' {
-            i += 1;
-            continue;
+        match memchr::memchr(b'<', &bytes[i..]) {
+            Some(p) => i += p,
+            None => break,
         }
         if bytes[i..].starts_with(b"<!--") {
             // A comment ends at the first `-->` or `--!>`, `<!-->` included.
-            let mut k = i + 2;
-            i = loop {
-                match bytes.get(k..) {
-                    Some(rest) if rest.starts_with(b"-->") => break k + 3,
-                    Some(rest) if rest.starts_with(b"--!>") => break k + 4,
-                    Some(rest) if !rest.is_empty() => k += 1,
-                    _ => break bytes.len(),
-                }
+            let from = i + 2;
+            let rest = &bytes[from..];
+            let dash = memchr::memmem::find(rest, b"-->").map(|p| from + p + 3);
+            let bang = memchr::memmem::find(rest, b"--!>").map(|p| from + p + 4);
+            // (The two cannot start at the same place, so the earlier end is the earlier one.)
+            i = match (dash, bang) {
+                (Some(a), Some(b)) => a.min(b),
+                (a, b) => a.or(b).unwrap_or(bytes.len()),
             };
             continue;
         }
@@ -438,7 +443,9 @@ fn is_boilerplate_container(e: &scraper::node::Element) -> bool {
 }
 
 fn looks_escaped_html(s: &str) -> bool {
-    s.contains("<p>") || s.contains("</p>") || s.contains("<br") || s.contains("</div>")
+    // (Every pattern opens with `<`, which most text lacks.)
+    memchr::memchr(b'<', s.as_bytes()).is_some()
+        && (s.contains("<p>") || s.contains("</p>") || s.contains("<br") || s.contains("</div>"))
 }
 
 fn has_cjk(s: &str) -> bool {

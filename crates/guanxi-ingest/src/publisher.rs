@@ -29,7 +29,10 @@ pub fn publisher_for_url(url: &str) -> Option<Publisher> {
     let host = url::Url::parse(url).ok()?.host_str()?.to_ascii_lowercase();
     TABLE
         .iter()
-        .filter(|p| host == p.domain || host.ends_with(&format!(".{}", p.domain)))
+        .filter(|p| {
+            host.strip_suffix(p.domain.as_str())
+                .is_some_and(|rest| rest.is_empty() || rest.ends_with('.'))
+        })
         .max_by_key(|p| p.domain.len())
         .cloned()
 }
