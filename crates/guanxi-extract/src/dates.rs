@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use guanxi_core::{DateValue, LocalDate, Span};
-use regex::{Regex, RegexSet};
+use regex::Regex;
 
 /// A date expression found in a sentence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,78 +23,134 @@ pub struct DateMention {
 
 const NUM: &str = r"(?:\d{1,2}|[一二三四五六七八九十两]{1,3})";
 
-static PATTERNS: LazyLock<Vec<(Form, Regex)>> = LazyLock::new(|| {
-    let p = |f: Form, s: String| Regex::new(&s).ok().map(|r| (f, r));
+static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
+    let p = |form: Form, needs: &'static [u32], s: String| {
+        Regex::new(&s).ok().map(|re| Pattern { form, needs, re })
+    };
     [
         p(
-            Form::YMD,
+            Form::YMD, &[YEAR, MONTH, DAY, DIGIT],
             format!(r"(\d{{4}})\s*年\s*({NUM})\s*月\s*({NUM})\s*[日号]"),
         ),
-        p(Form::YM, format!(r"(\d{{4}})\s*年\s*({NUM})\s*月份?")),
+        p(Form::YM, &[YEAR, MONTH, DIGIT], format!(r"(\d{{4}})\s*年\s*({NUM})\s*月份?")),
         p(
-            Form::RelYearMD,
+            Form::RelYearMD, &[YEAR, MONTH, REL_YEAR, DIGIT | NUMERAL],
             format!(r"(去年|今年|明年|前年)({NUM})月(?:({NUM})[日号])?份?"),
         ),
         // 10月26至27日, 9月9日至11日: a range starts on its first day.
         p(
-            Form::MD,
+            Form::MD, &[MONTH, DAY, DIGIT],
             format!(
                 r"({NUM})\s*月\s*({NUM})\s*[日号]?\s*(?:至|到|-|—|–|～|~)\s*\d{{1,2}}\s*[日号]"
             ),
         ),
-        p(Form::MD, format!(r"({NUM})\s*月\s*({NUM})\s*[日号]")),
+        p(Form::MD, &[MONTH, DAY, DIGIT | NUMERAL], format!(r"({NUM})\s*月\s*({NUM})\s*[日号]")),
         p(
-            Form::RelMonthD,
+            Form::RelMonthD, &[MONTH, DAY, REL_MONTH, DIGIT | NUMERAL],
             format!(r"(本月|上月|上个月|下月|下个月)({NUM})[日号]"),
         ),
         // 周一和周二, 星期六至星期日, 下周四和周五: a range of days starts on its first.
         p(
-            Form::Weekday,
+            Form::Weekday, &[WEEK, NUMERAL | DAY_CHAR | TIAN],
             r"(上上|上|本|这|下)?(?:个)?(?:周|星期|礼拜)([一二三四五六日天])(?:和|与|及|至|到|、|-)(?:周|星期|礼拜)?[一二三四五六日天]".to_string(),
         ),
         p(
-            Form::Weekday,
+            Form::Weekday, &[WEEK, NUMERAL | DAY_CHAR | TIAN],
             r"(上上|上|本|这|下)?(?:个)?(?:周|星期|礼拜)([一二三四五六日天])".to_string(),
         ),
         p(
-            Form::RelDay,
+            Form::RelDay, &[TIAN | DAY_CHAR | ZHOU],
             r"(今天|今日|昨天|昨日|前天|明天|明日|后天|本周末|上周末)".to_string(),
         ),
-        p(Form::SameDay, r"(当天|当日|当晚|同日|同一天)".to_string()),
+        p(Form::SameDay, &[SAME], r"(当天|当日|当晚|同日|同一天)".to_string()),
         p(
-            Form::RelWeek,
+            Form::RelWeek, &[ZHOU | XING],
             r"(上周|上星期|上个星期|本周|这周|这个星期|下周|下星期|下个星期)".to_string(),
         ),
         p(
-            Form::RelMonth,
+            Form::RelMonth, &[MONTH],
             r"(上个月|上月|本月|这个月|下个月|下月)".to_string(),
         ),
-        p(Form::YearsAgo, format!(r"({NUM})年(前|后)")),
+        p(Form::YearsAgo, &[YEAR, BEFORE_AFTER, DIGIT | NUMERAL], format!(r"({NUM})年(前|后)")),
         p(
-            Form::Y,
+            Form::Y, &[YEAR, DIGIT],
             r"(\d{4})\s*年(?:[^\d一二三四五六七八九十两代]|$)".to_string(),
         ),
-        p(Form::RelYear, r"(去年|今年|明年|前年)".to_string()),
-        p(Form::M, format!(r"({NUM})月份?")),
+        p(Form::RelYear, &[YEAR, REL_YEAR], r"(去年|今年|明年|前年)".to_string()),
+        p(Form::M, &[MONTH, DIGIT | NUMERAL], format!(r"({NUM})月份?")),
         p(
-            Form::D,
+            Form::D, &[DAY, DIGIT],
             r"(当地时间|本月)?(\d{1,2})[日号]?(?:至|到|-|—|–|～|~)\d{1,2}[日号]".to_string(),
         ),
-        p(Form::D, r"(当地时间|本月)?(\d{1,2})[日号]".to_string()),
+        p(Form::D, &[DAY, DIGIT], r"(当地时间|本月)?(\d{1,2})[日号]".to_string()),
     ]
     .into_iter()
     .flatten()
     .collect()
 });
 
-/// The characters of which every pattern holds at least one (年, 月, 日 or 号, a week word,
-/// 天 or 晚 of 今天 and 当晚).
-const DATE_CHARS: &[char] = &['年', '月', '日', '号', '周', '星', '拜', '天', '晚'];
+/// A date pattern, with the cues a sentence must hold for it to match: one of each group.
+struct Pattern {
+    form: Form,
+    needs: &'static [u32],
+    re: Regex,
+}
 
-/// All the patterns in one automaton: one pass tells which of them a sentence holds, and
-/// only those are run for their captures.
-static PATTERN_SET: LazyLock<Option<RegexSet>> =
-    LazyLock::new(|| RegexSet::new(PATTERNS.iter().map(|(_, r)| r.as_str())).ok());
+// Cues (bits of a sentence's cue set).
+const YEAR: u32 = 1; // 年
+const MONTH: u32 = 1 << 1; // 月
+const DAY: u32 = 1 << 2; // 日 or 号
+const DAY_CHAR: u32 = 1 << 3; // 日 (of 星期日)
+const TIAN: u32 = 1 << 4; // 天
+const ZHOU: u32 = 1 << 5; // 周
+const XING: u32 = 1 << 6; // 星
+const WEEK: u32 = ZHOU | XING | (1 << 7); // 周, 星 or 拜
+const DIGIT: u32 = 1 << 8; // any decimal digit
+const NUMERAL: u32 = 1 << 9; // 一 to 六, 七 to 十, 两
+const REL_YEAR: u32 = 1 << 10; // 去, 今, 明 or 前 (of 去年 …)
+const REL_MONTH: u32 = 1 << 11; // 本, 上 or 下 (of 本月 …)
+const BEFORE_AFTER: u32 = 1 << 12; // 前 or 后
+const SAME: u32 = 1 << 13; // 当 or 同
+const ANCHOR: u32 = 1 << 14; // 前, 期, 之, 当, 上, 开 or 闭: every word of [`ANCHORS`] holds one
+
+/// The cues `text` holds, in one pass over its characters.
+fn cues(text: &str) -> u32 {
+    let mut set = 0;
+    for c in text.chars() {
+        set |= match c {
+            '0'..='9' => DIGIT,
+            '年' => YEAR,
+            '月' => MONTH,
+            '日' => DAY | DAY_CHAR,
+            '号' => DAY,
+            '天' => TIAN,
+            '周' => ZHOU,
+            '星' => XING,
+            '拜' => WEEK,
+            '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十' | '两' => {
+                NUMERAL
+            }
+            '去' | '今' | '明' => REL_YEAR,
+            '前' => REL_YEAR | BEFORE_AFTER | ANCHOR,
+            '后' => BEFORE_AFTER,
+            '上' => REL_MONTH | ANCHOR,
+            '本' | '下' => REL_MONTH,
+            '当' => SAME | ANCHOR,
+            '同' => SAME,
+            '期' | '之' | '开' | '闭' => ANCHOR,
+            // (Only other scripts need the table: Chinese characters, punctuation and the
+            // full-width forms other than ０–９ hold no digit.)
+            '０'..='９' => DIGIT,
+            '\u{0}'..='\u{7f}'
+            | '\u{2000}'..='\u{2bff}'
+            | '\u{3000}'..='\u{9fff}'
+            | '\u{ff00}'..='\u{ffef}' => 0,
+            c if c.is_numeric() => DIGIT,
+            _ => 0,
+        };
+    }
+    set
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[allow(clippy::upper_case_acronyms)]
@@ -194,14 +250,10 @@ pub fn find_dates(text: &str, offset: usize, published: Option<LocalDate>) -> Ve
     let mut found: Vec<DateMention> = Vec::new();
     let mut taken: Vec<(usize, usize)> = Vec::new();
     let pub_naive = published.and_then(to_naive);
-    // Every pattern holds one of these characters; most sentences hold none.
-    let scan = text.contains(DATE_CHARS);
-    let present = PATTERN_SET
-        .as_ref()
-        .filter(|_| scan)
-        .map(|set| set.matches(text));
-    for (i, (form, re)) in PATTERNS.iter().enumerate() {
-        if !scan || present.as_ref().is_some_and(|p| !p.matched(i)) {
+    // Most sentences hold the cues of no pattern at all.
+    let cues = cues(text);
+    for Pattern { form, needs, re } in PATTERNS.iter() {
+        if !needs.iter().all(|&group| cues & group != 0) {
             continue;
         }
         for c in re.captures_iter(text) {
@@ -269,7 +321,12 @@ pub fn find_dates(text: &str, offset: usize, published: Option<LocalDate>) -> Ve
             });
         }
     }
-    for ev in event_anchors(text, published) {
+    let anchors = if cues & ANCHOR != 0 {
+        event_anchors(text, published)
+    } else {
+        Vec::new()
+    };
+    for ev in anchors {
         let (s, e) = ev.0;
         if taken.iter().any(|&(a, b)| s < b && a < e) {
             continue;
@@ -720,4 +777,49 @@ fn rel_year(s: &str) -> Option<i32> {
         "前年" => -2,
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Characters of every pattern, and others.
+    const ALPHABET: &str = "0123456789２٣年月日号周星期礼拜天晚一二三四五六七八九十两去今明前后当同上本下这个至到-份代地时间 说";
+
+    proptest! {
+        /// A sentence that a pattern matches holds the cues the pattern needs, so passing
+        /// over the others loses nothing.
+        #[test]
+        fn cues_never_hide_a_match(
+            chars in proptest::collection::vec(
+                proptest::sample::select(ALPHABET.chars().collect::<Vec<_>>()),
+                0..14,
+            )
+        ) {
+            let text: String = chars.into_iter().collect();
+            let set = cues(&text);
+            for p in PATTERNS.iter() {
+                if p.re.is_match(&text) {
+                    prop_assert!(
+                        p.needs.iter().all(|&g| set & g != 0),
+                        "{} in {text:?}",
+                        p.re.as_str()
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_anchor_word_holds_an_anchor_cue() {
+        for (word, _) in ANCHORS {
+            assert!(cues(word) & ANCHOR != 0, "{word}");
+        }
+    }
+
+    #[test]
+    fn every_pattern_compiles() {
+        assert_eq!(PATTERNS.len(), 18);
+    }
 }
