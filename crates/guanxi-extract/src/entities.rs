@@ -402,8 +402,15 @@ pub fn recognise(
     is_name: &dyn Fn(&str) -> bool,
 ) -> Vec<Found> {
     // Word boundaries, ascending (the segmenter's words tile the sentence in order).
-    let mut bounds: Vec<usize> = toks.iter().flat_map(|t| [t.start, t.end]).collect();
-    bounds.sort_unstable();
+    // (They come sorted when the words tile the sentence, as the segmenter's do.)
+    let mut bounds: Vec<usize> = Vec::with_capacity(toks.len() + 1);
+    for t in toks {
+        bounds.push(t.start);
+        bounds.push(t.end);
+    }
+    if !bounds.is_sorted() {
+        bounds.sort_unstable();
+    }
     bounds.dedup();
     let bound = |x: usize| bounds.binary_search(&x).is_ok();
     let mut out: Vec<Found> = Vec::new();
@@ -767,10 +774,11 @@ pub fn recognise(
     let mut speech_at: Vec<usize> = Vec::new();
     SPEECH_WORDS.overlapping(s, |start, _, _| speech_at.push(start));
     for t in toks {
-        if !free(&out, t.start, t.end) || !t.word.chars().all(is_han) {
+        // (A word of one character is neither.)
+        let n = t.word.chars().count();
+        if n < 2 || !t.word.chars().all(is_han) {
             continue;
         }
-        let n = t.word.chars().count();
         // Only a word after a title or before a speech word can be taken for a person, and
         // only one with an organisation's ending for an organisation: other words need no tag.
         // (The name, mended below, ends at most one character before the word's end and
@@ -784,7 +792,7 @@ pub fn recognise(
             && ORG_SUFFIX
                 .iter()
                 .any(|x| t.word.ends_with(x) && t.word.len() >= x.len() + 6);
-        if !may_be_person && !may_be_org {
+        if (!may_be_person && !may_be_org) || !free(&out, t.start, t.end) {
             continue;
         }
         let tag = t.tag();

@@ -117,26 +117,49 @@ pub fn parse_offices(tsv: &str) -> Vec<Office> {
 }
 
 /// Words in a character trie, for finding them in text. Walks start from the first two
-/// characters: a bit filter over their pair (32 KiB, so it stays in the fastest cache) turns
-/// most positions away before any table is read; a hash of the pairs leads to the node after
-/// them; deeper nodes keep short sorted lists. One-character words have their own table.
+/// characters: a bit filter over their first character (8 KiB) and one over their pair
+/// (32 KiB), both small enough to stay in the fastest cache, turn most positions away before
+/// any table is read; a hash of the pairs gives the word they spell and the node after them;
+/// deeper nodes keep sorted runs of edges in one array. One-character words have their own
+/// table.
 #[derive(Debug, Default)]
 pub struct CharTrie {
     nodes: Vec<TrieNode>,
+    /// The edges of every node, each node's a run sorted by character.
+    edges: Vec<(char, u32)>,
     /// One-character words: the character → word id.
     singles: HashMap<char, u32>,
-    /// The first two characters → the node after them.
-    pairs: HashMap<u64, u32>,
+    /// The first two characters → the word they spell and the node after them.
+    pairs: HashMap<u64, TrieNode>,
     /// Bit `pair_bit(a, b)` is set for every pair in `pairs`.
     filter: Vec<u64>,
     /// Bit `first_bit(a)` is set for the first character `a` of every word (8 KiB).
     first: Vec<u64>,
 }
 
-#[derive(Debug, Default)]
+/// A node: the word ending here and the run of edges leaving it.
+#[derive(Debug, Clone, Copy)]
 struct TrieNode {
+    /// The id of the word ending here, or [`NO_WORD`].
+    word: u32,
+    /// The first edge in [`CharTrie::edges`].
+    from: u32,
+    /// How many edges.
+    len: u32,
+}
+
+const NO_WORD: u32 = u32::MAX;
+
+impl TrieNode {
+    fn word(self) -> Option<usize> {
+        (self.word != NO_WORD).then_some(self.word as usize)
+    }
+}
+
+/// A node while the trie is built.
+#[derive(Default)]
+struct BuildNode {
     children: Vec<(char, u32)>,
-    /// The id of the word ending here.
     word: Option<u32>,
 }
 
@@ -164,8 +187,17 @@ impl CharTrie {
             first: vec![0; 1 << (16 - 6)],
             ..CharTrie::default()
         };
+        let mut nodes: Vec<BuildNode> = Vec::new();
+        let mut pairs: HashMap<u64, u32> = HashMap::default();
+        let push = |nodes: &mut Vec<BuildNode>| {
+            nodes.push(BuildNode::default());
+            (nodes.len() - 1) as u32
+        };
         for (id, w) in words.into_iter().enumerate() {
             let Ok(id) = u32::try_from(id) else { break };
+            if id == NO_WORD {
+                break;
+            }
             let mut chars = w.chars();
             let Some(a) = chars.next() else { continue };
             let bit = first_bit(a);
@@ -174,38 +206,46 @@ impl CharTrie {
                 t.singles.entry(a).or_insert(id);
                 continue;
             };
-            let mut node = match t.pairs.get(&pair_key(a, b)) {
+            let mut node = match pairs.get(&pair_key(a, b)) {
                 Some(&n) => n,
                 None => {
-                    let n = t.push();
-                    t.pairs.insert(pair_key(a, b), n);
+                    let n = push(&mut nodes);
+                    pairs.insert(pair_key(a, b), n);
                     let bit = pair_bit(a, b);
                     t.filter[bit / 64] |= 1 << (bit % 64);
                     n
                 }
             };
             for c in chars {
-                let children = &t.nodes[node as usize].children;
+                let children = &nodes[node as usize].children;
                 node = match children.binary_search_by_key(&c, |&(k, _)| k) {
                     Ok(i) => children[i].1,
                     Err(i) => {
-                        let n = t.push();
-                        t.nodes[node as usize].children.insert(i, (c, n));
+                        let n = push(&mut nodes);
+                        nodes[node as usize].children.insert(i, (c, n));
                         n
                     }
                 };
             }
-            let slot = &mut t.nodes[node as usize].word;
+            let slot = &mut nodes[node as usize].word;
             if slot.is_none() {
                 *slot = Some(id);
             }
         }
+        // Flatten: every node's edges become one run of the edge array.
+        for n in &nodes {
+            t.nodes.push(TrieNode {
+                word: n.word.unwrap_or(NO_WORD),
+                from: t.edges.len() as u32,
+                len: n.children.len() as u32,
+            });
+            t.edges.extend_from_slice(&n.children);
+        }
+        t.pairs = pairs
+            .into_iter()
+            .filter_map(|(k, n)| Some((k, *t.nodes.get(n as usize)?)))
+            .collect();
         t
-    }
-
-    fn push(&mut self) -> u32 {
-        self.nodes.push(TrieNode::default());
-        (self.nodes.len() - 1) as u32
     }
 
     /// Calls `f(end, id)` for every word starting with character `a` at byte `at` of `text`,
@@ -240,25 +280,31 @@ impl CharTrie {
         {
             return;
         }
-        let Some(mut node) = self
-            .pairs
-            .get(&pair_key(a, b))
-            .and_then(|&n| self.nodes.get(n as usize))
-        else {
+        let Some(&pair) = self.pairs.get(&pair_key(a, b)) else {
             return;
         };
+        let mut node = pair;
         let mut end = i + b.len_utf8();
         let mut rest = text[end..].char_indices();
         let base = end;
         loop {
-            if let Some(id) = node.word {
-                f(end, id as usize);
+            if let Some(id) = node.word() {
+                f(end, id);
+            }
+            if node.len == 0 {
+                return;
             }
             let Some((k, c)) = rest.next() else { return };
-            let Ok(j) = node.children.binary_search_by_key(&c, |&(k, _)| k) else {
+            let Some(edges) = self
+                .edges
+                .get(node.from as usize..(node.from + node.len) as usize)
+            else {
                 return;
             };
-            let Some(next) = self.nodes.get(node.children[j].1 as usize) else {
+            let Ok(j) = edges.binary_search_by_key(&c, |&(k, _)| k) else {
+                return;
+            };
+            let Some(&next) = self.nodes.get(edges[j].1 as usize) else {
                 return;
             };
             node = next;
