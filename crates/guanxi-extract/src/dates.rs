@@ -104,7 +104,8 @@ const DAY_CHAR: u32 = 1 << 3; // 日 (of 星期日)
 const TIAN: u32 = 1 << 4; // 天
 const ZHOU: u32 = 1 << 5; // 周
 const XING: u32 = 1 << 6; // 星
-const WEEK: u32 = ZHOU | XING | (1 << 7); // 周, 星 or 拜
+const BAI: u32 = 1 << 7; // 拜 (of 礼拜)
+const WEEK: u32 = ZHOU | XING | BAI; // 周, 星 or 拜
 const DIGIT: u32 = 1 << 8; // any decimal digit
 const NUMERAL: u32 = 1 << 9; // 一 to 六, 七 to 十, 两
 const REL_YEAR: u32 = 1 << 10; // 去, 今, 明 or 前 (of 去年 …)
@@ -126,7 +127,7 @@ fn cues(text: &str) -> u32 {
             '天' => TIAN,
             '周' => ZHOU,
             '星' => XING,
-            '拜' => WEEK,
+            '拜' => BAI,
             '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十' | '两' => {
                 NUMERAL
             }

@@ -401,8 +401,8 @@ pub fn recognise(
     toks: &[Tok<'_>],
     is_name: &dyn Fn(&str) -> bool,
 ) -> Vec<Found> {
-    // Word boundaries, ascending (the segmenter's words tile the sentence in order).
-    // (They come sorted when the words tile the sentence, as the segmenter's do.)
+    // Word boundaries, ascending (they come sorted when the words tile the sentence in
+    // order, as the segmenter's do).
     let mut bounds: Vec<usize> = Vec::with_capacity(toks.len() + 1);
     for t in toks {
         bounds.push(t.start);
