@@ -328,6 +328,11 @@ struct Walker {
 
 impl Walker {
     fn parse(&mut self, html: &str, max_depth: usize, may_reparse: bool) {
+        // Simple fragments are read without building a tree: the same events, fewer steps.
+        if let Some(events) = crate::simple::read(html).filter(|_| simple_reader_on()) {
+            self.replay(&events, max_depth, may_reparse);
+            return;
+        }
         let doc = Html::parse_fragment(html);
         let root = doc.tree.root();
         for child in root.children() {
@@ -351,6 +356,58 @@ impl Walker {
         self.cur_kind = BlockKind::Paragraph;
     }
 
+    /// A text node.
+    fn text(&mut self, s: &str, max: usize, in_link: bool, may_reparse: bool) {
+        if may_reparse && looks_escaped_html(s) {
+            // The escaped markup meets the same limits as the markup around it.
+            if let Err(e) = check_depth(s, max) {
+                self.error.get_or_insert(e);
+                return;
+            }
+            self.flush();
+            self.parse(s, max, false);
+            self.flush();
+        } else {
+            if in_link {
+                self.cur_link_chars += s.trim().chars().count();
+            }
+            self.cur.push_str(s);
+        }
+    }
+
+    /// An element opens: whether its children are read (and if so, whether it is a block).
+    fn open(
+        &mut self,
+        name: &str,
+        boilerplate: bool,
+        alt: Option<&str>,
+        caption_class: bool,
+    ) -> Option<bool> {
+        if SKIP.contains(&name) || boilerplate {
+            return None;
+        }
+        if name == "img" {
+            let alt = fold_whitespace(alt.unwrap_or(""));
+            if alt.chars().count() >= 6 && has_cjk(&alt) {
+                self.flush();
+                self.out.push(RawBlock {
+                    kind: BlockKind::Caption,
+                    text: alt,
+                    link_only: false,
+                });
+            }
+            return None;
+        }
+        let block = BLOCK.contains(&name);
+        if block {
+            self.flush();
+        }
+        if name == "figcaption" || name == "small" || caption_class {
+            self.cur_kind = BlockKind::Caption;
+        }
+        Some(block)
+    }
+
     fn walk(
         &mut self,
         node: ego_tree::NodeRef<'_, Node>,
@@ -363,52 +420,17 @@ impl Walker {
             return;
         }
         match node.value() {
-            Node::Text(t) => {
-                let s: &str = &t.text;
-                if may_reparse && looks_escaped_html(s) {
-                    // The escaped markup meets the same limits as the markup around it.
-                    if let Err(e) = check_depth(s, max) {
-                        self.error.get_or_insert(e);
-                        return;
-                    }
-                    self.flush();
-                    self.parse(s, max, false);
-                    self.flush();
-                } else {
-                    if in_link {
-                        self.cur_link_chars += s.trim().chars().count();
-                    }
-                    self.cur.push_str(s);
-                }
-            }
+            Node::Text(t) => self.text(&t.text, max, in_link, may_reparse),
             Node::Element(e) => {
                 let name = e.name();
-                if SKIP.contains(&name) || is_boilerplate_container(e) {
+                let Some(block) = self.open(
+                    name,
+                    is_boilerplate_container(e),
+                    e.attr("alt").or_else(|| e.attr("title")),
+                    e.attr("class").is_some_and(|c| c.contains("caption")),
+                ) else {
                     return;
-                }
-                if name == "img" {
-                    let alt = e.attr("alt").or_else(|| e.attr("title")).unwrap_or("");
-                    let alt = fold_whitespace(alt);
-                    if alt.chars().count() >= 6 && has_cjk(&alt) {
-                        self.flush();
-                        self.out.push(RawBlock {
-                            kind: BlockKind::Caption,
-                            text: alt,
-                            link_only: false,
-                        });
-                    }
-                    return;
-                }
-                let block = BLOCK.contains(&name);
-                if block {
-                    self.flush();
-                }
-                if name == "figcaption"
-                    || name == "small"
-                    || e.attr("class").is_some_and(|c| c.contains("caption"))
-                {
-                    self.cur_kind = BlockKind::Caption;
-                }
+                };
                 let link = in_link || name == "a";
                 for child in node.children() {
                     self.walk(child, depth + 1, max, link, may_reparse);
@@ -420,26 +442,88 @@ impl Walker {
             _ => {}
         }
     }
+
+    /// Walks the events of [`crate::simple::read`] as [`Walker::walk`] walks the tree they
+    /// describe (whose root, the fragment's `<html>` element, stands at depth 0).
+    fn replay(&mut self, events: &[crate::simple::Event<'_>], max: usize, may_reparse: bool) {
+        use crate::simple::Event;
+        /// An open element: whether its children are read, whether it is a block, whether
+        /// it is inside a link.
+        #[derive(Clone, Copy)]
+        struct Frame {
+            read: bool,
+            block: bool,
+            link: bool,
+        }
+        let mut frames = vec![Frame {
+            read: true,
+            block: false,
+            link: false,
+        }];
+        for event in events {
+            let depth = frames.len();
+            let parent = frames.last().copied().unwrap_or(Frame {
+                read: false,
+                block: false,
+                link: false,
+            });
+            let read = parent.read && depth <= max;
+            match event {
+                Event::Text(s) => {
+                    if read {
+                        self.text(s, max, parent.link, may_reparse);
+                    }
+                }
+                Event::Open(tag) => {
+                    let opened = if read {
+                        self.open(
+                            &tag.name,
+                            tag.boilerplate,
+                            tag.alt.as_deref(),
+                            tag.caption_class,
+                        )
+                    } else {
+                        None
+                    };
+                    frames.push(Frame {
+                        read: opened.is_some(),
+                        block: opened == Some(true),
+                        link: parent.link || tag.name == "a",
+                    });
+                }
+                Event::Close => {
+                    if let Some(f) = frames.pop() {
+                        if f.read && f.block {
+                            self.flush();
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Tests turn the simple reader off to compare it with html5ever.
+    pub(crate) static HTML5EVER_ONLY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether simple fragments skip html5ever (always, outside tests that compare the two).
+fn simple_reader_on() -> bool {
+    #[cfg(test)]
+    {
+        !HTML5EVER_ONLY.with(|c| c.get())
+    }
+    #[cfg(not(test))]
+    {
+        true
+    }
 }
 
 fn is_boilerplate_container(e: &scraper::node::Element) -> bool {
-    e.attrs().any(|(k, v)| {
-        (k.starts_with("data-selfpromo") || k == "data-root-share")
-            || ((k == "class" || k == "id")
-                && [
-                    "adslot",
-                    "dfp-",
-                    "share",
-                    "social",
-                    "related",
-                    "twitter",
-                    "newsletter",
-                    "advert",
-                    "banner",
-                ]
-                .iter()
-                .any(|w| v.contains(w)))
-    })
+    e.attrs()
+        .any(|(k, v)| crate::simple::boilerplate_attribute(k, v))
 }
 
 fn looks_escaped_html(s: &str) -> bool {

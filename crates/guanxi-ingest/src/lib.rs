@@ -20,6 +20,7 @@ mod json;
 mod normalize;
 mod page;
 mod publisher;
+mod simple;
 mod time;
 
 pub use error::IngestError;
