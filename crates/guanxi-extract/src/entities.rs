@@ -252,8 +252,9 @@ impl Segmenter {
         }
     }
 
-    /// The part of speech of `word` tagged on its own, when the segmenter keeps it whole: a
-    /// dictionary word's entry, or the guess for any other word. Remembered per thread.
+    /// The part of speech of `word` as remembered on this thread, or tagged on its own when
+    /// the segmenter keeps it whole: a dictionary word's entry, or the guess for any other
+    /// word.
     fn tag_alone<'a>(&'a self, word: &'a str) -> Option<&'a str> {
         let known = TAG_MEMORY.with(|m| m.borrow().get(&self.id)?.get(word).copied());
         if let Some(t) = known {
@@ -266,7 +267,13 @@ impl Segmenter {
         if one.word != word {
             return None;
         }
-        if let Some(t) = intern(one.tag) {
+        self.remember_tag(word, one.tag);
+        Some(one.tag)
+    }
+
+    /// Remembers the part of speech of `word` on this thread.
+    fn remember_tag(&self, word: &str, tag: &str) {
+        if let Some(t) = intern(tag) {
             TAG_MEMORY.with(|m| {
                 let mut m = m.borrow_mut();
                 let words = m.entry(self.id).or_default();
@@ -276,8 +283,24 @@ impl Segmenter {
                 words.insert(word.into(), t);
             });
         }
-        Some(one.tag)
     }
+}
+
+/// The characters the segmenter cuts in runs (jieba-rs's `RE_HAN_DEFAULT`: Chinese
+/// characters, ASCII letters and digits, `+#&._%-`); each run is cut and tagged on its own.
+fn in_segmenter_run(c: char) -> bool {
+    matches!(c,
+        '\u{4E00}'..='\u{9FFF}'
+        | '\u{3400}'..='\u{4DBF}'
+        | '\u{F900}'..='\u{FAFF}'
+        | '\u{20000}'..='\u{2A6DF}'
+        | '\u{2A700}'..='\u{2B73F}'
+        | '\u{2B740}'..='\u{2B81F}'
+        | '\u{2B820}'..='\u{2CEAF}'
+        | '\u{2CEB0}'..='\u{2EBEF}'
+        | '\u{2F800}'..='\u{2FA1F}'
+        | 'a'..='z' | 'A'..='Z' | '0'..='9'
+        | '+' | '#' | '&' | '.' | '_' | '%' | '-')
 }
 
 /// A segmenter token (bytes relative to the sentence). Its part of speech is looked up when
@@ -381,11 +404,27 @@ impl<'a> Tok<'a> {
             if let Some(tag) = seg.tag_alone(self.word) {
                 return tag;
             }
-            seg.jieba
-                .tag(sentence, true)
+            // Tag the run of the sentence the word stands in (the segmenter cuts and tags
+            // each run on its own), and find the word there. Its tag is the dictionary's or
+            // the guess from its characters, so it is remembered for the word.
+            let from = sentence[..self.start]
+                .char_indices()
+                .rev()
+                .take_while(|&(_, c)| in_segmenter_run(c))
+                .last()
+                .map_or(self.start, |(i, _)| i);
+            let to = sentence[self.end..]
+                .char_indices()
+                .find(|&(_, c)| !in_segmenter_run(c))
+                .map_or(sentence.len(), |(i, _)| self.end + i);
+            let tag = seg
+                .jieba
+                .tag(&sentence[from..to], true)
                 .into_iter()
-                .find(|t| t.byte_start == self.start && t.byte_end == self.end)
-                .map_or("x", |t| t.tag)
+                .find(|t| from + t.byte_start == self.start && from + t.byte_end == self.end)
+                .map_or("x", |t| t.tag);
+            seg.remember_tag(self.word, tag);
+            tag
         })
     }
 }
@@ -401,18 +440,29 @@ pub fn recognise(
     toks: &[Tok<'_>],
     is_name: &dyn Fn(&str) -> bool,
 ) -> Vec<Found> {
-    // Word boundaries, ascending (they come sorted when the words tile the sentence in
-    // order, as the segmenter's do).
-    let mut bounds: Vec<usize> = Vec::with_capacity(toks.len() + 1);
-    for t in toks {
-        bounds.push(t.start);
-        bounds.push(t.end);
-    }
-    if !bounds.is_sorted() {
-        bounds.sort_unstable();
-    }
-    bounds.dedup();
-    let bound = |x: usize| bounds.binary_search(&x).is_ok();
+    // Whether a word starts or ends at a byte. The segmenter's words come in order, none
+    // overlapping, so the word ending at `x` is the last to start before it; words in any
+    // other order are listed and sorted first.
+    let in_order = toks
+        .windows(2)
+        .all(|w| w[0].start < w[0].end && w[0].end <= w[1].start);
+    let listed: Vec<usize> = if in_order {
+        Vec::new()
+    } else {
+        let mut v: Vec<usize> = toks.iter().flat_map(|t| [t.start, t.end]).collect();
+        v.sort_unstable();
+        v
+    };
+    let bound = |x: usize| {
+        if !in_order {
+            return listed.binary_search(&x).is_ok();
+        }
+        let i = toks.partition_point(|t| t.start < x);
+        toks.get(i).is_some_and(|t| t.start == x)
+            || i.checked_sub(1)
+                .and_then(|j| toks.get(j))
+                .is_some_and(|t| t.end == x)
+    };
     let mut out: Vec<Found> = Vec::new();
     let free = |out: &Vec<Found>, a: usize, b: usize| {
         !out.iter()

@@ -689,18 +689,20 @@ const ATTENDED: &[&str] = &["会谈", "会见", "会晤", "会面"];
 /// Where a list of attendees opens in a sentence (参加会谈的有, 出席会见的还有): the end of
 /// the opening.
 fn attendee_lists(s: &str) -> Vec<usize> {
+    // Every attended word starts with 会: the sentence is searched for that one character.
     let mut out = Vec::new();
-    for v in ATTEND {
-        for (i, _) in s.match_indices(v) {
-            let rest = &s[i + v.len()..];
-            let Some(t) = ATTENDED.iter().find(|t| rest.starts_with(*t)) else {
-                continue;
-            };
-            let rest = &rest[t.len()..];
-            for opening in ["的有", "的还有", "的包括", "的人员有"] {
-                if rest.starts_with(opening) {
-                    out.push(i + v.len() + t.len() + opening.len());
-                }
+    for (k, _) in s.match_indices('会') {
+        let rest = &s[k..];
+        let Some(t) = ATTENDED.iter().find(|t| rest.starts_with(*t)) else {
+            continue;
+        };
+        if !ATTEND.iter().any(|v| s[..k].ends_with(v)) {
+            continue;
+        }
+        let rest = &rest[t.len()..];
+        for opening in ["的有", "的还有", "的包括", "的人员有"] {
+            if rest.starts_with(opening) {
+                out.push(k + t.len() + opening.len());
             }
         }
     }
@@ -1097,4 +1099,19 @@ pub fn dedup(
         .filter(|(_, k)| *k)
         .map(|(v, _)| v)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Attendee lists are found from the 会 every attended word starts with.
+    #[test]
+    fn attendee_lists_open_where_they_are_written() {
+        assert!(ATTENDED.iter().all(|w| w.starts_with('会')));
+        let s = "会谈进行了15分钟，日本方面参加会谈的有外相茂木敏充，出席会见的还有北村滋";
+        let opens: Vec<&str> = attendee_lists(s).iter().map(|&i| &s[i..]).collect();
+        assert_eq!(opens, ["外相茂木敏充，出席会见的还有北村滋", "北村滋"]);
+        assert!(attendee_lists("会谈的有人参加").is_empty());
+    }
 }
