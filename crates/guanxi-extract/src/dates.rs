@@ -118,39 +118,77 @@ const ANCHOR: u32 = 1 << 14; // 前, 期, 之, 当, 上, 开 or 闭: every word 
 fn cues(text: &str) -> u32 {
     let mut set = 0;
     for c in text.chars() {
-        set |= match c {
-            '0'..='9' => DIGIT,
-            '年' => YEAR,
-            '月' => MONTH,
-            '日' => DAY | DAY_CHAR,
-            '号' => DAY,
-            '天' => TIAN,
-            '周' => ZHOU,
-            '星' => XING,
-            '拜' => BAI,
-            '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十' | '两' => {
-                NUMERAL
+        let u = c as u32;
+        if u < 0x80 {
+            if c.is_ascii_digit() {
+                set |= DIGIT;
             }
-            '去' | '今' | '明' => REL_YEAR,
-            '前' => REL_YEAR | BEFORE_AFTER | ANCHOR,
-            '后' => BEFORE_AFTER,
-            '上' => REL_MONTH | ANCHOR,
-            '本' | '下' => REL_MONTH,
-            '当' => SAME | ANCHOR,
-            '同' => SAME,
-            '期' | '之' | '开' | '闭' => ANCHOR,
-            // (Only other scripts need the table: Chinese characters, punctuation and the
-            // full-width forms other than ０–９ hold no digit.)
-            '０'..='９' => DIGIT,
-            '\u{0}'..='\u{7f}'
-            | '\u{2000}'..='\u{2bff}'
-            | '\u{3000}'..='\u{9fff}'
-            | '\u{ff00}'..='\u{ffef}' => 0,
-            c if c.is_numeric() => DIGIT,
-            _ => 0,
-        };
+        } else if is_cjk_or_punctuation(u) {
+            // Most such characters are no cue: one bit of a small filter says so.
+            let k = (u & 1023) as usize;
+            if CUE_FILTER[k >> 6] >> (k & 63) & 1 != 0 {
+                set |= cue_of(c);
+            }
+        } else {
+            set |= cue_of(c);
+        }
     }
     set
+}
+
+/// Chinese characters, punctuation and full-width forms: the ranges where the only cues
+/// are the characters [`CUE_CHARS`] lists.
+fn is_cjk_or_punctuation(u: u32) -> bool {
+    matches!(u, 0x2000..=0x2bff | 0x3000..=0x9fff | 0xff00..=0xffef)
+}
+
+/// The cue characters among Chinese characters, punctuation and full-width forms.
+const CUE_CHARS: &str =
+    "年月日号天周星拜一二三四五六七八九十两去今明前后上本下当同期之开闭０１２３４５６７８９";
+
+/// A bit for each code point modulo 1024 that some cue character has.
+static CUE_FILTER: LazyLock<[u64; 16]> = LazyLock::new(|| {
+    let mut bits = [0u64; 16];
+    for c in CUE_CHARS.chars() {
+        let k = (c as u32 & 1023) as usize;
+        bits[k >> 6] |= 1 << (k & 63);
+    }
+    bits
+});
+
+/// The cues of one character.
+fn cue_of(c: char) -> u32 {
+    match c {
+        '0'..='9' => DIGIT,
+        '年' => YEAR,
+        '月' => MONTH,
+        '日' => DAY | DAY_CHAR,
+        '号' => DAY,
+        '天' => TIAN,
+        '周' => ZHOU,
+        '星' => XING,
+        '拜' => BAI,
+        '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十' | '两' => {
+            NUMERAL
+        }
+        '去' | '今' | '明' => REL_YEAR,
+        '前' => REL_YEAR | BEFORE_AFTER | ANCHOR,
+        '后' => BEFORE_AFTER,
+        '上' => REL_MONTH | ANCHOR,
+        '本' | '下' => REL_MONTH,
+        '当' => SAME | ANCHOR,
+        '同' => SAME,
+        '期' | '之' | '开' | '闭' => ANCHOR,
+        // (Only other scripts need the table: Chinese characters, punctuation and the
+        // full-width forms other than ０–９ hold no digit.)
+        '０'..='９' => DIGIT,
+        '\u{0}'..='\u{7f}'
+        | '\u{2000}'..='\u{2bff}'
+        | '\u{3000}'..='\u{9fff}'
+        | '\u{ff00}'..='\u{ffef}' => 0,
+        c if c.is_numeric() => DIGIT,
+        _ => 0,
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -787,6 +825,21 @@ mod tests {
 
     /// Characters of every pattern, and others.
     const ALPHABET: &str = "0123456789２٣年月日号周星期礼拜天晚一二三四五六七八九十两去今明前后当同上本下这个至到-份代地时间 说";
+
+    /// The filter passes every character with a cue in the ranges it guards.
+    #[test]
+    fn the_cue_filter_passes_every_cue_character() {
+        for u in (0x2000..=0x2bff)
+            .chain(0x3000..=0x9fff)
+            .chain(0xff00..=0xffef)
+        {
+            let Some(c) = char::from_u32(u) else { continue };
+            if cue_of(c) != 0 {
+                assert!(CUE_CHARS.contains(c), "{c}");
+                assert_eq!(cues(&c.to_string()), cue_of(c), "{c}");
+            }
+        }
+    }
 
     proptest! {
         /// A sentence that a pattern matches holds the cues the pattern needs, so passing
