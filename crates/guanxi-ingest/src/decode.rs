@@ -125,18 +125,25 @@ fn mixed(bytes: &[u8]) -> Option<String> {
 }
 
 fn check_text(s: String) -> Result<String, IngestError> {
-    let (mut total, mut control) = (0usize, 0usize);
-    for c in s.chars() {
-        total += 1;
-        control += usize::from(c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{c}'));
-    }
+    // Counted over the bytes: a character is a byte that continues none, a control character
+    // (other than line breaks, tabs and form feeds) a byte below 0x20, 0x7f, or U+0080–U+009F
+    // (0xc2 and a byte 0x80–0x9f).
+    let b = s.as_bytes();
+    let total = b.iter().filter(|&&x| (x as i8) >= -0x40).count();
+    let mut control = b
+        .iter()
+        .filter(|&&x| (x < 0x20 && !matches!(x, b'\n' | b'\r' | b'\t' | 0x0c)) || x == 0x7f)
+        .count();
+    control += memchr::memchr_iter(0xc2, b)
+        .filter(|&i| b.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n)))
+        .count();
     let total = total.max(1);
     if control * 20 > total {
         return Err(IngestError::NotText(format!(
             "{control} control characters in {total}"
         )));
     }
-    if s.contains('\r') {
+    if memchr::memchr(b'\r', s.as_bytes()).is_some() {
         Ok(s.replace("\r\n", "\n").replace('\r', "\n"))
     } else {
         Ok(s)
@@ -146,6 +153,21 @@ fn check_text(s: String) -> Result<String, IngestError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Characters and control characters counted over bytes are those counted over
+        /// characters.
+        #[test]
+        fn control_characters_are_counted_as_characters(s in "\\PC*[\\x00-\\x1f\\x7f-\\u{9f}]{0,40}\\PC*") {
+            let total = s.chars().count().max(1);
+            let control = s
+                .chars()
+                .filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{c}'))
+                .count();
+            let refused = control * 20 > total;
+            proptest::prop_assert_eq!(check_text(s.clone()).is_err(), refused);
+        }
+    }
 
     #[test]
     fn cut_short_and_mixed_files_read_as_their_writers_meant() {

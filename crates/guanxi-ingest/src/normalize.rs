@@ -5,29 +5,63 @@
 /// control characters (escape sequences, NUL) are dropped: they mean nothing in an article and
 /// must not reach a terminal that shows it.
 pub(crate) fn fold_whitespace(s: &str) -> String {
+    let b = s.as_bytes();
     let mut out = String::with_capacity(s.len());
     let mut space = false;
     // Runs of kept characters are copied whole.
     let mut run: Option<usize> = None;
-    for (i, c) in s.char_indices() {
-        let blank = c.is_whitespace() || c == '\u{a0}' || c == '\u{3000}' || c == '\u{200b}';
-        if blank || c.is_control() {
+    let mut i = 0;
+    while i < b.len() {
+        // Only ASCII and characters whose UTF-8 opens with 0xc2 (U+0080–U+00BF), 0xe1
+        // (U+1000–U+1FFF), 0xe2 (U+2000–U+2FFF) or 0xe3 (U+3000–U+3FFF) can be blank or
+        // control characters; other bytes go by without decoding.
+        let x = b[i];
+        let (c, len) = match x {
+            0x21..=0x7e => {
+                i += 1;
+                if run.is_none() {
+                    run = Some(i - 1);
+                    if space && !out.is_empty() {
+                        out.push(' ');
+                    }
+                    space = false;
+                }
+                continue;
+            }
+            0..=0x20 | 0x7f => (char::from(x), 1),
+            0xc2 | 0xe1 | 0xe2 | 0xe3 => match s[i..].chars().next() {
+                Some(c) => (c, c.len_utf8()),
+                None => break,
+            },
+            _ => (' ', 0),
+        };
+        let special = len > 0 && (is_blank(c) || c.is_control());
+        if special {
             if let Some(r) = run.take() {
                 out.push_str(&s[r..i]);
             }
-            space |= blank;
-        } else if run.is_none() {
-            if space && !out.is_empty() {
-                out.push(' ');
+            space |= is_blank(c);
+            i += len;
+        } else {
+            if run.is_none() {
+                if space && !out.is_empty() {
+                    out.push(' ');
+                }
+                space = false;
+                run = Some(i);
             }
-            space = false;
-            run = Some(i);
+            i += len.max(1);
         }
     }
     if let Some(r) = run {
         out.push_str(&s[r..]);
     }
     out
+}
+
+/// White space, including no-break, ideographic and zero-width spaces.
+fn is_blank(c: char) -> bool {
+    c.is_whitespace() || c == '\u{a0}' || c == '\u{3000}' || c == '\u{200b}'
 }
 
 /// Characters that conversion changes: bit 1 for a traditional form (changed on the way to
@@ -163,6 +197,42 @@ pub(crate) fn split_long_runs(text: &str, max: usize) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Whitespace folding as it was written first, character by character.
+    fn fold_by_chars(s: &str) -> String {
+        let mut out = String::with_capacity(s.len());
+        let mut space = false;
+        let mut run: Option<usize> = None;
+        for (i, c) in s.char_indices() {
+            let blank = c.is_whitespace() || c == '\u{a0}' || c == '\u{3000}' || c == '\u{200b}';
+            if blank || c.is_control() {
+                if let Some(r) = run.take() {
+                    out.push_str(&s[r..i]);
+                }
+                space |= blank;
+            } else if run.is_none() {
+                if space && !out.is_empty() {
+                    out.push(' ');
+                }
+                space = false;
+                run = Some(i);
+            }
+        }
+        if let Some(r) = run {
+            out.push_str(&s[r..]);
+        }
+        out
+    }
+
+    proptest::proptest! {
+        /// Folding over bytes gives what folding character by character gives.
+        #[test]
+        fn folding_over_bytes_equals_folding_characters(
+            s in "([ \\t\\n\\r\\x00-\\x1f\\x7f-\\u{a0}\\u{1680}\\u{2000}-\\u{200b}\\u{2028}\\u{2029}\\u{202f}\\u{205f}\\u{3000}-\\u{3003}\\u{1000}-\\u{1fff}\\u{2100}\\u{2e80}]|\\PC){0,60}"
+        ) {
+            proptest::prop_assert_eq!(fold_whitespace(&s), fold_by_chars(&s));
+        }
+    }
 
     #[test]
     fn long_runs_are_cut_prose_is_not() {
