@@ -12,37 +12,11 @@ pub(crate) fn fold_whitespace(s: &str) -> String {
     let mut run: Option<usize> = None;
     let mut i = 0;
     while i < b.len() {
-        // Only ASCII and characters whose UTF-8 opens with 0xc2 (U+0080–U+00BF), 0xe1
-        // (U+1000–U+1FFF), 0xe2 (U+2000–U+2FFF) or 0xe3 (U+3000–U+3FFF) can be blank or
-        // control characters; other bytes go by without decoding.
-        let x = b[i];
-        let (c, len) = match x {
-            0x21..=0x7e => {
-                i += 1;
-                if run.is_none() {
-                    run = Some(i - 1);
-                    if space && !out.is_empty() {
-                        out.push(' ');
-                    }
-                    space = false;
-                }
-                continue;
-            }
-            0..=0x20 | 0x7f => (char::from(x), 1),
-            0xc2 | 0xe1 | 0xe2 | 0xe3 => match s[i..].chars().next() {
-                Some(c) => (c, c.len_utf8()),
-                None => break,
-            },
-            _ => (' ', 0),
-        };
-        let special = len > 0 && (is_blank(c) || c.is_control());
-        if special {
-            if let Some(r) = run.take() {
-                out.push_str(&s[r..i]);
-            }
-            space |= is_blank(c);
-            i += len;
-        } else {
+        // Only ASCII white space and controls, and characters whose UTF-8 opens with 0xc2
+        // (U+0080–U+00BF), 0xe1 (U+1000–U+1FFF), 0xe2 (U+2000–U+2FFF) or 0xe3
+        // (U+3000–U+3FFF) can be blank or control characters: other bytes are skipped by a
+        // table read each.
+        if !MAY_BE_BLANK[usize::from(b[i])] {
             if run.is_none() {
                 if space && !out.is_empty() {
                     out.push(' ');
@@ -50,14 +24,50 @@ pub(crate) fn fold_whitespace(s: &str) -> String {
                 space = false;
                 run = Some(i);
             }
-            i += len.max(1);
+            i += 1;
+            while i < b.len() && !MAY_BE_BLANK[usize::from(b[i])] {
+                i += 1;
+            }
+            continue;
         }
+        let Some(c) = s.get(i..).and_then(|r| r.chars().next()) else {
+            break;
+        };
+        if is_blank(c) || c.is_control() {
+            if let Some(r) = run.take() {
+                out.push_str(&s[r..i]);
+            }
+            space |= is_blank(c);
+        } else if run.is_none() {
+            if space && !out.is_empty() {
+                out.push(' ');
+            }
+            space = false;
+            run = Some(i);
+        }
+        i += c.len_utf8();
     }
     if let Some(r) = run {
         out.push_str(&s[r..]);
     }
     out
 }
+
+/// The bytes that may open a blank or control character.
+static MAY_BE_BLANK: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i <= 0x20 {
+        t[i] = true;
+        i += 1;
+    }
+    t[0x7f] = true;
+    t[0xc2] = true;
+    t[0xe1] = true;
+    t[0xe2] = true;
+    t[0xe3] = true;
+    t
+};
 
 /// White space, including no-break, ideographic and zero-width spaces.
 fn is_blank(c: char) -> bool {
