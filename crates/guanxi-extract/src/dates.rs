@@ -34,7 +34,7 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         ),
         p(Form::YM, &[NUM_YEAR, NUM_MONTH, DIGIT], format!(r"(\d{{4}})\s*年\s*({NUM})\s*月份?")),
         p(
-            Form::RelYearMD, &[YEAR, NUM_MONTH, REL_YEAR, DIGIT | NUMERAL],
+            Form::RelYearMD, &[REL_YEAR_WORD, NUM_MONTH, DIGIT | NUMERAL],
             format!(r"(去年|今年|明年|前年)({NUM})月(?:({NUM})[日号])?份?"),
         ),
         // 10月26至27日, 9月9日至11日: a range starts on its first day.
@@ -46,29 +46,29 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         ),
         p(Form::MD, &[NUM_MONTH, NUM_DAY, DIGIT | NUMERAL], format!(r"({NUM})\s*月\s*({NUM})\s*[日号]")),
         p(
-            Form::RelMonthD, &[MONTH, NUM_DAY, REL_MONTH, DIGIT | NUMERAL],
+            Form::RelMonthD, &[REL_MONTH_WORD, NUM_DAY, DIGIT | NUMERAL],
             format!(r"(本月|上月|上个月|下月|下个月)({NUM})[日号]"),
         ),
         // 周一和周二, 星期六至星期日, 下周四和周五: a range of days starts on its first.
         p(
-            Form::Weekday, &[WEEK, NUMERAL | DAY_CHAR | TIAN],
+            Form::Weekday, &[WEEK_WORD, NUMERAL | DAY_CHAR | TIAN],
             r"(上上|上|本|这|下)?(?:个)?(?:周|星期|礼拜)([一二三四五六日天])(?:和|与|及|至|到|、|-)(?:周|星期|礼拜)?[一二三四五六日天]".to_string(),
         ),
         p(
-            Form::Weekday, &[WEEK, NUMERAL | DAY_CHAR | TIAN],
+            Form::Weekday, &[WEEK_WORD, NUMERAL | DAY_CHAR | TIAN],
             r"(上上|上|本|这|下)?(?:个)?(?:周|星期|礼拜)([一二三四五六日天])".to_string(),
         ),
         p(
-            Form::RelDay, &[TIAN | DAY_CHAR | ZHOU],
+            Form::RelDay, &[REL_DAY_WORD],
             r"(今天|今日|昨天|昨日|前天|明天|明日|后天|本周末|上周末)".to_string(),
         ),
-        p(Form::SameDay, &[SAME], r"(当天|当日|当晚|同日|同一天)".to_string()),
+        p(Form::SameDay, &[SAME_DAY_WORD], r"(当天|当日|当晚|同日|同一天)".to_string()),
         p(
-            Form::RelWeek, &[ZHOU | XING],
+            Form::RelWeek, &[WEEK_WORD],
             r"(上周|上星期|上个星期|本周|这周|这个星期|下周|下星期|下个星期)".to_string(),
         ),
         p(
-            Form::RelMonth, &[MONTH],
+            Form::RelMonth, &[REL_MONTH_WORD],
             r"(上个月|上月|本月|这个月|下个月|下月)".to_string(),
         ),
         p(Form::YearsAgo, &[NUM_YEAR, BEFORE_AFTER, DIGIT | NUMERAL], format!(r"({NUM})年(前|后)")),
@@ -76,7 +76,7 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             Form::Y, &[NUM_YEAR, DIGIT],
             r"(\d{4})\s*年(?:[^\d一二三四五六七八九十两代]|$)".to_string(),
         ),
-        p(Form::RelYear, &[YEAR, REL_YEAR], r"(去年|今年|明年|前年)".to_string()),
+        p(Form::RelYear, &[REL_YEAR_WORD], r"(去年|今年|明年|前年)".to_string()),
         p(Form::M, &[NUM_MONTH, DIGIT | NUMERAL], format!(r"({NUM})月份?")),
         p(
             Form::D, &[NUM_DAY, DIGIT],
@@ -105,7 +105,6 @@ const TIAN: u32 = 1 << 4; // 天
 const ZHOU: u32 = 1 << 5; // 周
 const XING: u32 = 1 << 6; // 星
 const BAI: u32 = 1 << 7; // 拜 (of 礼拜)
-const WEEK: u32 = ZHOU | XING | BAI; // 周, 星 or 拜
 const DIGIT: u32 = 1 << 8; // any decimal digit
 const NUMERAL: u32 = 1 << 9; // 一 to 六, 七 to 十, 两
 const REL_YEAR: u32 = 1 << 10; // 去, 今, 明 or 前 (of 去年 …)
@@ -116,13 +115,33 @@ const ANCHOR: u32 = 1 << 14; // 前, 期, 之, 当, 上, 开 or 闭: every word 
 const NUM_YEAR: u32 = 1 << 15; // 年 after a digit or numeral (white space between)
 const NUM_MONTH: u32 = 1 << 16; // 月 after a digit or numeral
 const NUM_DAY: u32 = 1 << 17; // 日 or 号 after a digit or numeral
+const WEEK_WORD: u32 = 1 << 18; // 周, 星期 or 礼拜
+const REL_DAY_WORD: u32 = 1 << 19; // 今天 … 后天 (天 or 日 after 今, 昨, 前, 明 or 后), 周末
+const SAME_DAY_WORD: u32 = 1 << 20; // 当天, 当日, 当晚, 同日, 同一
+const REL_MONTH_WORD: u32 = 1 << 21; // 月 after 上, 本, 下 or 个
+const REL_YEAR_WORD: u32 = 1 << 22; // 年 after 去, 今, 明 or 前
+
+/// The cues two characters make together (the word cues).
+fn word_cue(prev: char, c: char) -> u32 {
+    match (prev, c) {
+        (_, '周') | ('星', '期') | ('礼', '拜') => WEEK_WORD,
+        ('今' | '昨' | '前' | '明' | '后', '天' | '日') | ('周', '末') => REL_DAY_WORD,
+        ('当', '天' | '日' | '晚') | ('同', '日' | '一') => SAME_DAY_WORD,
+        ('上' | '本' | '下' | '个', '月') => REL_MONTH_WORD,
+        ('去' | '今' | '明' | '前', '年') => REL_YEAR_WORD,
+        _ => 0,
+    }
+}
 
 /// The cues `text` holds, in one pass over its characters.
 fn cues(text: &str) -> u32 {
     let mut set = 0;
     // Whether the last character other than white space was a digit or a numeral.
     let mut after_number = false;
+    // The character before (white space too: words are read as written).
+    let mut prev = ' ';
     for c in text.chars() {
+        let before = std::mem::replace(&mut prev, c);
         let u = c as u32;
         let bits = if u < 0x80 {
             if c.is_ascii_digit() {
@@ -142,7 +161,7 @@ fn cues(text: &str) -> u32 {
             if c.is_whitespace() {
                 continue;
             }
-            cue_of(c)
+            cue_of(c) | word_cue(before, c)
         } else if c.is_whitespace() {
             continue;
         } else {
@@ -170,7 +189,7 @@ fn is_cjk_or_punctuation(u: u32) -> bool {
 
 /// The cue characters among Chinese characters, punctuation and full-width forms.
 const CUE_CHARS: &str =
-    "年月日号天周星拜一二三四五六七八九十两去今明前后上本下当同期之开闭０１２３４５６７８９";
+    "年月日号天周星拜一二三四五六七八九十两去今明前后上本下当同期之开闭晚末０１２３４５６７８９";
 
 /// The white space among Chinese characters, punctuation and full-width forms.
 const SPACES: &str = "\u{2000}\u{2001}\u{2002}\u{2003}\u{2004}\u{2005}\u{2006}\u{2007}\u{2008}\u{2009}\u{200a}\u{2028}\u{2029}\u{202f}\u{205f}\u{3000}";
@@ -853,7 +872,7 @@ mod tests {
     use proptest::prelude::*;
 
     /// Characters of every pattern, and others.
-    const ALPHABET: &str = "0123456789２٣年月日号周星期礼拜天晚一二三四五六七八九十两去今明前后当同上本下这个至到-份代地时间 说\u{3000}\t中";
+    const ALPHABET: &str = "0123456789２٣年月日号周星期礼拜天晚一二三四五六七八九十两去今明前后当同上本下这个至到-份代地时间 说\u{3000}\t中昨末礼";
 
     /// The filter passes every character with a cue in the ranges it guards.
     #[test]
@@ -866,7 +885,7 @@ mod tests {
             assert_eq!(c.is_whitespace(), SPACES.contains(c), "{c:?}");
             if cue_of(c) != 0 {
                 assert!(CUE_CHARS.contains(c), "{c}");
-                assert_eq!(cues(&c.to_string()), cue_of(c), "{c}");
+                assert_eq!(cues(&c.to_string()), cue_of(c) | word_cue(' ', c), "{c}");
             }
         }
     }
