@@ -465,6 +465,11 @@ pub struct Gazetteer {
     pub transliteration_chars: HashSet<char>,
     /// Terms of office.
     pub offices: Vec<Office>,
+    /// The terms of each person, by row of `offices`, in table order.
+    offices_by_person: HashMap<String, Vec<usize>>,
+    /// The terms of each title of each country or organisation, by row of `offices`, in
+    /// table order.
+    offices_by_post: HashMap<(String, String), Vec<usize>>,
     /// Words after a run of country abbreviations that make it a compound (中美|关系).
     pub compound_heads: Vec<String>,
     /// Words that are never names of a kind the context rules guess (`data/not_names.tsv`).
@@ -621,8 +626,23 @@ impl Gazetteer {
             .filter(|f| f.get(2) == Some(&"yes"))
             .filter_map(|f| Some((f.first()?.chars().next()?, f.get(1)?.to_string())))
             .collect();
+        let offices = parse_offices(include_str!("../data/offices.tsv"));
+        let mut offices_by_person: HashMap<String, Vec<usize>> = HashMap::default();
+        let mut offices_by_post: HashMap<(String, String), Vec<usize>> = HashMap::default();
+        for (i, o) in offices.iter().enumerate() {
+            offices_by_person
+                .entry(o.person.clone())
+                .or_default()
+                .push(i);
+            offices_by_post
+                .entry((o.title.clone(), o.of.clone()))
+                .or_default()
+                .push(i);
+        }
         Gazetteer {
-            offices: parse_offices(include_str!("../data/offices.tsv")),
+            offices,
+            offices_by_person,
+            offices_by_post,
             compound_heads: rows(include_str!("../data/compound_heads.tsv"))
                 .filter_map(|f| f.first().map(|w| w.to_string()))
                 .collect(),
@@ -647,10 +667,22 @@ impl Gazetteer {
 
     /// Who held `title` of `of` on `day`.
     pub fn office_holders(&self, title: &str, of: &str, day: LocalDate) -> Vec<&Office> {
-        self.offices
+        self.offices_by_post
+            .get(&(title.to_string(), of.to_string()))
+            .map_or(&[][..], Vec::as_slice)
             .iter()
-            .filter(|o| o.title == title && o.of == of && o.covers(day))
+            .map(|&i| &self.offices[i])
+            .filter(|o| o.covers(day))
             .collect()
+    }
+
+    /// The terms of office `person` held, in table order.
+    pub fn offices_of(&self, person: &str) -> impl Iterator<Item = &Office> {
+        self.offices_by_person
+            .get(person)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .map(|&i| &self.offices[i])
     }
 
     /// The term in which `person` held `title` (of `of`, when given) on `day`.
@@ -661,12 +693,8 @@ impl Gazetteer {
         of: Option<&str>,
         day: LocalDate,
     ) -> Option<&Office> {
-        self.offices.iter().find(|o| {
-            o.person == person
-                && o.title == title
-                && of.is_none_or(|of| o.of == of)
-                && o.covers(day)
-        })
+        self.offices_of(person)
+            .find(|o| o.title == title && of.is_none_or(|of| o.of == of) && o.covers(day))
     }
 
     /// The entry known by `surface`.

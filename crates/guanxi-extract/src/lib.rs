@@ -276,11 +276,15 @@ impl Extractor {
         let mut ents: BTreeMap<EntityKey, Entity> = BTreeMap::new();
         for (si, found) in per_sentence.iter().enumerate() {
             for f in found.iter().filter(|f| !f.nested) {
-                let e = ents.entry(f.key.clone()).or_insert_with(|| {
+                // (The key is copied only for an entity not seen before.)
+                if !ents.contains_key(&f.key) {
                     let mut e = new_entity(&f.key, f.entry.map(|i| &gz.entries[i]));
                     e.place_kind = f.place_kind.or(e.place_kind);
-                    e
-                });
+                    ents.insert(f.key.clone(), e);
+                }
+                let Some(e) = ents.get_mut(&f.key) else {
+                    continue;
+                };
                 if f.surface != e.key.name
                     && f.surface.chars().count() > 1
                     && !e.alternate_names.contains(&f.surface)
@@ -288,9 +292,17 @@ impl Extractor {
                     e.alternate_names.push(f.surface.clone());
                 }
                 // 拉夫罗夫（Sergei Lavrov）: the bracketed Latin name is another name.
+                let after = &text[f.span.end..];
+                let bracket = |r: &str| r.starts_with(['（', '(']);
+                let opens_bracket = bracket(after)
+                    || after
+                        .chars()
+                        .next()
+                        .is_some_and(|c| c.is_whitespace() && bracket(&after[c.len_utf8()..]));
                 if let Some(latin) = entities::LATIN_AFTER
                     .as_ref()
-                    .and_then(|re| re.captures(&text[f.span.end..]))
+                    .filter(|_| opens_bracket)
+                    .and_then(|re| re.captures(after))
                     .and_then(|c| c.get(1))
                 {
                     let latin = latin
@@ -778,9 +790,8 @@ impl Extractor {
             == Some(of.name.as_str())
             || self
                 .gazetteer
-                .offices
-                .iter()
-                .any(|o| o.person == person.name && o.of == of.name)
+                .offices_of(&person.name)
+                .any(|o| o.of == of.name)
     }
 
     /// Whether only titles, other names and connectives stand between the start of the
