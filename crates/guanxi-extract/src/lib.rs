@@ -181,25 +181,36 @@ impl Extractor {
                 }
             }
         }
+        // (Each name is searched for with one searcher, built once for the article.)
+        let short_finders: Vec<(&String, &EntityKey, memchr::memmem::Finder<'_>)> = shorts
+            .iter()
+            .filter(|(short, _)| !short.is_empty())
+            .filter_map(|(short, keys)| match keys.as_slice() {
+                [key] => Some((short, key, memchr::memmem::Finder::new(short.as_bytes()))),
+                _ => None,
+            })
+            .collect();
+        let discovered_finders: Vec<(&EntityKey, memchr::memmem::Finder<'_>)> = discovered
+            .iter()
+            .filter(|k| !k.name.is_empty())
+            .map(|k| (k, memchr::memmem::Finder::new(k.name.as_bytes())))
+            .collect();
         for (s, found) in sentences.iter().zip(per_sentence.iter_mut()) {
             let st = s.span.slice(text);
-            for (short, keys) in &shorts {
-                let [key] = keys.as_slice() else {
-                    continue;
-                };
-                for (i, _) in st.match_indices(short.as_str()) {
+            for (short, key, finder) in &short_finders {
+                for i in finder.find_iter(st.as_bytes()) {
                     let span = Span::new(s.span.start + i, s.span.start + i + short.len());
                     let glued = st[..i].ends_with(['·', '•', '・', '－', '-']);
                     if !glued && !found.iter().any(|f| f.span.overlaps(span)) {
                         let mut f = Found::unknown(key.kind, short, span);
-                        f.key = key.clone();
+                        f.key = (*key).clone();
                         f.entry = gz.by_surface.get(&key.name).copied();
                         found.push(f);
                     }
                 }
             }
-            for key in &discovered {
-                for (i, _) in st.match_indices(key.name.as_str()) {
+            for (key, finder) in &discovered_finders {
+                for i in finder.find_iter(st.as_bytes()) {
                     let span = Span::new(s.span.start + i, s.span.start + i + key.name.len());
                     if !found.iter().any(|f| f.span.overlaps(span)) {
                         found.push(Found::unknown(key.kind, &key.name, span));
