@@ -66,6 +66,7 @@ pub fn bench(paths: &[PathBuf], limit: Option<usize>, repeat: u32, no_store: boo
     let extractor = Extractor::new();
     let load_extractor_s = t.elapsed().as_secs_f64();
     let (extract_s, extractions) = fastest(repeat, || {
+        extractor.forget();
         articles
             .chunks(crate::commands::EXTRACT_CHUNK)
             .flat_map(|c| extractor.extract_many(&c.iter().collect::<Vec<_>>()))

@@ -271,6 +271,11 @@ impl Segmenter {
         Some(one.tag)
     }
 
+    /// Forgets the parts of speech this thread remembers for this segmenter.
+    pub fn forget(&self) {
+        TAG_MEMORY.with(|m| m.borrow_mut().remove(&self.id));
+    }
+
     /// Remembers the part of speech of `word` on this thread.
     fn remember_tag(&self, word: &str, tag: &str) {
         if let Some(t) = intern(tag) {
