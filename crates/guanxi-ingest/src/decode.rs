@@ -124,27 +124,13 @@ fn mixed(bytes: &[u8]) -> Option<String> {
     Some(out)
 }
 
-/// How many bytes of `b` `pred` holds for, counted in runs of 255 so that the count fits
-/// a byte and the loop runs on vector registers.
-fn count_bytes(b: &[u8], pred: impl Fn(u8) -> bool) -> usize {
-    b.chunks(255)
-        .map(|chunk| {
-            let mut n = 0u8;
-            for &x in chunk {
-                n += u8::from(pred(x));
-            }
-            usize::from(n)
-        })
-        .sum()
-}
-
 fn check_text(s: String) -> Result<String, IngestError> {
     // Counted over the bytes: a character is a byte that continues none, a control character
     // (other than line breaks, tabs and form feeds) a byte below 0x20, 0x7f, or U+0080–U+009F
     // (0xc2 and a byte 0x80–0x9f).
     let b = s.as_bytes();
-    let total = count_bytes(b, |x| (x as i8) >= -0x40);
-    let mut control = count_bytes(b, |x| {
+    let total = crate::normalize::count_bytes(b, |x| (x as i8) >= -0x40);
+    let mut control = crate::normalize::count_bytes(b, |x| {
         (x < 0x20 && x != b'\n' && x != b'\r' && x != b'\t' && x != 0x0c) || x == 0x7f
     });
     control += memchr::memchr_iter(0xc2, b)

@@ -210,7 +210,12 @@ pub(crate) fn check_depth(body: &str, max: usize) -> Result<(), IngestError> {
             }
         }
     }
-    if most_attributes(bytes) > MAX_ATTRIBUTES {
+    // A word inside a tag follows white space, `/` or a quote: with no more of those in the
+    // whole text than a tag may hold attributes, no tag holds too many.
+    let separators = crate::normalize::count_bytes(bytes, |b| {
+        b.is_ascii_whitespace() || b == b'/' || b == b'"' || b == b'\''
+    });
+    if separators > MAX_ATTRIBUTES && most_attributes(bytes) > MAX_ATTRIBUTES {
         return Err(IngestError::TooManyAttributes {
             limit: MAX_ATTRIBUTES,
         });

@@ -69,6 +69,20 @@ static MAY_BE_BLANK: [bool; 256] = {
     t
 };
 
+/// How many bytes of `b` `pred` holds for, counted in runs of 255 so that the count fits
+/// a byte and the loop runs on vector registers.
+pub(crate) fn count_bytes(b: &[u8], pred: impl Fn(u8) -> bool) -> usize {
+    b.chunks(255)
+        .map(|chunk| {
+            let mut n = 0u8;
+            for &x in chunk {
+                n += u8::from(pred(x));
+            }
+            usize::from(n)
+        })
+        .sum()
+}
+
 /// White space, including no-break, ideographic and zero-width spaces.
 fn is_blank(c: char) -> bool {
     c.is_whitespace() || c == '\u{a0}' || c == '\u{3000}' || c == '\u{200b}'
