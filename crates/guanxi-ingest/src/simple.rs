@@ -752,26 +752,23 @@ fn pop_until(
     target: impl Fn(&str) -> bool,
 ) -> Option<()> {
     let at = open.iter().rposition(|n| target(n))?;
-    if open[at + 1..].iter().any(|n| is_formatting(n)) {
+    close_from(open, events, at)
+}
+
+/// Closes the open elements from index `at` up. `None` when a formatting element above it
+/// would close (html5ever would reopen it later).
+fn close_from(open: &mut Vec<Cow<'_, str>>, events: &mut Vec<Event<'_>>, at: usize) -> Option<()> {
+    if open.get(at + 1..)?.iter().any(|n| is_formatting(n)) {
         return None;
     }
-    for _ in at..open.len() {
-        events.push(Event::Close);
-    }
+    events.extend((at..open.len()).map(|_| Event::Close));
     open.truncate(at);
     Some(())
 }
 
-/// Whether a `<p>` is open within reach: above any `<button>`.
-fn p_in_button_scope(open: &[Cow<'_, str>]) -> bool {
-    for name in open.iter().rev() {
-        match name.as_ref() {
-            "p" => return true,
-            "button" => return false,
-            _ => {}
-        }
-    }
-    false
+/// The nearest open `<p>` within reach: above any `<button>`.
+fn p_in_button_scope(open: &[Cow<'_, str>]) -> Option<usize> {
+    scope_index(open, |x| x == "p", &["button"])
 }
 
 /// The tree of `html` as a stream of events, or `None` when this reader cannot be sure
@@ -843,8 +840,8 @@ pub(crate) fn read(html: &str) -> Option<Vec<Event<'_>>> {
                     k,
                     Kind::ClosesP | Kind::Heading | Kind::ListItem | Kind::Definition | Kind::Rule
                 );
-                if closes_p && p_in_button_scope(&open) {
-                    pop_until(&mut open, &mut events, |x| x == "p")?;
+                if let Some(at) = p_in_button_scope(&open).filter(|_| closes_p) {
+                    close_from(&mut open, &mut events, at)?;
                 }
                 if k == Kind::Heading && open.last().is_some_and(|n| is_heading(n)) {
                     pop_until(&mut open, &mut events, is_heading)?;
@@ -894,8 +891,8 @@ pub(crate) fn read(html: &str) -> Option<Vec<Event<'_>>> {
                     _ if matches!(n, "br" | "body" | "html") => return None,
                     _ if n == "p" => {
                         flush(&mut text, &mut events);
-                        if p_in_button_scope(&open) {
-                            pop_until(&mut open, &mut events, |x| x == "p")?;
+                        if let Some(at) = p_in_button_scope(&open) {
+                            close_from(&mut open, &mut events, at)?;
                         } else {
                             // No `<p>` to close: html5ever makes an empty one.
                             events.push(Event::Open(Tag {
@@ -930,13 +927,7 @@ pub(crate) fn read(html: &str) -> Option<Vec<Event<'_>>> {
                 };
                 if let Some(at) = at {
                     flush(&mut text, &mut events);
-                    if open[at + 1..].iter().any(|x| is_formatting(x)) {
-                        return None;
-                    }
-                    for _ in at..open.len() {
-                        events.push(Event::Close);
-                    }
-                    open.truncate(at);
+                    close_from(&mut open, &mut events, at)?;
                 }
             }
             Some(b'!') => {
