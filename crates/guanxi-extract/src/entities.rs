@@ -174,9 +174,6 @@ const GLUE: &[&str] = &[
 /// What turns a ministry into a title: 外交部 + 长 = 外交部长.
 const TITLE_SUFFIX: char = '长';
 
-/// The speech words, to find them in one pass.
-static SPEECH_WORDS: LazyLock<CharTrie> = LazyLock::new(|| CharTrie::new(SPEECH.iter().copied()));
-
 const SPEECH: &[&str] = &[
     "说",
     "表示",
@@ -352,58 +349,45 @@ impl std::fmt::Debug for Tok<'_> {
 }
 
 impl<'a> Tok<'a> {
-    /// The tokens of `sentence` as `jieba` cuts it (with its HMM for unknown words), to be
-    /// tagged on demand.
-    pub fn cut(seg: &'a Segmenter, sentence: &'a str) -> Vec<Self> {
-        seg.jieba
-            .cut(sentence, true)
-            .into_iter()
-            .map(|t| Tok {
-                word: t.word,
-                start: t.byte_start,
-                end: t.byte_end,
-                tag: OnceCell::new(),
-                source: Some((seg, sentence)),
-            })
-            .collect()
-    }
-
-    /// The tokens of every sentence of `text` (`spans`, in order, not overlapping), from one
-    /// cut of the whole text: the segmenter cuts runs of Chinese characters, letters and digits
-    /// one by one, and sentence ends break such runs, so a sentence's words are the same
-    /// either way. A sentence that some word runs across is cut on its own.
-    pub fn cut_sentences(seg: &'a Segmenter, text: &'a str, spans: &[Span]) -> Vec<Vec<Self>> {
-        let words = seg.jieba.cut(text, true);
-        let mut out = Vec::with_capacity(spans.len());
-        let mut w = 0;
-        for span in spans {
-            let sentence = span.slice(text);
-            while words.get(w).is_some_and(|t| t.byte_end <= span.start) {
-                w += 1;
+    /// The tokens of `sentence` in the ranges some rule reads (`needs`, in any order): the
+    /// segmenter cuts each run of Chinese characters, letters and digits on its own, so the
+    /// runs that hold the ranges are cut, close ones together, and give the words a cut of the
+    /// whole sentence gives there. The tokens come in order, none overlapping.
+    pub fn cut_needed(
+        seg: &'a Segmenter,
+        sentence: &'a str,
+        needs: &[(usize, usize)],
+    ) -> Vec<Self> {
+        let mut needs: Vec<(usize, usize)> = needs.iter().copied().filter(|(a, b)| a < b).collect();
+        #[cfg(test)]
+        if CUT_EVERYTHING.get() {
+            needs = vec![(0, sentence.len())];
+        }
+        needs.sort_unstable();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while let Some(&(a, b)) = needs.get(i) {
+            let from = run_start(sentence, a);
+            let mut to = run_end(sentence, b);
+            i += 1;
+            while let Some(&(a, b)) = needs.get(i) {
+                if a > to + CUT_GAP {
+                    break;
+                }
+                to = to.max(run_end(sentence, b));
+                i += 1;
             }
-            let first = w;
-            while words.get(w).is_some_and(|t| t.byte_end <= span.end) {
-                w += 1;
-            }
-            let inside = &words[first..w];
-            let whole = inside.first().is_none_or(|t| t.byte_start == span.start)
-                && inside.last().is_none_or(|t| t.byte_end == span.end)
-                && (!inside.is_empty() || sentence.is_empty());
-            if !whole {
-                out.push(Self::cut(seg, sentence));
-                continue;
-            }
-            out.push(
-                inside
-                    .iter()
+            out.extend(
+                seg.jieba
+                    .cut(&sentence[from..to], true)
+                    .into_iter()
                     .map(|t| Tok {
                         word: t.word,
-                        start: t.byte_start - span.start,
-                        end: t.byte_end - span.start,
+                        start: from + t.byte_start,
+                        end: from + t.byte_end,
                         tag: OnceCell::new(),
                         source: Some((seg, sentence)),
-                    })
-                    .collect(),
+                    }),
             );
         }
         out
@@ -448,6 +432,206 @@ impl<'a> Tok<'a> {
     }
 }
 
+/// Whether a gazetteer name must align with the segmenter's words to count. Names of up to
+/// four characters must, so that 消息报 is not read in 消息报道, nor 美军 in 中美军事, nor 外交部
+/// in 外交部门. (Persons of three or more characters are distinctive enough on their own:
+/// 博索纳罗 even when the segmenter splits it as 同博索/纳罗.)
+fn must_align(entry: &crate::gazetteer::GazetteerEntry, surface: &str) -> bool {
+    let limit = if entry.key.kind == EntityKind::Person {
+        2
+    } else {
+        4
+    };
+    surface.chars().count() <= limit && surface.chars().all(is_han)
+}
+
+/// A match of a pattern in a sentence.
+struct Hit<'s> {
+    s: &'s str,
+    start: usize,
+    end: usize,
+}
+
+impl<'s> Hit<'s> {
+    fn as_str(&self) -> &'s str {
+        &self.s[self.start..self.end]
+    }
+    fn start(&self) -> usize {
+        self.start
+    }
+    fn end(&self) -> usize {
+        self.end
+    }
+}
+
+/// A title word: the word after it may be a name.
+const CUE_TITLE: u8 = 1;
+/// A speech word: a name may stand just before it.
+const CUE_SPEECH: u8 = 2;
+/// An organisation's ending: the word that ends with it may be an organisation.
+const CUE_ORG: u8 = 4;
+/// Two country abbreviations (中美), or 访 and one (访华): a compound may start here.
+const CUE_PAIR: u8 = 8;
+
+/// The words around which the rules read the segmenter's words, found in one pass.
+pub struct Cues {
+    trie: CharTrie,
+    /// The kinds of each word of the trie (`CUE_*` bits).
+    kinds: Vec<u8>,
+}
+
+impl Cues {
+    /// The cues of the gazetteer's titles and country abbreviations, and of the speech words
+    /// and organisation endings.
+    pub fn new(gz: &Gazetteer) -> Self {
+        let mut words: std::collections::BTreeMap<String, u8> = Default::default();
+        for (w, _) in &gz.titles {
+            *words.entry(w.clone()).or_default() |= CUE_TITLE;
+        }
+        for w in SPEECH {
+            *words.entry((*w).to_string()).or_default() |= CUE_SPEECH;
+        }
+        for w in ORG_SUFFIX {
+            *words.entry((*w).to_string()).or_default() |= CUE_ORG;
+        }
+        for &a in gz.compound_mentions.keys().chain(&['访']) {
+            for &b in gz.compound_mentions.keys() {
+                *words.entry(format!("{a}{b}")).or_default() |= CUE_PAIR;
+            }
+        }
+        Cues {
+            trie: CharTrie::new(words.keys().map(String::as_str)),
+            kinds: words.into_values().collect(),
+        }
+    }
+}
+
+/// What the rules find in a sentence before reading any word of it.
+#[derive(Debug, Default)]
+pub struct Scan {
+    /// Gazetteer matches `(start, end, surface id)`, leftmost-longest.
+    pub matches: Vec<(usize, usize, usize)>,
+    /// Where speech words start.
+    pub speech_at: Vec<usize>,
+    /// Dotted names `(start, end)` (谢尔盖·拉夫罗夫).
+    pub dotted: Vec<(usize, usize)>,
+    /// Byte ranges of the sentence whose words some rule reads.
+    pub needs: Vec<(usize, usize)>,
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Cut every sentence whole, to hold the rules to the words they read.
+    pub(crate) static CUT_EVERYTHING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// The largest char boundary of `s` at or below `x`.
+fn floor_boundary(s: &str, mut x: usize) -> usize {
+    x = x.min(s.len());
+    while !s.is_char_boundary(x) {
+        x -= 1;
+    }
+    x
+}
+
+/// Scans sentence `s` for gazetteer names, cues and dotted names, and notes the ranges whose
+/// words the rules of [`recognise`] and the title references read:
+/// - a gazetteer name that must align with words, or a person's name (the word it is glued
+///   in): the name;
+/// - a title: the word after it;
+/// - a speech word: the words up to six characters before it;
+/// - an organisation's ending, or a pair of country abbreviations: the word holding it;
+/// - a dotted name: the name;
+/// - an opening bracket: the word before it (and a space).
+///
+/// The segmenter cuts each run of Chinese characters, letters and digits on its own, so the
+/// runs that hold these ranges give the same words as a cut of the whole sentence.
+pub fn scan(gz: &Gazetteer, cues: &Cues, s: &str) -> Scan {
+    let mut needs = Vec::new();
+    let matches = gz.matcher.find_iter(s);
+    for &(a, b, pid) in &matches {
+        let Some((surface, idx)) = gz.surfaces.get(pid) else {
+            continue;
+        };
+        let Some(entry) = gz.entries.get(*idx) else {
+            continue;
+        };
+        if entry.key.kind == EntityKind::Person || must_align(entry, surface) {
+            needs.push((a, b));
+        }
+    }
+    let mut speech_at = Vec::new();
+    cues.trie.overlapping(s, |start, end, id| {
+        let kind = cues.kinds.get(id).copied().unwrap_or(0);
+        if kind & CUE_SPEECH != 0 {
+            speech_at.push(start);
+            needs.push((floor_boundary(s, start.saturating_sub(6 * 4)), end));
+        }
+        if kind & CUE_TITLE != 0 {
+            if let Some(c) = s[end..].chars().next() {
+                needs.push((end, end + c.len_utf8()));
+            }
+        }
+        if kind & (CUE_ORG | CUE_PAIR) != 0 {
+            needs.push((start, end));
+        }
+    });
+    let mut dotted = Vec::new();
+    if let Some(re) = DOTTED.as_ref().filter(|_| holds_any(s, SEPARATORS)) {
+        for m in re.find_iter(s) {
+            dotted.push((m.start(), m.end()));
+            needs.push((m.start(), m.end()));
+        }
+    }
+    if holds_any(s, &['（', '(']) {
+        for (i, _) in s.match_indices(['（', '(']) {
+            let from = s[..i].char_indices().rev().nth(1).map_or(0, |(j, _)| j);
+            if from < i {
+                needs.push((from, i));
+            }
+        }
+    }
+    Scan {
+        matches,
+        speech_at,
+        dotted,
+        needs,
+    }
+}
+
+/// The start of the segmenter run (or the single character) holding byte `x` of `s`.
+fn run_start(s: &str, x: usize) -> usize {
+    let x = floor_boundary(s, x);
+    match s[x..].chars().next() {
+        Some(c) if in_segmenter_run(c) => s[..x]
+            .char_indices()
+            .rev()
+            .take_while(|&(_, c)| in_segmenter_run(c))
+            .last()
+            .map_or(x, |(i, _)| i),
+        // (The segmenter keeps \r\n together.)
+        Some('\n') if s[..x].ends_with('\r') => x - 1,
+        _ => x,
+    }
+}
+
+/// The end of the segmenter run (or the single character) that ends at or holds the
+/// character before byte `y` of `s`.
+fn run_end(s: &str, y: usize) -> usize {
+    let y = floor_boundary(s, y);
+    match s[..y].chars().next_back() {
+        Some(c) if in_segmenter_run(c) => s[y..]
+            .char_indices()
+            .find(|&(_, c)| !in_segmenter_run(c))
+            .map_or(s.len(), |(i, _)| y + i),
+        Some('\r') if s[y..].starts_with('\n') => y + 1,
+        _ => y,
+    }
+}
+
+/// Ranges closer than this are cut together (the few characters between are cut too).
+const CUT_GAP: usize = 8;
+
 /// Recognises the entity mentions of a sentence `s` that starts at article byte `base`.
 ///
 /// `is_name` says whether a word the segmenter tagged as a name may be one (a dictionary word
@@ -457,6 +641,7 @@ pub fn recognise(
     s: &str,
     base: usize,
     toks: &[Tok<'_>],
+    scan: &Scan,
     is_name: &dyn Fn(&str) -> bool,
 ) -> Vec<Found> {
     // Whether a word starts or ends at a byte. The segmenter's words come in order, none
@@ -490,8 +675,12 @@ pub fn recognise(
 
     // 1. Dotted full names: 谢尔盖·拉夫罗夫 (a title glued in front is trimmed off).
     // (The separator is required: a sentence without one has no dotted name.)
-    if let Some(re) = DOTTED.as_ref().filter(|_| holds_any(s, SEPARATORS)) {
-        for m in re.find_iter(s) {
+    {
+        for m in scan
+            .dotted
+            .iter()
+            .map(|&(start, end)| Hit { s, start, end })
+        {
             let full = m.as_str();
             let first_len = full.find(SEPARATORS).unwrap_or(full.len());
             let first = &full[..first_len];
@@ -648,7 +837,7 @@ pub fn recognise(
 
     // 2. Gazetteer, with country + government body (中国外交部) joined into one organisation.
     {
-        let matches: Vec<(usize, usize, usize)> = gz.matcher.find_iter(s);
+        let matches = &scan.matches;
         // A segmenter word made of gazetteer names only (北京人民大会堂 = 北京 + 人民大会堂).
         let tiled = |a: usize, b: usize| -> bool {
             toks.iter().filter(|t| t.start <= a && b <= t.end).any(|t| {
@@ -662,19 +851,10 @@ pub fn recognise(
                 pos == t.end
             })
         };
-        for &(a, b, pid) in &matches {
+        for &(a, b, pid) in matches {
             let (surface, idx) = &gz.surfaces[pid];
             let entry = &gz.entries[*idx];
-            // Names of up to four characters must align with the segmenter's words, so that
-            // 消息报 is not read in 消息报道, nor 美军 in 中美军事, nor 外交部 in 外交部门.
-            // (Persons of three or more characters are distinctive enough on their own: 博索纳罗
-            // even when the segmenter splits it as 同博索/纳罗.)
-            let limit = if entry.key.kind == EntityKind::Person {
-                2
-            } else {
-                4
-            };
-            let short = surface.chars().count() <= limit && surface.chars().all(is_han);
+            let short = must_align(entry, surface);
             // A person's name glued to a preposition inside a name-tagged word (向普京/nr).
             let in_proper = entry.key.kind == EntityKind::Person
                 && toks.iter().any(|t| {
@@ -840,8 +1020,7 @@ pub fn recognise(
 
     // 4. Segmenter names in a title or speech context; organisation names by their suffix.
     // (Where speech words start: a name speaks when one follows it.)
-    let mut speech_at: Vec<usize> = Vec::new();
-    SPEECH_WORDS.overlapping(s, |start, _, _| speech_at.push(start));
+    let speech_at = &scan.speech_at;
     for t in toks {
         // (A word of one character is neither.)
         let n = t.word.chars().count();
@@ -1247,35 +1426,136 @@ mod tests {
             .collect()
     }
 
-    /// One cut of the whole article, shared out to its sentences, with tags looked up on
-    /// demand, gives every sentence the words and tags that tagging it alone gives.
+    /// Every article the repository holds: the examples, the seeds of the extraction tests,
+    /// the ingest fixtures and the hostile inputs, and one per row of the rule tables.
+    fn fixtures() -> Vec<guanxi_core::Article> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut out = examples();
+        let config = guanxi_ingest::IngestConfig::default();
+        for dir in ["tests/data/ingest", "tests/data/cross", "tests/hostile"] {
+            let mut paths: Vec<_> = std::fs::read_dir(root.join(dir))
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .collect();
+            paths.sort();
+            for p in paths {
+                let bytes = std::fs::read(&p).unwrap();
+                let parsed =
+                    guanxi_ingest::parse_file(&p.display().to_string(), None, &bytes, &config);
+                out.extend(parsed.items.into_iter().filter_map(|i| i.result.ok()));
+            }
+        }
+        for table in [
+            "tests/data/entities.tsv",
+            "tests/data/interactions.tsv",
+            "tests/data/words.tsv",
+        ] {
+            let text = std::fs::read_to_string(root.join(table)).unwrap();
+            for (n, line) in text.lines().filter(|l| !l.starts_with('#')).enumerate() {
+                let cols: Vec<&str> = line.split('\t').collect();
+                let (Some(date), Some(body)) = (cols.get(1), cols.get(2)) else {
+                    continue;
+                };
+                let md = format!(
+                    "---\ntitle: \"t{n}\"\ndate: {date}T04:00:00.000Z\nfrom: https://www.zaobao.com.sg/t/{n}\n---\n\n{}\n",
+                    body.replace('|', "\n\n")
+                );
+                out.push(
+                    guanxi_ingest::parse_article(&format!("t{n}.md"), md.as_bytes(), &config)
+                        .unwrap(),
+                );
+            }
+        }
+        out
+    }
+
+    /// The words cut where the rules read them are the words, with the tags, that tagging
+    /// the whole sentence gives there, and they cover what the rules read.
     #[test]
-    fn words_and_tags_are_those_of_each_sentence_tagged_alone() {
+    fn words_cut_where_needed_are_those_of_the_whole_sentence() {
         let ex = crate::Extractor::new();
         let seg = &ex.segmenter;
-        let mut words = 0;
+        let (mut words, mut all) = (0, 0);
         for a in examples() {
-            let sentences = crate::text::sentences(&a);
-            let spans: Vec<Span> = sentences.iter().map(|s| s.span).collect();
-            let toks = Tok::cut_sentences(seg, &a.text, &spans);
-            assert_eq!(toks.len(), spans.len());
-            for (span, toks) in spans.iter().zip(&toks) {
-                let sentence = span.slice(&a.text);
+            for s in crate::text::sentences(&a) {
+                let sentence = s.span.slice(&a.text);
+                let scan = scan(&ex.gazetteer, &ex.cues, sentence);
+                let toks = Tok::cut_needed(seg, sentence, &scan.needs);
                 let eager: Vec<(&str, usize, usize, &str)> = seg
                     .jieba
                     .tag(sentence, true)
                     .iter()
                     .map(|t| (t.word, t.byte_start, t.byte_end, t.tag))
                     .collect();
-                let lazy: Vec<(&str, usize, usize, &str)> = toks
-                    .iter()
-                    .map(|t| (t.word, t.start, t.end, t.tag()))
-                    .collect();
-                assert_eq!(lazy, eager, "in {}: {sentence}", a.source);
-                words += lazy.len();
+                for t in &toks {
+                    let word = (t.word, t.start, t.end, t.tag());
+                    assert!(eager.contains(&word), "{word:?} not cut so in {sentence}");
+                }
+                assert!(
+                    toks.windows(2).all(|w| w[0].end <= w[1].start),
+                    "{sentence}"
+                );
+                for &(x, y) in &scan.needs {
+                    let covered = toks
+                        .iter()
+                        .filter(|t| t.end > x && t.start < y)
+                        .map(|t| t.end.min(y) - t.start.max(x))
+                        .sum::<usize>();
+                    assert_eq!(covered, y - x, "{x}..{y} of {sentence}");
+                }
+                words += toks.len();
+                all += eager.len();
             }
         }
-        assert!(words > 3000, "only {words} words");
+        // (Most sentences need some of their words, few need all of them.)
+        assert!(words > 1000 && words < all, "{words} of {all} words cut");
+    }
+
+    /// Extraction from the words the rules read equals extraction from every word of every
+    /// sentence.
+    #[test]
+    fn rules_read_only_words_that_are_cut() {
+        let ex = crate::Extractor::new();
+        let articles = fixtures();
+        assert!(articles.len() > 80, "{} articles", articles.len());
+        for a in &articles {
+            let needed = ex.extract(a);
+            CUT_EVERYTHING.set(true);
+            let everything = ex.extract(a);
+            CUT_EVERYTHING.set(false);
+            assert_eq!(needed, everything, "in {}", a.source);
+        }
+    }
+
+    /// The same over every article of a corpus: `GUANXI_CORPUS=DIR cargo test -p
+    /// guanxi-extract --release -- --ignored` (an absolute path).
+    #[test]
+    #[ignore = "reads a whole corpus named by GUANXI_CORPUS"]
+    fn corpus_extracts_the_same() {
+        let Ok(dir) = std::env::var("GUANXI_CORPUS") else {
+            return;
+        };
+        let ex = crate::Extractor::new();
+        let config = guanxi_ingest::IngestConfig::default();
+        let mut stack = vec![std::path::PathBuf::from(dir)];
+        let mut articles = 0;
+        while let Some(p) = stack.pop() {
+            if p.is_dir() {
+                stack.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+                continue;
+            }
+            let bytes = std::fs::read(&p).unwrap();
+            let parsed = guanxi_ingest::parse_file(&p.display().to_string(), None, &bytes, &config);
+            for a in parsed.items.into_iter().filter_map(|i| i.result.ok()) {
+                let needed = ex.extract(&a);
+                CUT_EVERYTHING.set(true);
+                let everything = ex.extract(&a);
+                CUT_EVERYTHING.set(false);
+                assert_eq!(needed, everything, "in {}", a.source);
+                articles += 1;
+            }
+        }
+        eprintln!("{articles} articles extract the same");
     }
 
     /// The vectorised search for characters finds what `str::contains` finds.

@@ -23,7 +23,7 @@ use guanxi_core::{
 };
 use jieba_rs::Jieba;
 
-use crate::entities::{Found, Segmenter, Tok};
+use crate::entities::{Cues, Found, Scan, Segmenter, Tok};
 use crate::gazetteer::Gazetteer;
 use crate::interactions::{SentenceFacts, M};
 
@@ -41,9 +41,11 @@ const THE_TWO: &[&str] = &["两人", "二人"];
 const FORMER: &[&str] = &["前", "时任", "原"];
 const CURRENT: &[&str] = &["现任", "新任", "代理"];
 
-/// An article's sentences and the segmenter's words in each.
+/// An article's sentences, what was found in each before reading words, and the
+/// segmenter's words where the rules read them.
 struct Segmented<'a> {
     sentences: Vec<guanxi_core::Sentence>,
+    scans: Vec<Scan>,
     toks: Vec<Vec<Tok<'a>>>,
 }
 
@@ -51,6 +53,7 @@ struct Segmented<'a> {
 pub struct Extractor {
     gazetteer: Gazetteer,
     segmenter: Segmenter,
+    cues: Cues,
 }
 
 impl Default for Extractor {
@@ -85,6 +88,7 @@ impl Extractor {
             jieba.add_word(t, Some(3000), Some("n"));
         }
         Extractor {
+            cues: Cues::new(&gazetteer),
             gazetteer,
             segmenter: Segmenter::new(jieba),
         }
@@ -119,12 +123,22 @@ impl Extractor {
             .collect()
     }
 
-    /// The article's sentences and their words.
+    /// The article's sentences, what each holds, and their words where the rules read them.
     fn segment<'a>(&'a self, article: &'a Article) -> Segmented<'a> {
         let sentences = text::sentences(article);
-        let spans: Vec<Span> = sentences.iter().map(|s| s.span).collect();
-        let toks = Tok::cut_sentences(&self.segmenter, &article.text, &spans);
-        Segmented { sentences, toks }
+        let mut scans = Vec::with_capacity(sentences.len());
+        let mut toks = Vec::with_capacity(sentences.len());
+        for s in &sentences {
+            let st = s.span.slice(&article.text);
+            let scan = entities::scan(&self.gazetteer, &self.cues, st);
+            toks.push(Tok::cut_needed(&self.segmenter, st, &scan.needs));
+            scans.push(scan);
+        }
+        Segmented {
+            sentences,
+            scans,
+            toks,
+        }
     }
 
     fn extract_segmented(&self, article: &Article, seg: Segmented<'_>) -> Extraction {
@@ -132,6 +146,7 @@ impl Extractor {
         let text = &article.text;
         let Segmented {
             sentences,
+            scans,
             toks: sentence_toks,
         } = seg;
         let pub_date = article.published.as_ref().map(|p| p.local_date);
@@ -145,7 +160,7 @@ impl Extractor {
 
         // Pass 1: mentions per sentence.
         let mut per_sentence: Vec<Vec<Found>> = Vec::with_capacity(sentences.len());
-        for (s, toks) in sentences.iter().zip(&sentence_toks) {
+        for ((s, toks), scan) in sentences.iter().zip(&sentence_toks).zip(&scans) {
             let st = s.span.slice(text);
             // A word of the segmenter's own dictionary (祝贺) is not a name it guessed; real
             // names it knows are in the gazetteer, matched before this point.
@@ -159,7 +174,14 @@ impl Extractor {
                             [t] if matches!(t.tag, "nr" | "nrt" | "nrfg" | "nz")
                         ))
             };
-            per_sentence.push(entities::recognise(gz, st, s.span.start, toks, &is_name));
+            per_sentence.push(entities::recognise(
+                gz,
+                st,
+                s.span.start,
+                toks,
+                scan,
+                &is_name,
+            ));
         }
         // Pass 2: names discovered in context (not in the gazetteer) found again anywhere.
         let discovered: Vec<EntityKey> = {
