@@ -79,19 +79,30 @@ pub fn sort_mentions(found: &mut [Found]) {
 /// What joins the parts of a transliterated name.
 const SEPARATORS: &[char] = &['·', '•', '・', '‧', '．', '-', '－'];
 
-/// Whether `s` holds one of `chars`: a vectorised search for each, instead of comparing
-/// every character of `s` with every one of `chars`.
-fn holds_any(s: &str, chars: &[char]) -> bool {
-    let b = s.as_bytes();
-    chars.iter().any(|&c| {
-        let mut buf = [0u8; 4];
-        let needle = c.encode_utf8(&mut buf).as_bytes();
-        match needle {
-            [x] => memchr::memchr(*x, b).is_some(),
-            _ => memchr::memmem::find(b, needle).is_some(),
-        }
-    })
+/// A few characters, each searched for with a vectorised searcher built once.
+struct AnyOf(Vec<memchr::memmem::Finder<'static>>);
+
+impl AnyOf {
+    fn new(chars: &[char]) -> Self {
+        AnyOf(
+            chars
+                .iter()
+                .map(|c| memchr::memmem::Finder::new(c.to_string().as_bytes()).into_owned())
+                .collect(),
+        )
+    }
+
+    /// Whether `s` holds one of the characters.
+    fn in_text(&self, s: &str) -> bool {
+        self.0.iter().any(|f| f.find(s.as_bytes()).is_some())
+    }
 }
+
+static ANY_SEPARATOR: LazyLock<AnyOf> = LazyLock::new(|| AnyOf::new(SEPARATORS));
+static ANY_BRACKET: LazyLock<AnyOf> = LazyLock::new(|| AnyOf::new(BRACKETS));
+
+/// What opens a bracketed Latin name.
+const BRACKETS: &[char] = &['（', '('];
 
 static DOTTED: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"\p{Han}+(?:[·•・‧．\-－]\p{Han}+)+").ok());
@@ -515,6 +526,8 @@ pub struct Scan {
     pub speech_at: Vec<usize>,
     /// Dotted names `(start, end)` (谢尔盖·拉夫罗夫).
     pub dotted: Vec<(usize, usize)>,
+    /// Where opening brackets stand.
+    pub brackets: Vec<usize>,
     /// Byte ranges of the sentence whose words some rule reads.
     pub needs: Vec<(usize, usize)>,
 }
@@ -536,8 +549,8 @@ fn floor_boundary(s: &str, mut x: usize) -> usize {
 
 /// Scans sentence `s` for gazetteer names, cues and dotted names, and notes the ranges whose
 /// words the rules of [`recognise`] and the title references read:
-/// - a gazetteer name that must align with words, or a person's name (the word it is glued
-///   in): the name;
+/// - a gazetteer name that must align with words: the name (and the word it is glued in,
+///   for a person's: 向普京);
 /// - a title: the word after it;
 /// - a speech word: the words up to six characters before it;
 /// - an organisation's ending, or a pair of country abbreviations: the word holding it;
@@ -556,7 +569,7 @@ pub fn scan(gz: &Gazetteer, cues: &Cues, s: &str) -> Scan {
         let Some(entry) = gz.entries.get(*idx) else {
             continue;
         };
-        if entry.key.kind == EntityKind::Person || must_align(entry, surface) {
+        if must_align(entry, surface) {
             needs.push((a, b));
         }
     }
@@ -577,14 +590,16 @@ pub fn scan(gz: &Gazetteer, cues: &Cues, s: &str) -> Scan {
         }
     });
     let mut dotted = Vec::new();
-    if let Some(re) = DOTTED.as_ref().filter(|_| holds_any(s, SEPARATORS)) {
+    if let Some(re) = DOTTED.as_ref().filter(|_| ANY_SEPARATOR.in_text(s)) {
         for m in re.find_iter(s) {
             dotted.push((m.start(), m.end()));
             needs.push((m.start(), m.end()));
         }
     }
-    if holds_any(s, &['（', '(']) {
-        for (i, _) in s.match_indices(['（', '(']) {
+    let mut brackets = Vec::new();
+    if ANY_BRACKET.in_text(s) {
+        for (i, _) in s.match_indices(BRACKETS) {
+            brackets.push(i);
             let from = s[..i].char_indices().rev().nth(1).map_or(0, |(j, _)| j);
             if from < i {
                 needs.push((from, i));
@@ -595,6 +610,7 @@ pub fn scan(gz: &Gazetteer, cues: &Cues, s: &str) -> Scan {
         matches,
         speech_at,
         dotted,
+        brackets,
         needs,
     }
 }
@@ -1138,7 +1154,7 @@ pub fn recognise(
     }
     // 5. A transliterated name followed by a Latin personal name in brackets:
     //    贝林格（Cody Bellinger）, 索雷德（Ine Eriksen Søreide）.
-    if let Some(re) = LATIN_PERSON.as_ref().filter(|_| holds_any(s, &['（', '('])) {
+    if let Some(re) = LATIN_PERSON.as_ref().filter(|_| !scan.brackets.is_empty()) {
         for caps in re.captures_iter(s) {
             let (Some(open), Some(latin)) = (caps.get(0), caps.get(1)) else {
                 continue;
@@ -1573,8 +1589,8 @@ mod tests {
             "x．y",
             "•",
         ] {
-            for chars in [SEPARATORS, &['（', '('][..]] {
-                assert_eq!(holds_any(s, chars), s.contains(chars), "{s}");
+            for (any, chars) in [(&ANY_SEPARATOR, SEPARATORS), (&ANY_BRACKET, BRACKETS)] {
+                assert_eq!(any.in_text(s), s.contains(chars), "{s}");
             }
         }
     }
