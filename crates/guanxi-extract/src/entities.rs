@@ -484,35 +484,57 @@ const CUE_ORG: u8 = 4;
 /// Two country abbreviations (中美), or 访 and one (访华): a compound may start here.
 const CUE_PAIR: u8 = 8;
 
-/// The words around which the rules read the segmenter's words, found in one pass.
+/// The gazetteer's names and the words around which the rules read the segmenter's words,
+/// found in one pass.
 pub struct Cues {
+    /// Every name and cue word, once.
     trie: CharTrie,
-    /// The kinds of each word of the trie (`CUE_*` bits).
-    kinds: Vec<u8>,
+    /// For each word of the trie: the gazetteer surface it is (its first id in
+    /// `Gazetteer::surfaces`), and its cue kinds (`CUE_*` bits).
+    words: Vec<(Option<usize>, u8)>,
 }
 
 impl Cues {
-    /// The cues of the gazetteer's titles and country abbreviations, and of the speech words
-    /// and organisation endings.
+    /// The gazetteer's names, the cues of its titles and country abbreviations, and of the
+    /// speech words and organisation endings.
     pub fn new(gz: &Gazetteer) -> Self {
-        let mut words: std::collections::BTreeMap<String, u8> = Default::default();
+        let mut words: Vec<(String, Option<usize>, u8)> = Vec::new();
+        let mut index: rustc_hash::FxHashMap<String, usize> = Default::default();
+        for (pid, (w, _)) in gz.surfaces.iter().enumerate() {
+            if !index.contains_key(w) {
+                index.insert(w.clone(), words.len());
+                words.push((w.clone(), Some(pid), 0));
+            }
+        }
+        let mut cue = |w: String, kind: u8| match index.get(&w) {
+            Some(&i) => words[i].2 |= kind,
+            None => {
+                index.insert(w.clone(), words.len());
+                words.push((w, None, kind));
+            }
+        };
         for (w, _) in &gz.titles {
-            *words.entry(w.clone()).or_default() |= CUE_TITLE;
+            cue(w.clone(), CUE_TITLE);
         }
         for w in SPEECH {
-            *words.entry((*w).to_string()).or_default() |= CUE_SPEECH;
+            cue((*w).to_string(), CUE_SPEECH);
         }
         for w in ORG_SUFFIX {
-            *words.entry((*w).to_string()).or_default() |= CUE_ORG;
+            cue((*w).to_string(), CUE_ORG);
         }
-        for &a in gz.compound_mentions.keys().chain(&['访']) {
-            for &b in gz.compound_mentions.keys() {
-                *words.entry(format!("{a}{b}")).or_default() |= CUE_PAIR;
+        let mut abbreviations: Vec<char> = gz.compound_mentions.keys().copied().collect();
+        abbreviations.sort_unstable();
+        for &a in abbreviations.iter().chain(&['访']) {
+            for &b in &abbreviations {
+                cue(format!("{a}{b}"), CUE_PAIR);
             }
         }
         Cues {
-            trie: CharTrie::new(words.keys().map(String::as_str)),
-            kinds: words.into_values().collect(),
+            trie: CharTrie::new(words.iter().map(|(w, _, _)| w.as_str())),
+            words: words
+                .into_iter()
+                .map(|(_, pid, kind)| (pid, kind))
+                .collect(),
         }
     }
 }
@@ -561,21 +583,28 @@ fn floor_boundary(s: &str, mut x: usize) -> usize {
 /// runs that hold these ranges give the same words as a cut of the whole sentence.
 pub fn scan(gz: &Gazetteer, cues: &Cues, s: &str) -> Scan {
     let mut needs = Vec::new();
-    let matches = gz.matcher.find_iter(s);
-    for &(a, b, pid) in &matches {
-        let Some((surface, idx)) = gz.surfaces.get(pid) else {
-            continue;
-        };
-        let Some(entry) = gz.entries.get(*idx) else {
-            continue;
-        };
-        if must_align(entry, surface) {
-            needs.push((a, b));
-        }
-    }
+    let mut matches: Vec<(usize, usize, usize)> = Vec::new();
     let mut speech_at = Vec::new();
+    // Gazetteer names leftmost-longest: at the first position where one starts, the longest
+    // (the walk gives a position's words shortest first), then on from its end. Cues count
+    // wherever they stand.
+    let mut skip_to = 0;
+    let mut longest: Option<(usize, usize, usize)> = None;
     cues.trie.overlapping(s, |start, end, id| {
-        let kind = cues.kinds.get(id).copied().unwrap_or(0);
+        let Some(&(pid, kind)) = cues.words.get(id) else {
+            return;
+        };
+        if let Some(pid) = pid {
+            if longest.is_some_and(|m| m.0 != start) {
+                if let Some(m) = longest.take() {
+                    matches.push(m);
+                    skip_to = m.1;
+                }
+            }
+            if start >= skip_to {
+                longest = Some((start, end, pid));
+            }
+        }
         if kind & CUE_SPEECH != 0 {
             speech_at.push(start);
             needs.push((floor_boundary(s, start.saturating_sub(6 * 4)), end));
@@ -589,6 +618,18 @@ pub fn scan(gz: &Gazetteer, cues: &Cues, s: &str) -> Scan {
             needs.push((start, end));
         }
     });
+    matches.extend(longest);
+    for &(a, b, pid) in &matches {
+        let Some((surface, idx)) = gz.surfaces.get(pid) else {
+            continue;
+        };
+        let Some(entry) = gz.entries.get(*idx) else {
+            continue;
+        };
+        if must_align(entry, surface) {
+            needs.push((a, b));
+        }
+    }
     let mut dotted = Vec::new();
     if let Some(re) = DOTTED.as_ref().filter(|_| ANY_SEPARATOR.in_text(s)) {
         for m in re.find_iter(s) {
@@ -1525,6 +1566,60 @@ mod tests {
         }
         // (Most sentences need some of their words, few need all of them.)
         assert!(words > 1000 && words < all, "{words} of {all} words cut");
+    }
+
+    /// The one pass over names and cues finds the gazetteer's leftmost-longest matches: over
+    /// every sentence of the fixtures, and over random runs of names, cue words and
+    /// characters.
+    #[test]
+    fn one_pass_finds_the_gazetteer_matches() {
+        let ex = crate::Extractor::new();
+        let gz = &ex.gazetteer;
+        let mut texts: Vec<String> = Vec::new();
+        for a in fixtures() {
+            for sentence in crate::text::sentences(&a) {
+                texts.push(sentence.span.slice(&a.text).to_string());
+            }
+        }
+        let pieces: Vec<String> = gz
+            .surfaces
+            .iter()
+            .map(|(w, _)| w.clone())
+            .chain(gz.titles.iter().map(|(w, _)| w.clone()))
+            .chain(SPEECH.iter().chain(ORG_SUFFIX).map(|w| (*w).to_string()))
+            .chain(["中", "美", "，", "的", "a", " "].map(String::from))
+            .collect();
+        let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        for _ in 0..3000 {
+            let k = 1 + next(8);
+            // (Cut pieces too: a name's head or tail next to another name.)
+            let text: String = (0..k)
+                .map(|_| {
+                    let w = &pieces[next(pieces.len())];
+                    let chars: Vec<char> = w.chars().collect();
+                    let (a, b) = match next(4) {
+                        0 => (next(chars.len()), chars.len()),
+                        1 => (0, 1 + next(chars.len())),
+                        _ => (0, chars.len()),
+                    };
+                    chars[a..b].iter().collect::<String>()
+                })
+                .collect();
+            texts.push(text);
+        }
+        for t in &texts {
+            assert_eq!(
+                scan(gz, &ex.cues, t).matches,
+                gz.matcher.find_iter(t),
+                "{t}"
+            );
+        }
     }
 
     /// Extraction from the words the rules read equals extraction from every word of every
