@@ -492,6 +492,8 @@ pub struct Cues {
     /// For each word of the trie: the gazetteer surface it is (its first id in
     /// `Gazetteer::surfaces`), and its cue kinds (`CUE_*` bits).
     words: Vec<(Option<usize>, u8)>,
+    /// For each word of the trie that is a title: its first row in `Gazetteer::titles`.
+    title_rows: rustc_hash::FxHashMap<usize, usize>,
 }
 
 impl Cues {
@@ -529,7 +531,14 @@ impl Cues {
                 cue(format!("{a}{b}"), CUE_PAIR);
             }
         }
+        let mut title_rows: rustc_hash::FxHashMap<usize, usize> = Default::default();
+        for (row, (w, _)) in gz.titles.iter().enumerate() {
+            if let Some(&i) = index.get(w) {
+                title_rows.entry(i).or_insert(row);
+            }
+        }
         Cues {
+            title_rows,
             trie: CharTrie::new(words.iter().map(|(w, _, _)| w.as_str())),
             words: words
                 .into_iter()
@@ -546,6 +555,9 @@ pub struct Scan {
     pub matches: Vec<(usize, usize, usize)>,
     /// Where speech words start.
     pub speech_at: Vec<usize>,
+    /// Every title `(row of Gazetteer::titles, start)`, by row, then by position (as
+    /// `WordSet::occurrences` gives them).
+    pub titles: Vec<(usize, usize)>,
     /// Dotted names `(start, end)` (谢尔盖·拉夫罗夫).
     pub dotted: Vec<(usize, usize)>,
     /// Where opening brackets stand.
@@ -585,6 +597,7 @@ pub fn scan(gz: &Gazetteer, cues: &Cues, s: &str) -> Scan {
     let mut needs = Vec::new();
     let mut matches: Vec<(usize, usize, usize)> = Vec::new();
     let mut speech_at = Vec::new();
+    let mut titles = Vec::new();
     // Gazetteer names leftmost-longest: at the first position where one starts, the longest
     // (the walk gives a position's words shortest first), then on from its end. Cues count
     // wherever they stand.
@@ -610,6 +623,9 @@ pub fn scan(gz: &Gazetteer, cues: &Cues, s: &str) -> Scan {
             needs.push((floor_boundary(s, start.saturating_sub(6 * 4)), end));
         }
         if kind & CUE_TITLE != 0 {
+            if let Some(&row) = cues.title_rows.get(&id) {
+                titles.push((row, start));
+            }
             if let Some(c) = s[end..].chars().next() {
                 needs.push((end, end + c.len_utf8()));
             }
@@ -619,6 +635,7 @@ pub fn scan(gz: &Gazetteer, cues: &Cues, s: &str) -> Scan {
         }
     });
     matches.extend(longest);
+    titles.sort_unstable();
     for &(a, b, pid) in &matches {
         let Some((surface, idx)) = gz.surfaces.get(pid) else {
             continue;
@@ -650,6 +667,7 @@ pub fn scan(gz: &Gazetteer, cues: &Cues, s: &str) -> Scan {
     Scan {
         matches,
         speech_at,
+        titles,
         dotted,
         brackets,
         needs,
@@ -1568,7 +1586,8 @@ mod tests {
         assert!(words > 1000 && words < all, "{words} of {all} words cut");
     }
 
-    /// The one pass over names and cues finds the gazetteer's leftmost-longest matches: over
+    /// The one pass over names and cues finds the gazetteer's leftmost-longest matches and
+    /// every title: over
     /// every sentence of the fixtures, and over random runs of names, cue words and
     /// characters.
     #[test]
@@ -1614,11 +1633,9 @@ mod tests {
             texts.push(text);
         }
         for t in &texts {
-            assert_eq!(
-                scan(gz, &ex.cues, t).matches,
-                gz.matcher.find_iter(t),
-                "{t}"
-            );
+            let one = scan(gz, &ex.cues, t);
+            assert_eq!(one.matches, gz.matcher.find_iter(t), "{t}");
+            assert_eq!(one.titles, gz.title_set.occurrences(t), "{t}");
         }
     }
 

@@ -430,6 +430,7 @@ impl Extractor {
                 &per_sentence[si],
                 &roles,
                 &sentence_toks[si],
+                &scans[si].titles,
                 reference,
             );
             let sf = SentenceFacts {
@@ -651,12 +652,12 @@ impl Extractor {
         found: &[Found],
         roles: &[Role],
         toks: &[Tok<'_>],
+        titles: &[(usize, usize)],
         day: Option<LocalDate>,
     ) -> Vec<M> {
-        let st = sentence.slice(text);
         let mut out: Vec<M> = Vec::new();
         let mut taken: Vec<(usize, usize)> = Vec::new();
-        for (row, i) in self.gazetteer.title_set.occurrences(st) {
+        for &(row, i) in titles {
             let Some((surface, title)) = self.gazetteer.titles.get(row) else {
                 continue;
             };
