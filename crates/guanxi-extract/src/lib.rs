@@ -645,6 +645,8 @@ impl Extractor {
 
     /// Titles that stand for a person without naming them (法国总统避开媒体会晤…): resolved
     /// when exactly one person of the article holds that title (of that country, when given).
+    // (Each argument is one part of the sentence as read so far.)
+    #[allow(clippy::too_many_arguments)]
     fn title_refs(
         &self,
         text: &str,
