@@ -408,7 +408,7 @@ pub fn find_dates(text: &str, offset: usize, published: Option<LocalDate>) -> Ve
             });
         }
     }
-    let anchors = if cues & ANCHOR != 0 {
+    let anchors = if cues & ANCHOR != 0 && may_anchor_event(text) {
         event_anchors(text, published)
     } else {
         Vec::new()
@@ -769,6 +769,34 @@ const ANCHORS: &[(&str, Anchor)] = &[
     ("闭幕式", Anchor::Closing),
 ];
 
+/// The last characters of the events' names.
+static EVENT_ENDS: LazyLock<std::collections::HashSet<char>> = LazyLock::new(|| {
+    include_str!("../data/events.tsv")
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split('\t').next()?.chars().next_back())
+        .collect()
+});
+
+/// Whether an anchor word stands right after a character that ends an event's name (or
+/// after that and 的): without one, no event is named as a time, and the names need not be
+/// looked for.
+fn may_anchor_event(text: &str) -> bool {
+    let mut before = [' ', ' '];
+    for (i, c) in text.char_indices() {
+        if ANCHORS
+            .iter()
+            .any(|(w, _)| w.starts_with(c) && text[i..].starts_with(w))
+            && (EVENT_ENDS.contains(&before[1])
+                || (before[1] == '的' && EVENT_ENDS.contains(&before[0])))
+        {
+            return true;
+        }
+        before = [before[1], c];
+    }
+    false
+}
+
 /// Dated events named as a time (`发动对乌克兰全面侵略战争的前夕`, `二十国集团峰会期间`,
 /// `春节前夕`): the occurrence nearest the reference day, or the one in the year written just
 /// before the name (`2016年美国大选前夕`).
@@ -911,6 +939,35 @@ mod tests {
                         p.re.as_str()
                     );
                 }
+            }
+        }
+    }
+
+    /// Texts of event names, anchor words, 的 and other characters.
+    fn event_text() -> impl Strategy<Value = String> {
+        let names: Vec<String> = include_str!("../data/events.tsv")
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| l.split('\t').next().map(String::from))
+            .filter(|n| !n.is_empty())
+            .collect();
+        let pieces: Vec<String> = names
+            .into_iter()
+            .chain(ANCHORS.iter().map(|(w, _)| (*w).to_string()))
+            .chain(["的", "在", "节", "会", "，", "2020年"].map(String::from))
+            .collect();
+        proptest::collection::vec(proptest::sample::select(pieces), 0..6).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(20_000))]
+        /// A text where no anchor word follows the end of an event's name names no event as a
+        /// time.
+        #[test]
+        fn the_anchor_test_never_hides_an_event(text in event_text()) {
+            let published = Some(LocalDate { year: 2020, month: 9, day: 15 });
+            if !may_anchor_event(&text) {
+                prop_assert!(event_anchors(&text, published).is_empty(), "{text}");
             }
         }
     }
