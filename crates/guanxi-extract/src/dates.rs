@@ -770,7 +770,7 @@ const ANCHORS: &[(&str, Anchor)] = &[
 ];
 
 /// The last characters of the events' names.
-static EVENT_ENDS: LazyLock<std::collections::HashSet<char>> = LazyLock::new(|| {
+static EVENT_ENDS: LazyLock<rustc_hash::FxHashSet<char>> = LazyLock::new(|| {
     include_str!("../data/events.tsv")
         .lines()
         .filter(|l| !l.starts_with('#'))
@@ -778,15 +778,28 @@ static EVENT_ENDS: LazyLock<std::collections::HashSet<char>> = LazyLock::new(|| 
         .collect()
 });
 
+/// The first characters of the anchor words, and a bit for each of them modulo 64.
+static ANCHOR_STARTS: LazyLock<(u64, Vec<char>)> = LazyLock::new(|| {
+    let mut chars: Vec<char> = ANCHORS
+        .iter()
+        .filter_map(|(w, _)| w.chars().next())
+        .collect();
+    chars.sort_unstable();
+    chars.dedup();
+    let bits = chars.iter().fold(0u64, |b, &c| b | 1 << (c as u32 & 63));
+    (bits, chars)
+});
+
 /// Whether an anchor word stands right after a character that ends an event's name (or
 /// after that and 的): without one, no event is named as a time, and the names need not be
 /// looked for.
 fn may_anchor_event(text: &str) -> bool {
+    let (bits, starts) = &*ANCHOR_STARTS;
     let mut before = [' ', ' '];
     for (i, c) in text.char_indices() {
-        if ANCHORS
-            .iter()
-            .any(|(w, _)| w.starts_with(c) && text[i..].starts_with(w))
+        if bits >> (c as u32 & 63) & 1 != 0
+            && starts.contains(&c)
+            && ANCHORS.iter().any(|(w, _)| text[i..].starts_with(w))
             && (EVENT_ENDS.contains(&before[1])
                 || (before[1] == '的' && EVENT_ENDS.contains(&before[0])))
         {

@@ -129,6 +129,8 @@ pub struct CharTrie {
     edges: Vec<(char, u32)>,
     /// One-character words: the character → word id.
     singles: HashMap<char, u32>,
+    /// Bit `first_bit(a)` is set for every one-character word `a` (8 KiB).
+    single_bits: Vec<u64>,
     /// The first two characters → the word they spell and the node after them.
     pairs: HashMap<u64, TrieNode>,
     /// Bit `pair_bit(a, b)` is set for every pair in `pairs`.
@@ -185,6 +187,7 @@ impl CharTrie {
         let mut t = CharTrie {
             filter: vec![0; 1 << (FILTER_BITS - 6)],
             first: vec![0; 1 << (16 - 6)],
+            single_bits: vec![0; 1 << (16 - 6)],
             ..CharTrie::default()
         };
         let mut nodes: Vec<BuildNode> = Vec::new();
@@ -204,6 +207,7 @@ impl CharTrie {
             t.first[bit / 64] |= 1 << (bit % 64);
             let Some(b) = chars.next() else {
                 t.singles.entry(a).or_insert(id);
+                t.single_bits[bit / 64] |= 1 << (bit % 64);
                 continue;
             };
             let mut node = match pairs.get(&pair_key(a, b)) {
@@ -266,7 +270,11 @@ impl CharTrie {
         {
             return;
         }
-        if !self.singles.is_empty() {
+        if self
+            .single_bits
+            .get(bit / 64)
+            .is_some_and(|w| w & (1 << (bit % 64)) != 0)
+        {
             if let Some(&id) = self.singles.get(&a) {
                 f(at + a.len_utf8(), id as usize);
             }

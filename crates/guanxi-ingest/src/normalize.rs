@@ -117,28 +117,16 @@ const CJK_START: u32 = 0x3400;
 const CJK_END: u32 = 0xa000;
 
 /// Whether the text is written in traditional characters: fewer than 45 % of the characters
-/// that only one script writes are simplified ones. The table covers U+3400..U+A000, whose
-/// characters are the three-byte ones led by bytes E3..E9: the text is read byte by byte
-/// and only those are decoded, with one table lookup each.
+/// that only one script writes are simplified ones. One table lookup per character.
 pub(crate) fn is_traditional(text: &str) -> bool {
     let flags = &*SCRIPT;
     let (mut trad, mut simp) = (0usize, 0usize);
-    let b = text.as_bytes();
-    let mut i = 0;
-    while let Some(&x) = b.get(i) {
-        // (In UTF-8 a byte E3..E9 only ever leads a three-byte character.)
-        if !(0xe3..=0xe9).contains(&x) {
-            i += 1;
-            continue;
+    for c in text.chars() {
+        let i = (c as u32).wrapping_sub(CJK_START) as usize;
+        if let Some(&f) = flags.get(i) {
+            trad += usize::from(f & 1);
+            simp += usize::from(f >> 1);
         }
-        if let (Some(&y), Some(&z)) = (b.get(i + 1), b.get(i + 2)) {
-            let c = (u32::from(x & 0x0f) << 12) | (u32::from(y & 0x3f) << 6) | u32::from(z & 0x3f);
-            if let Some(&f) = flags.get(c.wrapping_sub(CJK_START) as usize) {
-                trad += usize::from(f & 1);
-                simp += usize::from(f >> 1);
-            }
-        }
-        i += 3;
     }
     let c = simp as f32 / (simp + trad) as f32;
     !c.is_nan() && c < 0.45
@@ -260,29 +248,7 @@ mod tests {
         out
     }
 
-    /// The script test as it was written first, character by character.
-    fn traditional_by_chars(text: &str) -> bool {
-        let flags = &*SCRIPT;
-        let (mut trad, mut simp) = (0usize, 0usize);
-        for c in text.chars() {
-            if let Some(&f) = flags.get((c as u32).wrapping_sub(CJK_START) as usize) {
-                trad += usize::from(f & 1);
-                simp += usize::from(f >> 1);
-            }
-        }
-        let c = simp as f32 / (simp + trad) as f32;
-        !c.is_nan() && c < 0.45
-    }
-
     proptest::proptest! {
-        /// The script test over bytes gives what the test over characters gives.
-        #[test]
-        fn script_over_bytes_equals_script_over_characters(
-            s in "([a-z \u{80}-\u{7ff}\u{800}-\u{33ff}\u{3400}-\u{9fff}\u{a000}-\u{ffff}\u{10000}-\u{10ffff}]|[国國对對说說这這会會们們时時]){0,40}"
-        ) {
-            proptest::prop_assert_eq!(is_traditional(&s), traditional_by_chars(&s));
-        }
-
         /// Folding over bytes gives what folding character by character gives.
         #[test]
         fn folding_over_bytes_equals_folding_characters(
