@@ -107,15 +107,20 @@ impl Extractor {
 
     /// Extracts everything from one article.
     pub fn extract(&self, article: &Article) -> Extraction {
-        self.extract_segmented(article, self.segment(article))
+        let mut seg = self.scan(article);
+        self.cut(article, &mut seg);
+        self.extract_segmented(article, seg)
     }
 
-    /// Extracts everything from several articles: all are segmented first, then read. The
-    /// segmenter's dictionary stays in the processor's cache while it works, instead of
-    /// being pushed out by the rules' tables between articles. The result is the same as
-    /// [`Extractor::extract`] on each.
+    /// Extracts everything from several articles: all are scanned, then all are cut, then
+    /// all are read. The segmenter's dictionary stays in the processor's cache while it cuts,
+    /// instead of being pushed out by the rules' tables between sentences. The result is the
+    /// same as [`Extractor::extract`] on each.
     pub fn extract_many(&self, articles: &[&Article]) -> Vec<Extraction> {
-        let segmented: Vec<Segmented<'_>> = articles.iter().map(|a| self.segment(a)).collect();
+        let mut segmented: Vec<Segmented<'_>> = articles.iter().map(|a| self.scan(a)).collect();
+        for (a, seg) in articles.iter().zip(segmented.iter_mut()) {
+            self.cut(a, seg);
+        }
         articles
             .iter()
             .zip(segmented)
@@ -123,22 +128,30 @@ impl Extractor {
             .collect()
     }
 
-    /// The article's sentences, what each holds, and their words where the rules read them.
-    fn segment<'a>(&'a self, article: &'a Article) -> Segmented<'a> {
+    /// The article's sentences and what each holds, before any word is cut.
+    fn scan(&self, article: &Article) -> Segmented<'_> {
         let sentences = text::sentences(article);
-        let mut scans = Vec::with_capacity(sentences.len());
-        let mut toks = Vec::with_capacity(sentences.len());
-        for s in &sentences {
-            let st = s.span.slice(&article.text);
-            let scan = entities::scan(&self.gazetteer, &self.cues, st);
-            toks.push(Tok::cut_needed(&self.segmenter, st, &scan.needs));
-            scans.push(scan);
-        }
+        let scans = sentences
+            .iter()
+            .map(|s| entities::scan(&self.gazetteer, &self.cues, s.span.slice(&article.text)))
+            .collect();
         Segmented {
             sentences,
             scans,
-            toks,
+            toks: Vec::new(),
         }
+    }
+
+    /// The words of each sentence where the rules read them.
+    fn cut<'a>(&'a self, article: &'a Article, seg: &mut Segmented<'a>) {
+        seg.toks = seg
+            .sentences
+            .iter()
+            .zip(&seg.scans)
+            .map(|(s, scan)| {
+                Tok::cut_needed(&self.segmenter, s.span.slice(&article.text), &scan.needs)
+            })
+            .collect();
     }
 
     fn extract_segmented(&self, article: &Article, seg: Segmented<'_>) -> Extraction {
