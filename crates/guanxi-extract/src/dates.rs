@@ -39,7 +39,7 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         ),
         // 10月26至27日, 9月9日至11日: a range starts on its first day.
         p(
-            Form::MD, &[NUM_MONTH, NUM_DAY, DIGIT],
+            Form::MD, &[NUM_MONTH, NUM_DAY, DIGIT, RANGE],
             format!(
                 r"({NUM})\s*月\s*({NUM})\s*[日号]?\s*(?:至|到|-|—|–|～|~)\s*\d{{1,2}}\s*[日号]"
             ),
@@ -51,7 +51,7 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         ),
         // 周一和周二, 星期六至星期日, 下周四和周五: a range of days starts on its first.
         p(
-            Form::Weekday, &[WEEK_WORD, NUMERAL | DAY_CHAR | TIAN],
+            Form::Weekday, &[WEEK_WORD, NUMERAL | DAY_CHAR | TIAN, WEEK_RANGE],
             r"(上上|上|本|这|下)?(?:个)?(?:周|星期|礼拜)([一二三四五六日天])(?:和|与|及|至|到|、|-)(?:周|星期|礼拜)?[一二三四五六日天]".to_string(),
         ),
         p(
@@ -79,7 +79,7 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         p(Form::RelYear, &[REL_YEAR_WORD], r"(去年|今年|明年|前年)".to_string()),
         p(Form::M, &[NUM_MONTH, DIGIT | NUMERAL], format!(r"({NUM})月份?")),
         p(
-            Form::D, &[NUM_DAY, DIGIT],
+            Form::D, &[NUM_DAY, DIGIT, RANGE],
             r"(当地时间|本月)?(\d{1,2})[日号]?(?:至|到|-|—|–|～|~)\d{1,2}[日号]".to_string(),
         ),
         p(Form::D, &[NUM_DAY, DIGIT], r"(当地时间|本月)?(\d{1,2})[日号]".to_string()),
@@ -120,6 +120,8 @@ const REL_DAY_WORD: u32 = 1 << 19; // 今天 … 后天 (天 or 日 after 今, �
 const SAME_DAY_WORD: u32 = 1 << 20; // 当天, 当日, 当晚, 同日, 同一
 const REL_MONTH_WORD: u32 = 1 << 21; // 月 after 上, 本, 下 or 个
 const REL_YEAR_WORD: u32 = 1 << 22; // 年 after 去, 今, 明 or 前
+const RANGE: u32 = 1 << 23; // 至, 到, -, —, –, ～ or ~: what joins the days of a range
+const WEEK_RANGE: u32 = 1 << 24; // 和, 与, 及, 至, 到, 、 or -: what joins two weekdays
 
 /// The cues two characters make together (the word cues).
 fn word_cue(prev: char, c: char) -> u32 {
@@ -149,7 +151,7 @@ fn cues(text: &str) -> u32 {
             } else if c.is_ascii_whitespace() || c == '\u{b}' {
                 continue;
             } else {
-                0
+                cue_of(c)
             }
         } else if is_cjk_or_punctuation(u) {
             // Most such characters are no cue and no space: one bit of a small filter says so.
@@ -188,8 +190,7 @@ fn is_cjk_or_punctuation(u: u32) -> bool {
 }
 
 /// The cue characters among Chinese characters, punctuation and full-width forms.
-const CUE_CHARS: &str =
-    "年月日号天周星拜一二三四五六七八九十两去今明前后上本下当同期之开闭晚末０１２３４５６７８９";
+const CUE_CHARS: &str = "年月日号天周星拜一二三四五六七八九十两去今明前后上本下当同期之开闭晚末０１２３４５６７８９至到和与及、—–～";
 
 /// The white space among Chinese characters, punctuation and full-width forms.
 const SPACES: &str = "\u{2000}\u{2001}\u{2002}\u{2003}\u{2004}\u{2005}\u{2006}\u{2007}\u{2008}\u{2009}\u{200a}\u{2028}\u{2029}\u{202f}\u{205f}\u{3000}";
@@ -227,6 +228,9 @@ fn cue_of(c: char) -> u32 {
         '当' => SAME | ANCHOR,
         '同' => SAME,
         '期' | '之' | '开' | '闭' => ANCHOR,
+        '至' | '到' | '-' => RANGE | WEEK_RANGE,
+        '—' | '–' | '～' | '~' => RANGE,
+        '和' | '与' | '及' | '、' => WEEK_RANGE,
         // (Only other scripts need the table: Chinese characters, punctuation and the
         // full-width forms other than ０–９ hold no digit.)
         '０'..='９' => DIGIT,
@@ -913,7 +917,7 @@ mod tests {
     use proptest::prelude::*;
 
     /// Characters of every pattern, and others.
-    const ALPHABET: &str = "0123456789２٣年月日号周星期礼拜天晚一二三四五六七八九十两去今明前后当同上本下这个至到-份代地时间 说\u{3000}\t中昨末礼";
+    const ALPHABET: &str = "0123456789２٣年月日号周星期礼拜天晚一二三四五六七八九十两去今明前后当同上本下这个至到-—–～~和与及、份代地时间 说\u{3000}\t中昨末礼";
 
     /// The filter passes every character with a cue in the ranges it guards.
     #[test]

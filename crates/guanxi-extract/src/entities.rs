@@ -721,19 +721,21 @@ pub fn recognise(
 ) -> Vec<Found> {
     // Whether a word starts or ends at a byte. The segmenter's words come in order, none
     // overlapping, so the word ending at `x` is the last to start before it; words in any
-    // other order are listed and sorted first.
-    let in_order = toks
-        .windows(2)
-        .all(|w| w[0].start < w[0].end && w[0].end <= w[1].start);
-    let listed: Vec<usize> = if in_order {
-        Vec::new()
-    } else {
-        let mut v: Vec<usize> = toks.iter().flat_map(|t| [t.start, t.end]).collect();
-        v.sort_unstable();
-        v
-    };
+    // other order are listed and sorted first. (Checked when first asked: most sentences
+    // never ask.)
+    let order: OnceCell<Option<Vec<usize>>> = OnceCell::new();
     let bound = |x: usize| {
-        if !in_order {
+        let listed = order.get_or_init(|| {
+            let in_order = toks
+                .windows(2)
+                .all(|w| w[0].start < w[0].end && w[0].end <= w[1].start);
+            (!in_order).then(|| {
+                let mut v: Vec<usize> = toks.iter().flat_map(|t| [t.start, t.end]).collect();
+                v.sort_unstable();
+                v
+            })
+        });
+        if let Some(listed) = listed {
             return listed.binary_search(&x).is_ok();
         }
         let i = toks.partition_point(|t| t.start < x);
