@@ -29,10 +29,10 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
     };
     [
         p(
-            Form::YMD, &[NUM_YEAR, NUM_MONTH, NUM_DAY, DIGIT],
+            Form::YMD, &[DIGIT_YEAR, NUM_MONTH, NUM_DAY],
             format!(r"(\d{{4}})\s*年\s*({NUM})\s*月\s*({NUM})\s*[日号]"),
         ),
-        p(Form::YM, &[NUM_YEAR, NUM_MONTH, DIGIT], format!(r"(\d{{4}})\s*年\s*({NUM})\s*月份?")),
+        p(Form::YM, &[DIGIT_YEAR, NUM_MONTH], format!(r"(\d{{4}})\s*年\s*({NUM})\s*月份?")),
         p(
             Form::RelYearMD, &[REL_YEAR_WORD, NUM_MONTH, DIGIT | NUMERAL],
             format!(r"(去年|今年|明年|前年)({NUM})月(?:({NUM})[日号])?份?"),
@@ -64,16 +64,16 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         ),
         p(Form::SameDay, &[SAME_DAY_WORD], r"(当天|当日|当晚|同日|同一天)".to_string()),
         p(
-            Form::RelWeek, &[WEEK_WORD],
+            Form::RelWeek, &[REL_WEEK_WORD],
             r"(上周|上星期|上个星期|本周|这周|这个星期|下周|下星期|下个星期)".to_string(),
         ),
         p(
             Form::RelMonth, &[REL_MONTH_WORD],
             r"(上个月|上月|本月|这个月|下个月|下月)".to_string(),
         ),
-        p(Form::YearsAgo, &[NUM_YEAR, BEFORE_AFTER, DIGIT | NUMERAL], format!(r"({NUM})年(前|后)")),
+        p(Form::YearsAgo, &[NUM_YEAR, YEARS_AGO_WORD], format!(r"({NUM})年(前|后)")),
         p(
-            Form::Y, &[NUM_YEAR, DIGIT],
+            Form::Y, &[DIGIT_YEAR],
             r"(\d{4})\s*年(?:[^\d一二三四五六七八九十两代]|$)".to_string(),
         ),
         p(Form::RelYear, &[REL_YEAR_WORD], r"(去年|今年|明年|前年)".to_string()),
@@ -122,15 +122,22 @@ const REL_MONTH_WORD: u32 = 1 << 21; // 月 after 上, 本, 下 or 个
 const REL_YEAR_WORD: u32 = 1 << 22; // 年 after 去, 今, 明 or 前
 const RANGE: u32 = 1 << 23; // 至, 到, -, —, –, ～ or ~: what joins the days of a range
 const WEEK_RANGE: u32 = 1 << 24; // 和, 与, 及, 至, 到, 、 or -: what joins two weekdays
+const DIGIT_YEAR: u32 = 1 << 25; // 年 after a digit (white space between)
+const REL_WEEK_WORD: u32 = 1 << 26; // 周 after 上, 本, 这 or 下; 星 after 上, 下 or 个
+const YEARS_AGO_WORD: u32 = 1 << 27; // 前 or 后 after 年
 
 /// The cues two characters make together (the word cues).
 fn word_cue(prev: char, c: char) -> u32 {
-    match (prev, c) {
+    (match (prev, c) {
         (_, '周') | ('星', '期') | ('礼', '拜') => WEEK_WORD,
         ('今' | '昨' | '前' | '明' | '后', '天' | '日') | ('周', '末') => REL_DAY_WORD,
         ('当', '天' | '日' | '晚') | ('同', '日' | '一') => SAME_DAY_WORD,
         ('上' | '本' | '下' | '个', '月') => REL_MONTH_WORD,
         ('去' | '今' | '明' | '前', '年') => REL_YEAR_WORD,
+        ('年', '前' | '后') => YEARS_AGO_WORD,
+        _ => 0,
+    }) | match (prev, c) {
+        ('上' | '本' | '这' | '下', '周') | ('上' | '下' | '个', '星') => REL_WEEK_WORD,
         _ => 0,
     }
 }
@@ -138,8 +145,10 @@ fn word_cue(prev: char, c: char) -> u32 {
 /// The cues `text` holds, in one pass over its characters.
 fn cues(text: &str) -> u32 {
     let mut set = 0;
-    // Whether the last character other than white space was a digit or a numeral.
+    // Whether the last character other than white space was a digit or a numeral, and
+    // whether it was a digit.
     let mut after_number = false;
+    let mut after_digit = false;
     // The character before (white space too: words are read as written).
     let mut prev = ' ';
     for c in text.chars() {
@@ -158,6 +167,7 @@ fn cues(text: &str) -> u32 {
             let k = (u & 1023) as usize;
             if CUE_FILTER[k >> 6] >> (k & 63) & 1 == 0 {
                 after_number = false;
+                after_digit = false;
                 continue;
             }
             if c.is_whitespace() {
@@ -177,7 +187,11 @@ fn cues(text: &str) -> u32 {
                 _ => 0,
             };
         }
+        if after_digit && c == '年' {
+            set |= DIGIT_YEAR;
+        }
         after_number = bits & (DIGIT | NUMERAL) != 0;
+        after_digit = bits & DIGIT != 0;
         set |= bits;
     }
     set
@@ -958,6 +972,104 @@ mod tests {
                 }
             }
         }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(50_000))]
+        /// The same over texts made of numbers, date words and cue characters, where whole
+        /// dates (`2020年9月5日`, `上个星期`, `两年前`) are likely.
+        #[test]
+        fn cues_never_hide_a_match_in_words(
+            words in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "2020", "2021", "12", "5", "０９", "２０２０", "٣٣٣٣", "年", "月", "日", "号",
+                    " ", "\u{3000}", "前", "后", "上", "本", "这", "下", "个", "周", "星期", "礼拜",
+                    "去", "今", "明", "昨", "天", "当", "同", "晚", "末", "至", "到", "-", "～", "~",
+                    "—", "和", "与", "及", "、", "十", "两", "一", "三", "份", "代", "当地时间",
+                    "本月", "中",
+                ]),
+                0..8,
+            )
+        ) {
+            let text: String = words.concat();
+            let set = cues(&text);
+            for p in PATTERNS.iter() {
+                if p.re.is_match(&text) {
+                    prop_assert!(
+                        p.needs.iter().all(|&g| set & g != 0),
+                        "{} in {text:?}",
+                        p.re.as_str()
+                    );
+                }
+            }
+        }
+    }
+
+    /// Dates of every form, with every connector of a range: each holds the cues of every
+    /// pattern that matches it.
+    #[test]
+    fn written_dates_hold_their_cues() {
+        let mut matched = 0;
+        for text in [
+            "2020年9月5日",
+            "２０２０年１１月",
+            "2020 年",
+            "٣٣٣٣年",
+            "去年3月5日",
+            "9月5日至7日",
+            "9月5日到7日",
+            "9月5日-7日",
+            "9月5日—7日",
+            "9月5日–7日",
+            "9月5日～7日",
+            "9月5日~7日",
+            "5至7日",
+            "5到7日",
+            "5-7日",
+            "5—7日",
+            "5–7日",
+            "5～7日",
+            "5~7日",
+            "本月5日",
+            "周一和周二",
+            "周一与周三",
+            "星期一及星期二",
+            "礼拜一至礼拜三",
+            "周一到周五",
+            "周一、周二",
+            "周一-周二",
+            "下周三",
+            "今天",
+            "当天",
+            "上周",
+            "本周",
+            "这周",
+            "下周",
+            "上星期",
+            "下星期",
+            "上个星期",
+            "这个星期",
+            "下个星期",
+            "上个月",
+            "两年前",
+            "3年后",
+            "十年前",
+            "5月份",
+            "当地时间5日",
+        ] {
+            let set = cues(text);
+            for p in PATTERNS.iter() {
+                if p.re.is_match(text) {
+                    matched += 1;
+                    assert!(
+                        p.needs.iter().all(|&g| set & g != 0),
+                        "{} in {text:?}",
+                        p.re.as_str()
+                    );
+                }
+            }
+        }
+        assert!(matched > 60, "{matched}");
     }
 
     /// Texts of event names, anchor words, 的 and other characters.
