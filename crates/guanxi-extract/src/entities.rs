@@ -558,6 +558,8 @@ pub struct Scan {
     /// Every title `(row of Gazetteer::titles, start)`, by row, then by position (as
     /// `WordSet::occurrences` gives them).
     pub titles: Vec<(usize, usize)>,
+    /// Where titles end, in order.
+    pub title_ends: Vec<usize>,
     /// Dotted names `(start, end)` (谢尔盖·拉夫罗夫).
     pub dotted: Vec<(usize, usize)>,
     /// Where opening brackets stand.
@@ -598,6 +600,7 @@ pub fn scan(gz: &Gazetteer, cues: &Cues, s: &str) -> Scan {
     let mut matches: Vec<(usize, usize, usize)> = Vec::new();
     let mut speech_at = Vec::new();
     let mut titles = Vec::new();
+    let mut title_ends = Vec::new();
     // Gazetteer names leftmost-longest: at the first position where one starts, the longest
     // (the walk gives a position's words shortest first), then on from its end. Cues count
     // wherever they stand.
@@ -626,6 +629,7 @@ pub fn scan(gz: &Gazetteer, cues: &Cues, s: &str) -> Scan {
             if let Some(&row) = cues.title_rows.get(&id) {
                 titles.push((row, start));
             }
+            title_ends.push(end);
             if let Some(c) = s[end..].chars().next() {
                 needs.push((end, end + c.len_utf8()));
             }
@@ -636,6 +640,8 @@ pub fn scan(gz: &Gazetteer, cues: &Cues, s: &str) -> Scan {
     });
     matches.extend(longest);
     titles.sort_unstable();
+    title_ends.sort_unstable();
+    title_ends.dedup();
     for &(a, b, pid) in &matches {
         let Some((surface, idx)) = gz.surfaces.get(pid) else {
             continue;
@@ -668,6 +674,7 @@ pub fn scan(gz: &Gazetteer, cues: &Cues, s: &str) -> Scan {
         matches,
         speech_at,
         titles,
+        title_ends,
         dotted,
         brackets,
         needs,
@@ -1098,8 +1105,13 @@ pub fn recognise(
     // 4. Segmenter names in a title or speech context; organisation names by their suffix.
     // (Where speech words start: a name speaks when one follows it.)
     let speech_at = &scan.speech_at;
+    // (A title ends right before the word: one of the titles the scan found ends there.)
+    let after_title = |at: usize| scan.title_ends.binary_search(&at).is_ok();
     for t in toks {
-        // (A word of one character is neither.)
+        // (A word of one character is neither: two characters take four bytes at least.)
+        if t.word.len() < 4 {
+            continue;
+        }
         let n = t.word.chars().count();
         if n < 2 || !t.word.chars().all(is_han) {
             continue;
@@ -1112,7 +1124,7 @@ pub fn recognise(
             && (speech_at
                 .iter()
                 .any(|&p| p + 3 >= t.end && p <= t.start + 6 * 4)
-                || gz.title_set.suffix_of(&s[..t.start]).is_some());
+                || after_title(t.start));
         let may_be_org = n >= 3
             && ORG_SUFFIX
                 .iter()
@@ -1129,7 +1141,7 @@ pub fn recognise(
                 && t.word
                     .chars()
                     .all(|c| gz.transliteration_chars.contains(&c))
-                && gz.title_set.suffix_of(&s[..t.start]).is_some());
+                && after_title(t.start));
         if is_person_tag && (2..=5).contains(&n) {
             // Mend the segmenter's cut: a particle glued after the name goes (叶彦伯说, 吕植则),
             // a third character taken by the next word comes back (邓振|中等人).
@@ -1183,7 +1195,7 @@ pub fn recognise(
             if is_credit(after) {
                 continue;
             }
-            let titled = gz.title_set.suffix_of(before).is_some();
+            let titled = after_title(t.start);
             let speaks = SPEECH.iter().any(|w| after.starts_with(w))
                 || (end < t.end && SPEECH.iter().any(|w| s[end..].starts_with(w)));
             // Not a name: glued to a preposition (同博索), holding a trigger (麦克阿瑟访台), or
@@ -1638,6 +1650,10 @@ mod tests {
             let one = scan(gz, &ex.cues, t);
             assert_eq!(one.matches, gz.matcher.find_iter(t), "{t}");
             assert_eq!(one.titles, gz.title_set.occurrences(t), "{t}");
+            let ends: Vec<usize> = (0..=t.len())
+                .filter(|&i| t.is_char_boundary(i) && gz.title_set.suffix_of(&t[..i]).is_some())
+                .collect();
+            assert_eq!(one.title_ends, ends, "{t}");
         }
     }
 

@@ -29,7 +29,7 @@ pub struct M {
 
 /// One sentence with what was found in it.
 #[derive(Debug, Clone)]
-pub struct SentenceFacts {
+pub struct SentenceFacts<'a> {
     /// Index in the article's sentence list.
     pub index: usize,
     /// Where.
@@ -45,7 +45,7 @@ pub struct SentenceFacts {
     /// Who a pronoun at the start of this sentence most likely means (the previous subject).
     pub prior_subject: Option<EntityKey>,
     /// The sentence's text.
-    pub text: String,
+    pub text: &'a str,
     /// Titles standing for a person named elsewhere in the article (法国总统 → 马克龙).
     pub title_refs: Vec<M>,
 }
@@ -387,7 +387,7 @@ const SEQUENCE: &[&str] = &[
 
 const RANGE_JOINERS: &[&str] = &["和", "至", "到", "、", "-", "—", "～", "~", "及", "与"];
 
-fn text_between(sf: &SentenceFacts, a: usize, b: usize) -> &str {
+fn text_between<'a>(sf: &SentenceFacts<'a>, a: usize, b: usize) -> &'a str {
     sf.text
         .get(a.saturating_sub(sf.span.start)..b.saturating_sub(sf.span.start))
         .unwrap_or("")
@@ -741,7 +741,7 @@ pub fn join_attendees(
         }
     }
     for sf in facts {
-        let opens = attendee_lists(&sf.text);
+        let opens = attendee_lists(sf.text);
         let Some(&first) = opens.first() else {
             continue;
         };

@@ -454,7 +454,7 @@ impl Extractor {
                 mentions,
                 dates,
                 prior_subject: prior_subject.clone(),
-                text: st.to_string(),
+                text: st,
                 title_refs,
             };
             // The subject of this sentence: its first person, or whom its opening pronoun means.
