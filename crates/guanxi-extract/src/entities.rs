@@ -483,6 +483,8 @@ const CUE_SPEECH: u8 = 2;
 const CUE_ORG: u8 = 4;
 /// Two country abbreviations (中美), or 访 and one (访华): a compound may start here.
 const CUE_PAIR: u8 = 8;
+/// An interaction trigger (会见, 会谈, …).
+const CUE_TRIGGER: u8 = 16;
 
 /// The gazetteer's names and the words around which the rules read the segmenter's words,
 /// found in one pass.
@@ -494,6 +496,8 @@ pub struct Cues {
     words: Vec<(Option<usize>, u8)>,
     /// For each word of the trie that is a title: its first row in `Gazetteer::titles`.
     title_rows: rustc_hash::FxHashMap<usize, usize>,
+    /// For each word of the trie that is a trigger: its first row in `Gazetteer::triggers`.
+    trigger_rows: rustc_hash::FxHashMap<usize, usize>,
 }
 
 impl Cues {
@@ -518,6 +522,9 @@ impl Cues {
         for (w, _) in &gz.titles {
             cue(w.clone(), CUE_TITLE);
         }
+        for (w, _) in &gz.triggers {
+            cue(w.clone(), CUE_TRIGGER);
+        }
         for w in SPEECH {
             cue((*w).to_string(), CUE_SPEECH);
         }
@@ -531,14 +538,20 @@ impl Cues {
                 cue(format!("{a}{b}"), CUE_PAIR);
             }
         }
-        let mut title_rows: rustc_hash::FxHashMap<usize, usize> = Default::default();
-        for (row, (w, _)) in gz.titles.iter().enumerate() {
-            if let Some(&i) = index.get(w) {
-                title_rows.entry(i).or_insert(row);
+        let first_rows = |words: &mut dyn Iterator<Item = &String>| {
+            let mut rows: rustc_hash::FxHashMap<usize, usize> = Default::default();
+            for (row, w) in words.enumerate() {
+                if let Some(&i) = index.get(w) {
+                    rows.entry(i).or_insert(row);
+                }
             }
-        }
+            rows
+        };
+        let title_rows = first_rows(&mut gz.titles.iter().map(|(w, _)| w));
+        let trigger_rows = first_rows(&mut gz.triggers.iter().map(|(w, _)| w));
         Cues {
             title_rows,
+            trigger_rows,
             trie: CharTrie::new(words.iter().map(|(w, _, _)| w.as_str())),
             words: words
                 .into_iter()
@@ -560,6 +573,9 @@ pub struct Scan {
     pub titles: Vec<(usize, usize)>,
     /// Where titles end, in order.
     pub title_ends: Vec<usize>,
+    /// Every interaction trigger `(row of Gazetteer::triggers, start)`, by row, then by
+    /// position (as `WordSet::occurrences` gives them).
+    pub triggers: Vec<(usize, usize)>,
     /// Dotted names `(start, end)` (谢尔盖·拉夫罗夫).
     pub dotted: Vec<(usize, usize)>,
     /// Where opening brackets stand.
@@ -601,6 +617,7 @@ pub fn scan(gz: &Gazetteer, cues: &Cues, s: &str) -> Scan {
     let mut speech_at = Vec::new();
     let mut titles = Vec::new();
     let mut title_ends = Vec::new();
+    let mut triggers = Vec::new();
     // Gazetteer names leftmost-longest: at the first position where one starts, the longest
     // (the walk gives a position's words shortest first), then on from its end. Cues count
     // wherever they stand.
@@ -634,6 +651,11 @@ pub fn scan(gz: &Gazetteer, cues: &Cues, s: &str) -> Scan {
                 needs.push((end, end + c.len_utf8()));
             }
         }
+        if kind & CUE_TRIGGER != 0 {
+            if let Some(&row) = cues.trigger_rows.get(&id) {
+                triggers.push((row, start));
+            }
+        }
         if kind & (CUE_ORG | CUE_PAIR) != 0 {
             needs.push((start, end));
         }
@@ -642,6 +664,7 @@ pub fn scan(gz: &Gazetteer, cues: &Cues, s: &str) -> Scan {
     titles.sort_unstable();
     title_ends.sort_unstable();
     title_ends.dedup();
+    triggers.sort_unstable();
     for &(a, b, pid) in &matches {
         let Some((surface, idx)) = gz.surfaces.get(pid) else {
             continue;
@@ -675,6 +698,7 @@ pub fn scan(gz: &Gazetteer, cues: &Cues, s: &str) -> Scan {
         speech_at,
         titles,
         title_ends,
+        triggers,
         dotted,
         brackets,
         needs,
@@ -1619,6 +1643,7 @@ mod tests {
             .iter()
             .map(|(w, _)| w.clone())
             .chain(gz.titles.iter().map(|(w, _)| w.clone()))
+            .chain(gz.triggers.iter().map(|(w, _)| w.clone()))
             .chain(SPEECH.iter().chain(ORG_SUFFIX).map(|w| (*w).to_string()))
             .chain(["中", "美", "，", "的", "a", " "].map(String::from))
             .collect();
@@ -1650,6 +1675,7 @@ mod tests {
             let one = scan(gz, &ex.cues, t);
             assert_eq!(one.matches, gz.matcher.find_iter(t), "{t}");
             assert_eq!(one.titles, gz.title_set.occurrences(t), "{t}");
+            assert_eq!(one.triggers, gz.trigger_set.occurrences(t), "{t}");
             let ends: Vec<usize> = (0..=t.len())
                 .filter(|&i| t.is_char_boundary(i) && gz.title_set.suffix_of(&t[..i]).is_some())
                 .collect();

@@ -70,20 +70,20 @@ const CONJ: &[char] = &['与', '同', '跟', '和', '及'];
 const PRONOUNS: &[&str] = &["他", "她"];
 const ANAPHORIC_SUMMIT: &[&str] = &["这次", "此次", "该", "本次", "那次", "这一", "这场", "该次"];
 
-/// Finds the interactions of one sentence.
+/// Finds the interactions of one sentence, from the triggers found in it (`occurrences`:
+/// rows of `triggers` and where they start, in the order `WordSet::occurrences` gives).
 pub fn in_sentence(
     text: &str,
     triggers: &[(String, InteractionKind)],
-    trigger_set: &crate::gazetteer::WordSet,
+    occurrences: &[(usize, usize)],
     sf: &SentenceFacts,
     block_dates: &[DateMention],
     out: &mut Vec<(Interaction, Option<String>)>,
 ) {
-    let s = sf.span.slice(text);
     let mut taken: Vec<(usize, usize)> = Vec::new();
     let mut found: Vec<(usize, usize, InteractionKind)> = Vec::new();
     // Longest triggers first (the table's order), then left to right.
-    for (row, i) in trigger_set.occurrences(s) {
+    for &(row, i) in occurrences {
         let Some((w, kind)) = triggers.get(row) else {
             continue;
         };

@@ -506,7 +506,7 @@ impl Extractor {
             interactions::in_sentence(
                 text,
                 &gz.triggers,
-                &gz.trigger_set,
+                &scans[sf.index].triggers,
                 sf,
                 &all_dates,
                 &mut raw,
