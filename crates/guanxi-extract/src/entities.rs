@@ -385,7 +385,10 @@ impl<'a> Tok<'a> {
                 if a > to + CUT_GAP {
                     break;
                 }
-                to = to.max(run_end(sentence, b));
+                // (A range ending inside what is cut already adds nothing.)
+                if b > to {
+                    to = run_end(sentence, b);
+                }
                 i += 1;
             }
             out.extend(
@@ -726,10 +729,19 @@ fn run_start(s: &str, x: usize) -> usize {
 fn run_end(s: &str, y: usize) -> usize {
     let y = floor_boundary(s, y);
     match s[..y].chars().next_back() {
-        Some(c) if in_segmenter_run(c) => s[y..]
-            .char_indices()
-            .find(|&(_, c)| !in_segmenter_run(c))
-            .map_or(s.len(), |(i, _)| y + i),
+        Some(c) if in_segmenter_run(c) => {
+            // (Characters led by bytes E5..E9, U+5000..U+9FFF, are all in runs: they are
+            // skipped without decoding.)
+            let b = s.as_bytes();
+            let mut i = y;
+            while b.get(i).is_some_and(|x| (0xe5..=0xe9).contains(x)) {
+                i += 3;
+            }
+            s[i..]
+                .char_indices()
+                .find(|&(_, c)| !in_segmenter_run(c))
+                .map_or(s.len(), |(j, _)| i + j)
+        }
         Some('\r') if s[y..].starts_with('\n') => y + 1,
         _ => y,
     }
@@ -1681,6 +1693,37 @@ mod tests {
                 .collect();
             assert_eq!(one.title_ends, ends, "{t}");
         }
+    }
+
+    /// The end of a run, found by skipping the bytes of common Chinese characters, is the
+    /// end found character by character.
+    #[test]
+    fn runs_end_where_their_characters_end() {
+        let by_chars = |s: &str, y: usize| match s[..y].chars().next_back() {
+            Some(c) if in_segmenter_run(c) => s[y..]
+                .char_indices()
+                .find(|&(_, c)| !in_segmenter_run(c))
+                .map_or(s.len(), |(i, _)| y + i),
+            _ => run_end(s, y),
+        };
+        let mut texts: Vec<String> = fixtures()
+            .iter()
+            .flat_map(|a| {
+                crate::text::sentences(a)
+                    .into_iter()
+                    .map(|s| s.span.slice(&a.text).to_string())
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        texts.push("中文abc㐀䷀一\u{4dff}丁\u{9fff}\u{a000}，x\r\n𠀀z".to_string());
+        let mut checked = 0;
+        for t in &texts {
+            for y in (0..=t.len()).filter(|&y| t.is_char_boundary(y)) {
+                assert_eq!(run_end(t, y), by_chars(t, y), "{y} in {t:?}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 10_000, "{checked}");
     }
 
     /// Extraction from the words the rules read equals extraction from every word of every
