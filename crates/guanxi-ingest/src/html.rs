@@ -173,13 +173,37 @@ pub(crate) fn blocks(
 /// million, hours. Real tags carry a few dozen.
 pub(crate) const MAX_ATTRIBUTES: usize = 1000;
 
+/// Whether a tag name (any case) is that of a void element, which never holds another.
+fn is_void(name: &[u8]) -> bool {
+    let mut lower = [0u8; 6];
+    let Some(buf) = lower.get_mut(..name.len()) else {
+        return false;
+    };
+    for (l, b) in buf.iter_mut().zip(name) {
+        *l = b.to_ascii_lowercase();
+    }
+    matches!(
+        &*buf,
+        b"br"
+            | b"img"
+            | b"hr"
+            | b"meta"
+            | b"link"
+            | b"input"
+            | b"source"
+            | b"wbr"
+            | b"col"
+            | b"area"
+            | b"base"
+            | b"embed"
+            | b"param"
+            | b"track"
+    )
+}
+
 /// Refuses markup nested deeper than `max` (html5ever is quadratic in depth) and tags with
 /// more than [`MAX_ATTRIBUTES`] attributes, in linear time, before html5ever sees the markup.
 pub(crate) fn check_depth(body: &str, max: usize) -> Result<(), IngestError> {
-    const VOID: &[&str] = &[
-        "br", "img", "hr", "meta", "link", "input", "source", "wbr", "col", "area", "base",
-        "embed", "param", "track",
-    ];
     let bytes = body.as_bytes();
     // Depth: every `<name` counts, wherever it stands (in a script, a comment or an attribute
     // too), so the count is never lower than the parser's.
@@ -198,7 +222,7 @@ pub(crate) fn check_depth(body: &str, max: usize) -> Result<(), IngestError> {
         let name = &bytes[start..end];
         if closing {
             depth = depth.saturating_sub(1);
-        } else if !VOID.iter().any(|v| name.eq_ignore_ascii_case(v.as_bytes())) {
+        } else if !is_void(name) {
             // `/>` before the next `<` (looking no further keeps the scan linear).
             let self_closing = memchr::memchr2(b'>', b'<', &bytes[end..])
                 .is_some_and(|p| p > 0 && bytes[end + p] == b'>' && bytes[end + p - 1] == b'/');
@@ -548,6 +572,24 @@ fn has_letters(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The void elements, in any case, and nothing else.
+    #[test]
+    fn void_elements_are_known_in_any_case() {
+        const VOID: &[&str] = &[
+            "br", "img", "hr", "meta", "link", "input", "source", "wbr", "col", "area", "base",
+            "embed", "param", "track",
+        ];
+        for v in VOID {
+            assert!(is_void(v.as_bytes()), "{v}");
+            assert!(is_void(v.to_ascii_uppercase().as_bytes()), "{v}");
+        }
+        for n in [
+            "", "b", "p", "div", "sources", "imgs", "brr", "colgroup", "a", "tracks", "h1",
+        ] {
+            assert!(!is_void(n.as_bytes()), "{n}");
+        }
+    }
 
     fn wide(n: usize, sep: &str) -> String {
         let attrs: Vec<String> = (0..n).map(|i| format!("a{i}")).collect();

@@ -198,14 +198,22 @@ fn kind(name: &str) -> Option<(Cow<'_, str>, Kind)> {
     } else {
         Cow::Borrowed(name)
     };
-    if let Ok(i) = HANDLED.binary_search_by(|(n, _)| (*n).cmp(&name)) {
-        return Some((name, HANDLED[i].1));
+    match KINDS.get(&*name) {
+        Some(Some(kind)) => Some((name, *kind)),
+        Some(None) => None,
+        None => Some((name, Kind::Inline)),
     }
-    if DECLINED.binary_search(&&*name).is_ok() {
-        return None;
-    }
-    Some((name, Kind::Inline))
 }
+
+/// [`HANDLED`] and [`DECLINED`] (`None`) by name, for one hashed lookup per tag.
+static KINDS: std::sync::LazyLock<rustc_hash::FxHashMap<&'static str, Option<Kind>>> =
+    std::sync::LazyLock::new(|| {
+        HANDLED
+            .iter()
+            .map(|&(n, k)| (n, Some(k)))
+            .chain(DECLINED.iter().map(|&n| (n, None)))
+            .collect()
+    });
 
 /// Start tags that break out of foreign content (SVG) back into HTML.
 const BREAKOUT: &[&str] = &[
@@ -983,6 +991,8 @@ mod tests {
     fn the_tables_are_sorted() {
         assert!(HANDLED.windows(2).all(|w| w[0].0 < w[1].0));
         assert!(DECLINED.windows(2).all(|w| w[0] < w[1]));
+        // (No name is both handled and declined.)
+        assert_eq!(KINDS.len(), HANDLED.len() + DECLINED.len());
         assert!(SPECIAL.windows(2).all(|w| w[0] < w[1]));
     }
 
