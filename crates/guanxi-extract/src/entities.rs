@@ -579,6 +579,8 @@ pub struct Scan {
     /// Every interaction trigger `(row of Gazetteer::triggers, start)`, by row, then by
     /// position (as `WordSet::occurrences` gives them).
     pub triggers: Vec<(usize, usize)>,
+    /// Where two country abbreviations, or 访 and one, stand together.
+    pub pairs: Vec<usize>,
     /// Dotted names `(start, end)` (谢尔盖·拉夫罗夫).
     pub dotted: Vec<(usize, usize)>,
     /// Where opening brackets stand.
@@ -621,6 +623,7 @@ pub fn scan(gz: &Gazetteer, cues: &Cues, s: &str) -> Scan {
     let mut titles = Vec::new();
     let mut title_ends = Vec::new();
     let mut triggers = Vec::new();
+    let mut pairs = Vec::new();
     // Gazetteer names leftmost-longest: at the first position where one starts, the longest
     // (the walk gives a position's words shortest first), then on from its end. Cues count
     // wherever they stand.
@@ -662,6 +665,9 @@ pub fn scan(gz: &Gazetteer, cues: &Cues, s: &str) -> Scan {
         if kind & (CUE_ORG | CUE_PAIR) != 0 {
             needs.push((start, end));
         }
+        if kind & CUE_PAIR != 0 {
+            pairs.push(start);
+        }
     });
     matches.extend(longest);
     titles.sort_unstable();
@@ -702,6 +708,7 @@ pub fn scan(gz: &Gazetteer, cues: &Cues, s: &str) -> Scan {
         titles,
         title_ends,
         triggers,
+        pairs,
         dotted,
         brackets,
         needs,
@@ -1071,8 +1078,9 @@ pub fn recognise(
     }
 
     // 3. Countries abbreviated in compounds: 中美, 韩中日, 访日 as words, and 中美关系, 中俄外长
-    //    (a run of abbreviations at a word start, before a compound head or a title).
-    for t in toks {
+    //    (a run of abbreviations at a word start, before a compound head or a title). Each
+    //    starts with two abbreviations, or 访 and one: the scan found where such pairs stand.
+    for t in toks.iter().filter(|_| !scan.pairs.is_empty()) {
         // (Most words start with no abbreviation at all.)
         if !t
             .word
