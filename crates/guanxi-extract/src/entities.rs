@@ -1005,7 +1005,8 @@ pub fn recognise(
             if s[..a].ends_with('·') || s[b..].starts_with('·') || !free(&out, a, b) {
                 continue;
             }
-            if is_country(entry) {
+            // (Most countries stand before no body: one lookup by the next character says so.)
+            if is_country(entry) && gz.body_set.prefix_of(&s[b..]).is_some() {
                 if let Some(body) = gz.bodies.iter().find(|w| {
                     s[b..].starts_with(w.as_str()) && !s[b + w.len()..].starts_with(TITLE_SUFFIX)
                 }) {

@@ -83,7 +83,14 @@ pub fn clause_around(text: &str, sentence: Span, at: usize) -> Span {
     let rel = at.saturating_sub(sentence.start).min(s.len());
     let mut depth = 0i32;
     let mut start = 0;
-    let mut bounds = Vec::new();
+    // (Clauses come in order: the first to end at or after `rel` holds it, or none does.)
+    let holding = |a: usize, b: usize| {
+        if rel >= a {
+            Span::new(sentence.start + a, sentence.start + b)
+        } else {
+            sentence
+        }
+    };
     for (i, c) in s.char_indices() {
         match c {
             '（' | '(' | '“' | '《' => depth += 1,
@@ -96,17 +103,13 @@ pub fn clause_around(text: &str, sentence: Span, at: usize) -> Span {
             && s[..i].chars().next_back().is_some_and(is_cjk)
             && s[i + 1..].chars().next().is_some_and(is_cjk);
         if depth == 0 && (CLAUSE_END.contains(&c) || spaced) {
-            bounds.push((start, i));
+            if i >= rel {
+                return holding(start, i);
+            }
             start = i + c.len_utf8();
         }
     }
-    bounds.push((start, s.len()));
-    for (a, b) in bounds {
-        if rel >= a && rel <= b {
-            return Span::new(sentence.start + a, sentence.start + b);
-        }
-    }
-    sentence
+    holding(start, s.len())
 }
 
 fn is_cjk(c: char) -> bool {
@@ -117,7 +120,54 @@ fn is_cjk(c: char) -> bool {
 mod tests {
     use super::*;
 
+    /// The clause around a byte as first written: every clause listed, then searched.
+    fn clause_by_list(text: &str, sentence: Span, at: usize) -> Span {
+        let s = sentence.slice(text);
+        let rel = at.saturating_sub(sentence.start).min(s.len());
+        let mut depth = 0i32;
+        let mut start = 0;
+        let mut bounds = Vec::new();
+        for (i, c) in s.char_indices() {
+            match c {
+                '（' | '(' | '“' | '《' => depth += 1,
+                '）' | ')' | '”' | '》' => depth = (depth - 1).max(0),
+                _ => {}
+            }
+            let spaced = c == ' '
+                && s[..i].chars().next_back().is_some_and(is_cjk)
+                && s[i + 1..].chars().next().is_some_and(is_cjk);
+            if depth == 0 && (CLAUSE_END.contains(&c) || spaced) {
+                bounds.push((start, i));
+                start = i + c.len_utf8();
+            }
+        }
+        bounds.push((start, s.len()));
+        for (a, b) in bounds {
+            if rel >= a && rel <= b {
+                return Span::new(sentence.start + a, sentence.start + b);
+            }
+        }
+        sentence
+    }
+
     proptest::proptest! {
+        /// The clause around every byte is the one the full list of clauses gives.
+        #[test]
+        fn clauses_end_where_listed(
+            s in r#"([，,：:；;。！？!?（()）“”《》 王毅会见a]|\PC){0,30}"#,
+            lead in 0usize..4,
+        ) {
+            let text = format!("{}{s}", "前".repeat(lead));
+            let sentence = Span::new(lead * 3, text.len());
+            for at in 0..=text.len() + 2 {
+                proptest::prop_assert_eq!(
+                    clause_around(&text, sentence, at),
+                    clause_by_list(&text, sentence, at),
+                    "{} in {:?}", at, text
+                );
+            }
+        }
+
         /// The vectorised search splits blocks where reading them character by character does.
         #[test]
         fn sentences_split_as_read_by_characters(
