@@ -351,10 +351,11 @@ impl Extractor {
                         .chars()
                         .next()
                         .is_some_and(|c| c.is_whitespace() && bracket(&after[c.len_utf8()..]));
+                // (The groups are read in the match alone, not in the rest of the article.)
                 if let Some(latin) = entities::LATIN_AFTER
                     .as_ref()
                     .filter(|_| opens_bracket)
-                    .and_then(|re| re.captures(after))
+                    .and_then(|re| re.captures(&after[..re.find(after)?.end()]))
                     .and_then(|c| c.get(1))
                 {
                     let latin = latin
