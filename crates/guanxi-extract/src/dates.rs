@@ -143,7 +143,18 @@ fn word_cue(prev: char, c: char) -> u32 {
 }
 
 /// The cues `text` holds, in one pass over its characters.
+#[cfg(test)]
 fn cues(text: &str) -> u32 {
+    cues_and_units(text).0
+}
+
+/// The cues of a number's unit: 年 after a digit, 月 after a number, 日 or 号 after a number.
+const UNITS: u32 = DIGIT_YEAR | NUM_MONTH | NUM_DAY;
+
+/// The cues `text` holds, and where each unit cue ([`UNITS`]) stands: its bit and the byte
+/// offset of its character.
+fn cues_and_units(text: &str) -> (u32, Vec<(u32, usize)>) {
+    let mut units = Vec::new();
     let mut set = 0;
     // Whether the last character other than white space was a digit or a numeral, and
     // whether it was a digit.
@@ -151,7 +162,7 @@ fn cues(text: &str) -> u32 {
     let mut after_digit = false;
     // The character before (white space too: words are read as written).
     let mut prev = ' ';
-    for c in text.chars() {
+    for (i, c) in text.char_indices() {
         let before = std::mem::replace(&mut prev, c);
         let u = c as u32;
         let bits = if u < 0x80 {
@@ -179,8 +190,9 @@ fn cues(text: &str) -> u32 {
         } else {
             cue_of(c)
         };
+        let mut unit = 0;
         if after_number {
-            set |= match c {
+            unit |= match c {
                 '年' => NUM_YEAR,
                 '月' => NUM_MONTH,
                 '日' | '号' => NUM_DAY,
@@ -188,13 +200,40 @@ fn cues(text: &str) -> u32 {
             };
         }
         if after_digit && c == '年' {
-            set |= DIGIT_YEAR;
+            unit |= DIGIT_YEAR;
+        }
+        if unit & UNITS != 0 {
+            units.push((unit & UNITS, i));
         }
         after_number = bits & (DIGIT | NUMERAL) != 0;
         after_digit = bits & DIGIT != 0;
-        set |= bits;
+        set |= bits | unit;
     }
-    set
+    (set, units)
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Run every pattern whose cues a sentence holds, to hold the skipping to it.
+    static RUN_EVERY_PATTERN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether every match of a pattern needing `needs` would overlap a date already `taken`:
+/// each match holds a unit cue of each unit the pattern needs, so when every such cue stands
+/// inside a date taken, so does part of every match.
+fn all_taken(needs: &[u32], units: &[(u32, usize)], taken: &[(usize, usize)]) -> bool {
+    #[cfg(test)]
+    if RUN_EVERY_PATTERN.get() {
+        return false;
+    }
+    !taken.is_empty()
+        && needs.iter().any(|&group| {
+            group & UNITS == group
+                && units
+                    .iter()
+                    .filter(|(bit, _)| bit & group != 0)
+                    .all(|&(_, at)| taken.iter().any(|&(a, b)| a <= at && at < b))
+        })
 }
 
 /// Chinese characters, punctuation and full-width forms: the ranges where the only cues
@@ -356,9 +395,9 @@ pub fn find_dates(text: &str, offset: usize, published: Option<LocalDate>) -> Ve
     let mut taken: Vec<(usize, usize)> = Vec::new();
     let pub_naive = published.and_then(to_naive);
     // Most sentences hold the cues of no pattern at all.
-    let cues = cues(text);
+    let (cues, units) = cues_and_units(text);
     for Pattern { form, needs, re } in PATTERNS.iter() {
-        if !needs.iter().all(|&group| cues & group != 0) {
+        if !needs.iter().all(|&group| cues & group != 0) || all_taken(needs, &units, &taken) {
             continue;
         }
         for c in re.captures_iter(text) {
@@ -992,6 +1031,27 @@ mod tests {
             )
         ) {
             let text: String = words.concat();
+            // Every match holds a unit cue of each unit its pattern needs, inside the match.
+            let (_, units) = cues_and_units(&text);
+            for p in PATTERNS.iter() {
+                for m in p.re.find_iter(&text) {
+                    for &group in p.needs.iter().filter(|&&g| g & UNITS == g) {
+                        prop_assert!(
+                            units.iter().any(|&(bit, at)| bit & group != 0 && m.range().contains(&at)),
+                            "{} in {text:?}",
+                            p.re.as_str()
+                        );
+                    }
+                }
+            }
+            // Passing over the patterns whose every match falls in a date taken finds the
+            // same dates.
+            let published = Some(LocalDate { year: 2020, month: 9, day: 15 });
+            let skipping = find_dates(&text, 0, published);
+            RUN_EVERY_PATTERN.set(true);
+            let every = find_dates(&text, 0, published);
+            RUN_EVERY_PATTERN.set(false);
+            prop_assert_eq!(skipping, every, "{}", text);
             let set = cues(&text);
             for p in PATTERNS.iter() {
                 if p.re.is_match(&text) {
