@@ -516,7 +516,11 @@ impl Cues {
             }
         }
         let mut cue = |w: String, kind: u8| match index.get(&w) {
-            Some(&i) => words[i].2 |= kind,
+            Some(&i) => {
+                if let Some(w) = words.get_mut(i) {
+                    w.2 |= kind;
+                }
+            }
             None => {
                 index.insert(w.clone(), words.len());
                 words.push((w, None, kind));
