@@ -763,6 +763,8 @@ impl EventDay {
 struct EventTable {
     matcher: crate::gazetteer::CharTrie,
     occurrences: Vec<Vec<Event>>,
+    /// The last characters of the names.
+    ends: rustc_hash::FxHashSet<char>,
 }
 
 static EVENTS: LazyLock<EventTable> = LazyLock::new(|| {
@@ -788,9 +790,11 @@ static EVENTS: LazyLock<EventTable> = LazyLock::new(|| {
         }
     }
     let matcher = crate::gazetteer::CharTrie::new(names.iter().map(String::as_str));
+    let ends = names.iter().filter_map(|n| n.chars().next_back()).collect();
     EventTable {
         matcher,
         occurrences,
+        ends,
     }
 });
 
@@ -826,15 +830,6 @@ const ANCHORS: &[(&str, Anchor)] = &[
     ("闭幕式", Anchor::Closing),
 ];
 
-/// The last characters of the events' names.
-static EVENT_ENDS: LazyLock<rustc_hash::FxHashSet<char>> = LazyLock::new(|| {
-    include_str!("../data/events.tsv")
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-        .filter_map(|l| l.split('\t').next()?.chars().next_back())
-        .collect()
-});
-
 /// The first characters of the anchor words, and a bit for each of them modulo 64.
 static ANCHOR_STARTS: LazyLock<(u64, Vec<char>)> = LazyLock::new(|| {
     let mut chars: Vec<char> = ANCHORS
@@ -857,8 +852,8 @@ fn may_anchor_event(text: &str) -> bool {
         if bits >> (c as u32 & 63) & 1 != 0
             && starts.contains(&c)
             && ANCHORS.iter().any(|(w, _)| text[i..].starts_with(w))
-            && (EVENT_ENDS.contains(&before[1])
-                || (before[1] == '的' && EVENT_ENDS.contains(&before[0])))
+            && (EVENTS.ends.contains(&before[1])
+                || (before[1] == '的' && EVENTS.ends.contains(&before[0])))
         {
             return true;
         }
@@ -969,6 +964,20 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// How many patterns match `text`, or the first that matches it without the cues it
+    /// needs.
+    fn patterns_matching_with_cues(text: &str) -> Result<usize, String> {
+        let set = cues(text);
+        let mut matched = 0;
+        for p in PATTERNS.iter().filter(|p| p.re.is_match(text)) {
+            if !p.needs.iter().all(|&g| set & g != 0) {
+                return Err(format!("{} in {text:?}", p.re.as_str()));
+            }
+            matched += 1;
+        }
+        Ok(matched)
+    }
+
     /// Characters of every pattern, and others.
     const ALPHABET: &str = "0123456789２٣年月日号周星期礼拜天晚一二三四五六七八九十两去今明前后当同上本下这个至到-—–～~和与及、份代地时间 说\u{3000}\t中昨末礼";
 
@@ -1000,16 +1009,8 @@ mod tests {
             )
         ) {
             let text: String = chars.into_iter().collect();
-            let set = cues(&text);
-            for p in PATTERNS.iter() {
-                if p.re.is_match(&text) {
-                    prop_assert!(
-                        p.needs.iter().all(|&g| set & g != 0),
-                        "{} in {text:?}",
-                        p.re.as_str()
-                    );
-                }
-            }
+            let checked = patterns_matching_with_cues(&text);
+            prop_assert!(checked.is_ok(), "{:?}", checked);
         }
     }
 
@@ -1052,16 +1053,8 @@ mod tests {
             let every = find_dates(&text, 0, published);
             RUN_EVERY_PATTERN.set(false);
             prop_assert_eq!(skipping, every, "{}", text);
-            let set = cues(&text);
-            for p in PATTERNS.iter() {
-                if p.re.is_match(&text) {
-                    prop_assert!(
-                        p.needs.iter().all(|&g| set & g != 0),
-                        "{} in {text:?}",
-                        p.re.as_str()
-                    );
-                }
-            }
+            let checked = patterns_matching_with_cues(&text);
+            prop_assert!(checked.is_ok(), "{:?}", checked);
         }
     }
 
@@ -1117,16 +1110,9 @@ mod tests {
             "5月份",
             "当地时间5日",
         ] {
-            let set = cues(text);
-            for p in PATTERNS.iter() {
-                if p.re.is_match(text) {
-                    matched += 1;
-                    assert!(
-                        p.needs.iter().all(|&g| set & g != 0),
-                        "{} in {text:?}",
-                        p.re.as_str()
-                    );
-                }
+            match patterns_matching_with_cues(text) {
+                Ok(n) => matched += n,
+                Err(e) => panic!("{e}"),
             }
         }
         assert!(matched > 60, "{matched}");

@@ -459,25 +459,6 @@ fn must_align(entry: &crate::gazetteer::GazetteerEntry, surface: &str) -> bool {
     surface.chars().count() <= limit && surface.chars().all(is_han)
 }
 
-/// A match of a pattern in a sentence.
-struct Hit<'s> {
-    s: &'s str,
-    start: usize,
-    end: usize,
-}
-
-impl<'s> Hit<'s> {
-    fn as_str(&self) -> &'s str {
-        &self.s[self.start..self.end]
-    }
-    fn start(&self) -> usize {
-        self.start
-    }
-    fn end(&self) -> usize {
-        self.end
-    }
-}
-
 /// A title word: the word after it may be a name.
 const CUE_TITLE: u8 = 1;
 /// A speech word: a name may stand just before it.
@@ -804,166 +785,158 @@ pub fn recognise(
             .any(|f| f.span.start < base + b && base + a < f.span.end)
     };
 
-    // 1. Dotted full names: 谢尔盖·拉夫罗夫 (a title glued in front is trimmed off).
-    // (The separator is required: a sentence without one has no dotted name.)
-    {
-        for m in scan
-            .dotted
-            .iter()
-            .map(|&(start, end)| Hit { s, start, end })
-        {
-            let full = m.as_str();
-            let first_len = full.find(SEPARATORS).unwrap_or(full.len());
-            let first = &full[..first_len];
-            let keep = trim_to_transliteration(gz, first);
-            if keep.is_empty() {
-                continue;
-            }
-            let mut start = m.start() + (first.len() - keep.len());
-            // The last character of a title, a date or a function word may stand glued in front
-            // (主任|索菲·理查森, 4日|迈克尔·乔丹, 和|约翰·克里).
-            while let Some(c) = s[start..].chars().next() {
-                let with = &s[..start + c.len_utf8()];
-                let rest = s[start + c.len_utf8()..]
-                    .split(SEPARATORS)
-                    .next()
-                    .unwrap_or("");
-                let glued = gz.title_set.suffix_of(with).is_some()
-                    || (c == '日' && s[..start].ends_with(|d: char| d.is_ascii_digit()))
-                    || FRONT_GLUE.contains(&c);
-                if !glued || rest.is_empty() {
-                    break;
-                }
-                start += c.len_utf8();
-            }
-            // The last part may run into the next word (绍伊古握手): cut it after the longest
-            // known name, or after its transliteration characters.
-            let last_start = full
-                .char_indices()
-                .rfind(|(_, c)| SEPARATORS.contains(c))
-                .map_or(m.start(), |(i, c)| m.start() + i + c.len_utf8());
-            let last = &s[last_start..m.end()];
-            let known = last
-                .char_indices()
-                .map(|(i, c)| i + c.len_utf8())
-                .rfind(|&e| {
-                    gz.by_surface
-                        .get(&last[..e])
-                        .is_some_and(|&i| gz.entries[i].key.kind == EntityKind::Person)
-                });
-            let end = match known {
-                Some(e) => last_start + e,
-                None => {
-                    // Otherwise the segmenter's name-like words from there (克里斯托弗·雷|和司法部长…,
-                    // 汤普森|表示), within the transliteration characters, six at most.
-                    let mut pos = last_start;
-                    for t in toks.iter().filter(|t| t.start >= last_start) {
-                        let namelike = t.tag().starts_with("nr")
-                            || matches!(t.tag(), "nz" | "x" | "ng")
-                            || (t.word.chars().count() == 1
-                                && gz
-                                    .transliteration_chars
-                                    .contains(&t.word.chars().next().unwrap_or(' ')));
-                        if t.start != pos || !namelike {
-                            break;
-                        }
-                        pos = t.end;
-                    }
-                    let by_chars = last_start + trim_tail_to_transliteration(gz, last).len();
-                    let end = if pos > last_start {
-                        pos.min(by_chars)
-                    } else {
-                        by_chars
-                    };
-                    let cap = s[last_start..end]
-                        .char_indices()
-                        .nth(6)
-                        .map_or(end, |(i, _)| last_start + i);
-                    end.min(cap)
-                }
-            };
-            // A function word glued after the name (米格尔·费尔南德斯以夸张的形式) is not part of it.
-            let mut end = end;
-            while let Some(c) = s[last_start..end].chars().last() {
-                if !FRONT_GLUE.contains(&c) || s[last_start..end].chars().count() <= 2 {
-                    break;
-                }
-                end -= c.len_utf8();
-            }
-            if end <= last_start {
-                continue;
-            }
-            // 约翰斯·霍普金斯大学, 罗伯特·科赫研究所: an institution named after a person.
-            let tail = &s[last_start..];
-            if NOT_A_PERSON_AFTER
-                .iter()
-                .any(|x| tail.find(x).is_some_and(|p| p <= end - last_start))
-            {
-                continue;
-            }
-            let institution = NAMED_AFTER_PERSON
-                .iter()
-                .filter_map(|x| tail.find(x).map(|p| (p, x.len())))
-                .filter(|&(p, _)| p <= end - last_start)
-                .min();
-            if let Some((p, len)) = institution {
-                let org_end = last_start + p + len;
-                if free(&out, start, org_end) {
-                    let name = one_dot(&s[start..org_end]);
-                    let entry = gz
-                        .by_surface
-                        .get(&name)
-                        .copied()
-                        .filter(|&i| gz.entries[i].key.kind == EntityKind::Organization);
-                    let mut f = match entry {
-                        Some(i) => {
-                            Found::known(gz, i, Span::new(base + start, base + org_end), &name)
-                        }
-                        None => Found::unknown(
-                            EntityKind::Organization,
-                            &name,
-                            Span::new(base + start, base + org_end),
-                        ),
-                    };
-                    f.surface = name;
-                    out.push(f);
-                }
-                continue;
-            }
-            let surface = &s[start..end];
-            let norm = one_dot(surface);
-            let short = norm.rsplit('·').next().unwrap_or("");
-            if short.chars().count() < 2 {
-                continue;
-            }
-            let entry = gz
-                .by_surface
-                .get(&norm)
-                .or_else(|| gz.by_surface.get(short))
-                .copied()
-                .filter(|&i| gz.entries[i].key.kind == EntityKind::Person);
-            // A hyphen joins names only for a person the gazetteer knows (凯莉-克拉夫特).
-            if entry.is_none() && surface.contains(['-', '－']) {
-                continue;
-            }
-            // An unknown person is keyed by the full name, so that 斯蒂芬·米勒 and 杰森·米勒 stay
-            // two people; their short form (米勒) is the name they are shown by.
-            let key = match entry {
-                Some(i) => gz.entries[i].key.clone(),
-                None => EntityKey {
-                    kind: EntityKind::Person,
-                    name: norm.clone(),
-                },
-            };
-            out.push(Found {
-                span: Span::new(base + start, base + end),
-                key,
-                entry,
-                place_kind: None,
-                surface: norm,
-                nested: false,
-            });
+    // 1. Dotted full names: 谢尔盖·拉夫罗夫 (a title glued in front is trimmed off), as the
+    //    scan found them.
+    for &(m_start, m_end) in &scan.dotted {
+        let full = &s[m_start..m_end];
+        let first_len = full.find(SEPARATORS).unwrap_or(full.len());
+        let first = &full[..first_len];
+        let keep = trim_to_transliteration(gz, first);
+        if keep.is_empty() {
+            continue;
         }
+        let mut start = m_start + (first.len() - keep.len());
+        // The last character of a title, a date or a function word may stand glued in front
+        // (主任|索菲·理查森, 4日|迈克尔·乔丹, 和|约翰·克里).
+        while let Some(c) = s[start..].chars().next() {
+            let with = &s[..start + c.len_utf8()];
+            let rest = s[start + c.len_utf8()..]
+                .split(SEPARATORS)
+                .next()
+                .unwrap_or("");
+            let glued = gz.title_set.suffix_of(with).is_some()
+                || (c == '日' && s[..start].ends_with(|d: char| d.is_ascii_digit()))
+                || FRONT_GLUE.contains(&c);
+            if !glued || rest.is_empty() {
+                break;
+            }
+            start += c.len_utf8();
+        }
+        // The last part may run into the next word (绍伊古握手): cut it after the longest
+        // known name, or after its transliteration characters.
+        let last_start = full
+            .char_indices()
+            .rfind(|(_, c)| SEPARATORS.contains(c))
+            .map_or(m_start, |(i, c)| m_start + i + c.len_utf8());
+        let last = &s[last_start..m_end];
+        let known = last
+            .char_indices()
+            .map(|(i, c)| i + c.len_utf8())
+            .rfind(|&e| {
+                gz.by_surface
+                    .get(&last[..e])
+                    .is_some_and(|&i| gz.entries[i].key.kind == EntityKind::Person)
+            });
+        let end = match known {
+            Some(e) => last_start + e,
+            None => {
+                // Otherwise the segmenter's name-like words from there (克里斯托弗·雷|和司法部长…,
+                // 汤普森|表示), within the transliteration characters, six at most.
+                let mut pos = last_start;
+                for t in toks.iter().filter(|t| t.start >= last_start) {
+                    let namelike = t.tag().starts_with("nr")
+                        || matches!(t.tag(), "nz" | "x" | "ng")
+                        || (t.word.chars().count() == 1
+                            && gz
+                                .transliteration_chars
+                                .contains(&t.word.chars().next().unwrap_or(' ')));
+                    if t.start != pos || !namelike {
+                        break;
+                    }
+                    pos = t.end;
+                }
+                let by_chars = last_start + trim_tail_to_transliteration(gz, last).len();
+                let end = if pos > last_start {
+                    pos.min(by_chars)
+                } else {
+                    by_chars
+                };
+                let cap = s[last_start..end]
+                    .char_indices()
+                    .nth(6)
+                    .map_or(end, |(i, _)| last_start + i);
+                end.min(cap)
+            }
+        };
+        // A function word glued after the name (米格尔·费尔南德斯以夸张的形式) is not part of it.
+        let mut end = end;
+        while let Some(c) = s[last_start..end].chars().last() {
+            if !FRONT_GLUE.contains(&c) || s[last_start..end].chars().count() <= 2 {
+                break;
+            }
+            end -= c.len_utf8();
+        }
+        if end <= last_start {
+            continue;
+        }
+        // 约翰斯·霍普金斯大学, 罗伯特·科赫研究所: an institution named after a person.
+        let tail = &s[last_start..];
+        if NOT_A_PERSON_AFTER
+            .iter()
+            .any(|x| tail.find(x).is_some_and(|p| p <= end - last_start))
+        {
+            continue;
+        }
+        let institution = NAMED_AFTER_PERSON
+            .iter()
+            .filter_map(|x| tail.find(x).map(|p| (p, x.len())))
+            .filter(|&(p, _)| p <= end - last_start)
+            .min();
+        if let Some((p, len)) = institution {
+            let org_end = last_start + p + len;
+            if free(&out, start, org_end) {
+                let name = one_dot(&s[start..org_end]);
+                let entry = gz
+                    .by_surface
+                    .get(&name)
+                    .copied()
+                    .filter(|&i| gz.entries[i].key.kind == EntityKind::Organization);
+                let mut f = match entry {
+                    Some(i) => Found::known(gz, i, Span::new(base + start, base + org_end), &name),
+                    None => Found::unknown(
+                        EntityKind::Organization,
+                        &name,
+                        Span::new(base + start, base + org_end),
+                    ),
+                };
+                f.surface = name;
+                out.push(f);
+            }
+            continue;
+        }
+        let surface = &s[start..end];
+        let norm = one_dot(surface);
+        let short = norm.rsplit('·').next().unwrap_or("");
+        if short.chars().count() < 2 {
+            continue;
+        }
+        let entry = gz
+            .by_surface
+            .get(&norm)
+            .or_else(|| gz.by_surface.get(short))
+            .copied()
+            .filter(|&i| gz.entries[i].key.kind == EntityKind::Person);
+        // A hyphen joins names only for a person the gazetteer knows (凯莉-克拉夫特).
+        if entry.is_none() && surface.contains(['-', '－']) {
+            continue;
+        }
+        // An unknown person is keyed by the full name, so that 斯蒂芬·米勒 and 杰森·米勒 stay
+        // two people; their short form (米勒) is the name they are shown by.
+        let key = match entry {
+            Some(i) => gz.entries[i].key.clone(),
+            None => EntityKey {
+                kind: EntityKind::Person,
+                name: norm.clone(),
+            },
+        };
+        out.push(Found {
+            span: Span::new(base + start, base + end),
+            key,
+            entry,
+            place_kind: None,
+            surface: norm,
+            nested: false,
+        });
     }
 
     // 2. Gazetteer, with country + government body (中国外交部) joined into one organisation.
