@@ -11,22 +11,44 @@ use guanxi_extract::Extractor;
 use guanxi_ingest::IngestConfig;
 use guanxi_rdf::ArticleQuads;
 
-/// The fastest of `repeat` runs of `f`, in seconds, with the last run's result.
-fn fastest<T>(repeat: u32, mut f: impl FnMut() -> T) -> (f64, T) {
+/// Seconds `f` takes, with its result.
+fn timed<T>(f: impl FnOnce() -> T) -> (f64, T) {
     let t = Instant::now();
-    let mut out = f();
-    let mut best = t.elapsed().as_secs_f64();
-    for _ in 1..repeat {
-        let t = Instant::now();
-        out = f();
-        best = best.min(t.elapsed().as_secs_f64());
+    let out = f();
+    (t.elapsed().as_secs_f64(), out)
+}
+
+/// Seconds of one round of the in-memory stages.
+#[derive(Clone, Copy)]
+struct Round {
+    parse: f64,
+    cut: f64,
+    extract: f64,
+    map: f64,
+}
+
+impl Round {
+    /// Ratio (a) of this round: parse + extract throughput against the bare cut's.
+    fn ratio(&self) -> f64 {
+        self.cut / (self.parse + self.extract).max(f64::MIN_POSITIVE)
     }
-    (best, out)
+}
+
+/// The median of `xs` (0 for none).
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    match xs.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => xs[n / 2],
+        n => (xs[n / 2 - 1] + xs[n / 2]) / 2.0,
+    }
 }
 
 /// Runs every stage over the first `limit` files of `paths`, single-threaded, so the
-/// ratios compare like with like. The in-memory stages run `repeat` times and the fastest
-/// run counts; `no_store` skips the two store loads.
+/// ratios compare like with like. The in-memory stages run in `repeat` rounds, each of
+/// which runs parse, bare cut, extraction and mapping once, one after the other: a stage is
+/// never timed in a quieter or busier spell of the machine than the stage it is compared
+/// with. Each stage's fastest round counts; `no_store` skips the two store loads.
 pub fn bench(paths: &[PathBuf], limit: Option<usize>, repeat: u32, no_store: bool) -> Result<()> {
     let mut files = crate::commands::collect_files(paths)?;
     if let Some(n) = limit {
@@ -42,44 +64,62 @@ pub fn bench(paths: &[PathBuf], limit: Option<usize>, repeat: u32, no_store: boo
     let mb = bytes as f64 / 1e6;
     let config = IngestConfig::default();
 
-    let (parse_s, articles) = fastest(repeat, || {
-        inputs
-            .iter()
-            .flat_map(|(name, b)| guanxi_ingest::parse_file(name, None, b, &config).items)
-            .filter_map(|i| i.result.ok())
-            .collect::<Vec<guanxi_core::Article>>()
-    });
+    let (load_jieba_s, jieba) = timed(jieba_rs::Jieba::new);
+    let (load_extractor_s, extractor) = timed(Extractor::new);
+    let mut rounds: Vec<Round> = Vec::new();
+    let mut articles: Vec<guanxi_core::Article> = Vec::new();
+    let mut words = 0;
+    let mut mapped: Vec<ArticleQuads> = Vec::new();
+    for _ in 0..repeat.max(1) {
+        // (The last round's results are dropped first, so that each round starts alike.)
+        mapped.clear();
+        articles.clear();
+        let (parse, parsed) = timed(|| {
+            inputs
+                .iter()
+                .flat_map(|(name, b)| guanxi_ingest::parse_file(name, None, b, &config).items)
+                .filter_map(|i| i.result.ok())
+                .collect::<Vec<guanxi_core::Article>>()
+        });
+        articles = parsed;
+        let (cut, cut_words) = timed(|| {
+            articles
+                .iter()
+                .map(|a| jieba.cut(&a.text, true).len())
+                .sum::<usize>()
+        });
+        words = cut_words;
+        let (extract, extractions) = timed(|| {
+            extractor.forget();
+            articles
+                .chunks(crate::commands::EXTRACT_CHUNK)
+                .flat_map(|c| extractor.extract_many(&c.iter().collect::<Vec<_>>()))
+                .collect::<Vec<guanxi_core::Extraction>>()
+        });
+        let (map, quads) = timed(|| {
+            articles
+                .iter()
+                .zip(&extractions)
+                .filter_map(|(a, ex)| guanxi_rdf::article_quads(a, ex).ok())
+                .collect::<Vec<ArticleQuads>>()
+        });
+        mapped = quads;
+        rounds.push(Round {
+            parse,
+            cut,
+            extract,
+            map,
+        });
+    }
+    let fastest = |f: fn(&Round) -> f64| rounds.iter().map(f).fold(f64::INFINITY, f64::min);
+    let (parse_s, cut_s, extract_s, map_s) = (
+        fastest(|r| r.parse),
+        fastest(|r| r.cut),
+        fastest(|r| r.extract),
+        fastest(|r| r.map),
+    );
     let n = articles.len() as f64;
     let text_mb = articles.iter().map(|a| a.text.len()).sum::<usize>() as f64 / 1e6;
-
-    let t = Instant::now();
-    let jieba = jieba_rs::Jieba::new();
-    let load_jieba_s = t.elapsed().as_secs_f64();
-    let (cut_s, words) = fastest(repeat, || {
-        articles
-            .iter()
-            .map(|a| jieba.cut(&a.text, true).len())
-            .sum::<usize>()
-    });
-
-    let t = Instant::now();
-    let extractor = Extractor::new();
-    let load_extractor_s = t.elapsed().as_secs_f64();
-    let (extract_s, extractions) = fastest(repeat, || {
-        extractor.forget();
-        articles
-            .chunks(crate::commands::EXTRACT_CHUNK)
-            .flat_map(|c| extractor.extract_many(&c.iter().collect::<Vec<_>>()))
-            .collect::<Vec<guanxi_core::Extraction>>()
-    });
-    let (map_s, mapped) = fastest(repeat, || {
-        articles
-            .iter()
-            .zip(&extractions)
-            .filter_map(|(a, ex)| guanxi_rdf::article_quads(a, ex).ok())
-            .collect::<Vec<ArticleQuads>>()
-    });
-    drop(extractions);
     let quads: usize = mapped.iter().map(|m| m.quads.len() + m.shared.len()).sum();
 
     let loads = if no_store {
@@ -90,11 +130,12 @@ pub fn bench(paths: &[PathBuf], limit: Option<usize>, repeat: u32, no_store: boo
 
     let rate = |count: f64, s: f64| if s > 0.0 { count / s } else { 0.0 };
     println!(
-        "files {} ({mb:.1} MB), articles {n}, text {text_mb:.1} MB, quads {quads}{}; fastest of {repeat} run(s)",
+        "files {} ({mb:.1} MB), articles {n}, text {text_mb:.1} MB, quads {quads}{}; fastest of {} round(s)",
         inputs.len(),
         loads.map_or(String::new(), |((_, stored), (_, bulk))| format!(
             " (stored {stored}, bulk {bulk})"
-        ))
+        )),
+        rounds.len()
     );
     println!("stage                         seconds   articles/s       MB/s");
     let row = |name: &str, s: f64, m: f64| {
@@ -129,6 +170,17 @@ pub fn bench(paths: &[PathBuf], limit: Option<usize>, repeat: u32, no_store: boo
         100.0 * rate(n, parse_s + extract_s) / rate(n, cut_s).max(f64::MIN_POSITIVE),
         100.0 * rate(n, parse_s + extract_s + map_s) / rate(n, cut_s).max(f64::MIN_POSITIVE)
     );
+    if rounds.len() > 1 {
+        let each: Vec<String> = rounds
+            .iter()
+            .map(|r| format!("{:.1}", 100.0 * r.ratio()))
+            .collect();
+        println!(
+            "ratio (a) round by round: {} % (median {:.1} %)",
+            each.join(", "),
+            100.0 * median(rounds.iter().map(Round::ratio).collect())
+        );
+    }
     if let Some(((ours_s, _), (bulk_s, _))) = loads {
         println!(
             "ratio (b) our store load / Oxigraph bulk loader:        {:.1} %",

@@ -136,8 +136,9 @@ enum Command {
         /// Use only the first N files.
         #[arg(long)]
         limit: Option<usize>,
-        /// Time each in-memory stage (parse, cut, extract, map) this many times and report
-        /// the fastest run, which is the least disturbed by other work on the machine.
+        /// Run the in-memory stages (parse, cut, extract, map) in this many rounds, each
+        /// stage once per round, and report each stage's fastest round, the least disturbed
+        /// by other work on the machine, and ratio (a) round by round.
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100))]
         repeat: u32,
         /// Skip the two store loads (only the in-memory stages and ratio (a)).
