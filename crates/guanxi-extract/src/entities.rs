@@ -1728,8 +1728,36 @@ mod tests {
         }
     }
 
+    /// Extraction that reads no interactions in an article without a trigger equals
+    /// extraction that reads them in every article.
+    #[test]
+    fn articles_without_a_trigger_report_no_interaction() {
+        let ex = crate::Extractor::new();
+        let articles = fixtures();
+        let mut without = 0;
+        for a in &articles {
+            let skipping = ex.extract(a);
+            crate::READ_EVERY_ARTICLE.set(true);
+            let reading = ex.extract(a);
+            crate::READ_EVERY_ARTICLE.set(false);
+            assert_eq!(skipping, reading, "in {}", a.source);
+            without += usize::from(crate::text::sentences(a).iter().all(|s| {
+                scan(ex.gazetteer(), &ex.cues, s.span.slice(&a.text))
+                    .triggers
+                    .is_empty()
+            }));
+        }
+        // (Both kinds of article are among the fixtures.)
+        assert!(
+            without > 5 && without + 5 < articles.len(),
+            "{without} of {}",
+            articles.len()
+        );
+    }
+
     /// The same over every article of a corpus: `GUANXI_CORPUS=DIR cargo test -p
-    /// guanxi-extract --release -- --ignored` (an absolute path).
+    /// guanxi-extract --release -- --ignored` (an absolute path). The reading of every
+    /// article is held to reading every word and every article's interactions.
     #[test]
     #[ignore = "reads a whole corpus named by GUANXI_CORPUS"]
     fn corpus_extracts_the_same() {
@@ -1750,8 +1778,10 @@ mod tests {
             for a in parsed.items.into_iter().filter_map(|i| i.result.ok()) {
                 let needed = ex.extract(&a);
                 CUT_EVERYTHING.set(true);
+                crate::READ_EVERY_ARTICLE.set(true);
                 let everything = ex.extract(&a);
                 CUT_EVERYTHING.set(false);
+                crate::READ_EVERY_ARTICLE.set(false);
                 assert_eq!(needed, everything, "in {}", a.source);
                 articles += 1;
             }

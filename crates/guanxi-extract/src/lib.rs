@@ -49,6 +49,28 @@ struct Segmented<'a> {
     toks: Vec<Vec<Tok<'a>>>,
 }
 
+#[cfg(test)]
+thread_local! {
+    /// Read interactions in every article, to hold the skipping of articles without a
+    /// trigger to it.
+    pub(crate) static READ_EVERY_ARTICLE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// An article as read before its interactions: its sentences, what each holds, who is
+/// named and in what role, and the days relative dates are read from.
+struct Read<'r, 'a> {
+    article: &'r Article,
+    sentences: &'r [guanxi_core::Sentence],
+    scans: &'r [Scan],
+    toks: &'r [Vec<Tok<'a>>],
+    found: &'r [Vec<Found>],
+    roles: &'r [Role],
+    ents: &'r BTreeMap<EntityKey, Entity>,
+    pub_date: Option<LocalDate>,
+    dateline: Option<LocalDate>,
+    reference: Option<LocalDate>,
+}
+
 /// The extractor: gazetteer and segmenter, loaded once and shared by every article.
 pub struct Extractor {
     gazetteer: Gazetteer,
@@ -398,7 +420,62 @@ impl Extractor {
                 .map(|o| o.term.clone());
         }
 
-        // Interactions.
+        // Interactions. Only an article where a trigger stands holds any: in the others
+        // (most) no date, title reference or clause is read.
+        #[cfg(test)]
+        let read_every_article = READ_EVERY_ARTICLE.get();
+        #[cfg(not(test))]
+        let read_every_article = false;
+        let interactions = if read_every_article || scans.iter().any(|s| !s.triggers.is_empty()) {
+            self.interactions(&Read {
+                article,
+                sentences: &sentences,
+                scans: &scans,
+                toks: &sentence_toks,
+                found: &per_sentence,
+                roles: &roles,
+                ents: &ents,
+                pub_date,
+                dateline,
+                reference,
+            })
+        } else {
+            Vec::new()
+        };
+
+        let mut referenced: Vec<Entity> = interactions
+            .iter()
+            .flat_map(|it| it.by_title.iter())
+            .map(|k| new_entity(k, gz.lookup(&k.name)))
+            .collect();
+        referenced.sort_by(|a, b| a.key.cmp(&b.key));
+        referenced.dedup_by(|a, b| a.key == b.key);
+        Extraction {
+            sentences,
+            referenced,
+            entities: ents.into_values().collect(),
+            roles,
+            interactions,
+            diagnostics,
+        }
+    }
+
+    /// The interactions the article reports, read from what its sentences hold.
+    fn interactions(&self, read: &Read<'_, '_>) -> Vec<guanxi_core::Interaction> {
+        let gz = &self.gazetteer;
+        let &Read {
+            article,
+            sentences,
+            scans,
+            toks: sentence_toks,
+            found: per_sentence,
+            roles,
+            ents,
+            pub_date,
+            dateline,
+            reference,
+        } = read;
+        let text = &article.text;
         let block_of = |span: Span| {
             article
                 .blocks
@@ -442,7 +519,7 @@ impl Extractor {
                 text,
                 s.span,
                 &per_sentence[si],
-                &roles,
+                roles,
                 &sentence_toks[si],
                 &scans[si].titles,
                 reference,
@@ -556,8 +633,7 @@ impl Extractor {
         interactions.extend(mutual);
         // An event of the dateline's day that the text places nowhere happened where the
         // report was filed (（中央社柏林1日综合外电报导）德国外长马斯今天会晤王毅).
-        if let (Some(city), Some(day)) =
-            (dateline_city(article, &sentences, &per_sentence), dateline)
+        if let (Some(city), Some(day)) = (dateline_city(article, sentences, per_sentence), dateline)
         {
             for it in interactions.iter_mut().filter(|it| {
                 it.place.is_none()
@@ -624,22 +700,7 @@ impl Extractor {
             it.participants = named;
             it.by_title = by_title;
         }
-
-        let mut referenced: Vec<Entity> = interactions
-            .iter()
-            .flat_map(|it| it.by_title.iter())
-            .map(|k| new_entity(k, gz.lookup(&k.name)))
-            .collect();
-        referenced.sort_by(|a, b| a.key.cmp(&b.key));
-        referenced.dedup_by(|a, b| a.key == b.key);
-        Extraction {
-            sentences,
-            referenced,
-            entities: ents.into_values().collect(),
-            roles,
-            interactions,
-            diagnostics,
-        }
+        interactions
     }
 
     /// Whether a name-like word starts at byte `at` of the sentence: one the segmenter tags
