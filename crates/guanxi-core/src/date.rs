@@ -44,6 +44,7 @@ pub struct DateValue {
 
 impl DateValue {
     /// A whole day.
+    #[inline]
     pub fn day(d: LocalDate) -> Self {
         DateValue {
             year: d.year,
@@ -53,6 +54,7 @@ impl DateValue {
     }
 
     /// A month of a year.
+    #[inline]
     pub fn month(year: i32, month: u32) -> Self {
         DateValue {
             year,
@@ -62,6 +64,7 @@ impl DateValue {
     }
 
     /// A year.
+    #[inline]
     pub fn year(year: i32) -> Self {
         DateValue {
             year,
@@ -71,6 +74,7 @@ impl DateValue {
     }
 
     /// The month it falls in (the year itself when only the year is known).
+    #[inline]
     pub fn to_month(self) -> Self {
         match self.month {
             Some(m) => DateValue::month(self.year, m),
@@ -79,6 +83,7 @@ impl DateValue {
     }
 
     /// Its precision.
+    #[inline]
     pub fn precision(&self) -> Precision {
         match (self.month, self.day) {
             (Some(_), Some(_)) => Precision::Day,
@@ -88,6 +93,7 @@ impl DateValue {
     }
 
     /// Whether `other` names the same period or a period inside this one (or vice versa).
+    #[inline]
     pub fn compatible(&self, other: &DateValue) -> bool {
         self.year == other.year
             && (self.month.is_none() || other.month.is_none() || self.month == other.month)

@@ -32,21 +32,25 @@ pub struct Span {
 
 impl Span {
     /// A span from `start` to `end` (bytes).
+    #[inline]
     pub fn new(start: usize, end: usize) -> Self {
         Span { start, end }
     }
 
     /// The text this span covers, or `""` when it does not fit `text`.
+    #[inline]
     pub fn slice<'a>(&self, text: &'a str) -> &'a str {
         text.get(self.start..self.end).unwrap_or("")
     }
 
     /// Whether `other` lies entirely inside `self`.
+    #[inline]
     pub fn contains(&self, other: Span) -> bool {
         self.start <= other.start && other.end <= self.end
     }
 
     /// Whether the two spans share at least one byte.
+    #[inline]
     pub fn overlaps(&self, other: Span) -> bool {
         self.start < other.end && other.start < self.end
     }

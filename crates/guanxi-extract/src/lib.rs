@@ -296,8 +296,6 @@ impl Extractor {
                 }
             }
         }
-        let dateline = dateline_day(article, &sentences, pub_date);
-        let reference = dateline.or(pub_date);
         // Roles: titles standing before person mentions.
         let mut roles = Vec::new();
         for (si, found) in per_sentence.iter().enumerate() {
@@ -305,6 +303,17 @@ impl Extractor {
                 roles.extend(self.roles_before(text, sentences[si].span, si, f, found));
             }
         }
+        // The reference day dates roles and interactions: the dateline's day, else the
+        // publication day (the dateline is read only where one of them stands).
+        let has_trigger = scans.iter().any(|s| !s.triggers.is_empty());
+        #[cfg(test)]
+        let has_trigger = has_trigger || READ_EVERY_ARTICLE.get();
+        let dateline = if has_trigger || !roles.is_empty() {
+            dateline_day(article, &sentences, pub_date)
+        } else {
+            None
+        };
+        let reference = dateline.or(pub_date);
         // A name the gazetteer does not know under its title, which is the short form of the
         // office holder's (印度防长辛格 in 2020 → 拉杰纳特·辛格), is that holder.
         let mut same_as: BTreeMap<EntityKey, EntityKey> = BTreeMap::new();
@@ -422,11 +431,7 @@ impl Extractor {
 
         // Interactions. Only an article where a trigger stands holds any: in the others
         // (most) no date, title reference or clause is read.
-        #[cfg(test)]
-        let read_every_article = READ_EVERY_ARTICLE.get();
-        #[cfg(not(test))]
-        let read_every_article = false;
-        let interactions = if read_every_article || scans.iter().any(|s| !s.triggers.is_empty()) {
+        let interactions = if has_trigger {
             self.interactions(&Read {
                 article,
                 sentences: &sentences,
