@@ -13,6 +13,11 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<String, IngestError> {
         let (text, _) = enc.decode_without_bom_handling(&bytes[bom_len..]);
         return check_text(text.into_owned());
     }
+    // (Valid UTF-8, most files, is checked by a vectorised validator; the standard one says
+    // where invalid text goes wrong.)
+    if let Ok(s) = simdutf8::basic::from_utf8(bytes) {
+        return check_text(s.to_string());
+    }
     match std::str::from_utf8(bytes) {
         Ok(s) => return check_text(s.to_string()),
         // A file cut short inside its last character: the text before it.
