@@ -360,7 +360,7 @@ impl std::fmt::Debug for Tok<'_> {
 }
 
 impl<'a> Tok<'a> {
-    /// The tokens of `sentence` in the ranges some rule reads (`needs`, in any order): the
+    /// The tokens of `sentence` in the ranges some rule reads (`needs`, in order): the
     /// segmenter cuts each run of Chinese characters, letters and digits on its own, so the
     /// runs that hold the ranges are cut, close ones together, and give the words a cut of the
     /// whole sentence gives there. The tokens come in order, none overlapping.
@@ -369,15 +369,23 @@ impl<'a> Tok<'a> {
         sentence: &'a str,
         needs: &[(usize, usize)],
     ) -> Vec<Self> {
-        let mut needs: Vec<(usize, usize)> = needs.iter().copied().filter(|(a, b)| a < b).collect();
         #[cfg(test)]
-        if CUT_EVERYTHING.get() {
-            needs = vec![(0, sentence.len())];
-        }
-        needs.sort_unstable();
-        let mut out = Vec::new();
+        let everything = [(0, sentence.len())];
+        #[cfg(test)]
+        let needs: &[(usize, usize)] = if CUT_EVERYTHING.get() {
+            &everything
+        } else {
+            needs
+        };
+        debug_assert!(needs.is_sorted());
+        // (A run is a dozen words or so.)
+        let mut out = Vec::with_capacity(needs.len() * 12);
         let mut i = 0;
         while let Some(&(a, b)) = needs.get(i) {
+            if a >= b {
+                i += 1;
+                continue;
+            }
             let from = run_start(sentence, a);
             let mut to = run_end(sentence, b);
             i += 1;
@@ -385,8 +393,8 @@ impl<'a> Tok<'a> {
                 if a > to + CUT_GAP {
                     break;
                 }
-                // (A range ending inside what is cut already adds nothing.)
-                if b > to {
+                // (A range ending inside what is cut already adds nothing, nor does an empty one.)
+                if b > to && a < b {
                     to = run_end(sentence, b);
                 }
                 i += 1;
@@ -570,7 +578,7 @@ pub struct Scan {
     pub dotted: Vec<(usize, usize)>,
     /// Where opening brackets stand.
     pub brackets: Vec<usize>,
-    /// Byte ranges of the sentence whose words some rule reads.
+    /// Byte ranges of the sentence whose words some rule reads, in order.
     pub needs: Vec<(usize, usize)>,
 }
 
@@ -687,6 +695,7 @@ pub fn scan(gz: &Gazetteer, cues: &Cues, s: &str) -> Scan {
             }
         }
     }
+    needs.sort_unstable();
     Scan {
         matches,
         speech_at,
