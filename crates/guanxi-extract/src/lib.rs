@@ -488,21 +488,100 @@ impl Extractor {
                 .find(|b| b.span.contains(span))
                 .copied()
         };
+        // Only a sentence where a trigger stands reports an interaction, so only such a
+        // sentence's clauses and title references are read. Dates are read there, in the
+        // lead (the first two paragraph sentences, which may date the news), in the block of
+        // a caption that reports one (a caption's date may stand apart), and back to the
+        // last day named before a 当天 of those.
+        let n = sentences.len();
+        let triggered: Vec<bool> = scans.iter().map(|s| !s.triggers.is_empty()).collect();
+        #[cfg(test)]
+        let triggered: Vec<bool> = if READ_EVERY_ARTICLE.get() {
+            vec![true; n]
+        } else {
+            triggered
+        };
+        let mut dated = triggered.clone();
+        #[cfg(test)]
+        if READ_EVERY_ARTICLE.get() {
+            dated = vec![true; n];
+        }
+        let blocks: Vec<Option<guanxi_core::Block>> =
+            sentences.iter().map(|s| block_of(s.span)).collect();
+        let kind_of = |si: usize| {
+            blocks
+                .get(si)
+                .copied()
+                .flatten()
+                .map_or(BlockKind::Paragraph, |b| b.kind)
+        };
+        for (si, _) in (0..n)
+            .map(|si| (si, kind_of(si)))
+            .filter(|&(_, k)| k == BlockKind::Paragraph)
+            .take(2)
+        {
+            dated[si] = true;
+        }
+        for si in (0..n).filter(|&si| triggered[si] && kind_of(si) == BlockKind::Caption) {
+            let block = blocks[si].map_or(sentences[si].span, |b| b.span);
+            for (sj, other) in sentences.iter().enumerate() {
+                if other.span.overlaps(block) {
+                    dated[sj] = true;
+                }
+            }
+        }
+        let mut found_dates: Vec<Option<Vec<dates::DateMention>>> = vec![None; n];
+        let mut dates_of = |si: usize| -> Vec<dates::DateMention> {
+            found_dates[si]
+                .get_or_insert_with(|| {
+                    let s = &sentences[si];
+                    dates::find_dates(s.span.slice(text), s.span.start, reference)
+                })
+                .clone()
+        };
         let mut facts: Vec<SentenceFacts> = Vec::with_capacity(sentences.len());
         let mut prior_subject: Option<EntityKey> = None;
         let mut all_dates = Vec::new();
-        // 当天 is the day last named; before any, the reference day.
-        let mut last_day: Option<DateValue> = None;
+        // (Reading every article, the day last named is followed from sentence to sentence,
+        // to hold the search back from a 当天 to it.)
+        #[cfg(test)]
+        let mut running_day: Option<DateValue> = None;
         for (si, s) in sentences.iter().enumerate() {
             let st = s.span.slice(text);
-            let mut dates = dates::find_dates(st, s.span.start, reference);
-            for d in &mut dates {
-                if d.same_day {
-                    if let Some(day) = last_day {
-                        d.value = day;
+            let mut dates = if dated[si] { dates_of(si) } else { Vec::new() };
+            // 当天 is the day last named; before any, the reference day.
+            #[cfg(test)]
+            if READ_EVERY_ARTICLE.get() {
+                for d in &mut dates {
+                    if d.same_day {
+                        if let Some(day) = running_day {
+                            d.value = day;
+                        }
+                    } else if d.value.day.is_some() {
+                        running_day = Some(d.value);
                     }
-                } else if d.value.day.is_some() {
-                    last_day = Some(d.value);
+                }
+            }
+            #[cfg(test)]
+            let searched_back = !READ_EVERY_ARTICLE.get();
+            #[cfg(not(test))]
+            let searched_back = true;
+            if searched_back && dates.iter().any(|d| d.same_day) {
+                let mut last_day: Option<DateValue> = (0..si).rev().find_map(|sj| {
+                    dates_of(sj)
+                        .iter()
+                        .rev()
+                        .find(|d| !d.same_day && d.value.day.is_some())
+                        .map(|d| d.value)
+                });
+                for d in &mut dates {
+                    if d.same_day {
+                        if let Some(day) = last_day {
+                            d.value = day;
+                        }
+                    } else if d.value.day.is_some() {
+                        last_day = Some(d.value);
+                    }
                 }
             }
             all_dates.extend(dates.iter().copied());
@@ -512,23 +591,28 @@ impl Extractor {
                     span: f.span,
                     key: f.key.clone(),
                     place_kind: f.place_kind,
-                    head: f.key.kind == EntityKind::Person
+                    head: triggered[si]
+                        && f.key.kind == EntityKind::Person
                         && self.opens_clause(text, s.span, f, &per_sentence[si]),
                     nested: per_sentence[si]
                         .iter()
                         .any(|g| g.span != f.span && g.span.contains(f.span)),
                 })
                 .collect();
-            let block = block_of(s.span);
-            let title_refs = self.title_refs(
-                text,
-                s.span,
-                &per_sentence[si],
-                roles,
-                &sentence_toks[si],
-                &scans[si].titles,
-                reference,
-            );
+            let block = blocks[si];
+            let title_refs = if triggered[si] {
+                self.title_refs(
+                    text,
+                    s.span,
+                    &per_sentence[si],
+                    roles,
+                    &sentence_toks[si],
+                    &scans[si].titles,
+                    reference,
+                )
+            } else {
+                Vec::new()
+            };
             let sf = SentenceFacts {
                 index: si,
                 span: s.span,
