@@ -386,6 +386,25 @@ fn week_month(monday: NaiveDate) -> Option<DateValue> {
     (monday.month() == sunday.month()).then(|| DateValue::month(monday.year(), monday.month()))
 }
 
+/// Gives each 当天 of a sentence's dates (in order) the day last named: an earlier day of the
+/// sentence, else `last_day` (the last day named before it), if any. Returns the last day
+/// named once the sentence is read.
+pub(crate) fn same_day_is_last_day(
+    dates: &mut [DateMention],
+    mut last_day: Option<DateValue>,
+) -> Option<DateValue> {
+    for d in dates {
+        if d.same_day {
+            if let Some(day) = last_day {
+                d.value = day;
+            }
+        } else if d.value.day.is_some() {
+            last_day = Some(d.value);
+        }
+    }
+    last_day
+}
+
 /// Finds the date expressions of `text` (a sentence starting at byte `offset` of the article),
 /// resolved against `published` (the local publication date). Without a publication date only
 /// fully explicit dates resolve.

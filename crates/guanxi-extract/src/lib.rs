@@ -502,10 +502,6 @@ impl Extractor {
             triggered
         };
         let mut dated = triggered.clone();
-        #[cfg(test)]
-        if READ_EVERY_ARTICLE.get() {
-            dated = vec![true; n];
-        }
         let blocks: Vec<Option<guanxi_core::Block>> =
             sentences.iter().map(|s| block_of(s.span)).collect();
         let kind_of = |si: usize| {
@@ -552,37 +548,21 @@ impl Extractor {
             // 当天 is the day last named; before any, the reference day.
             #[cfg(test)]
             if READ_EVERY_ARTICLE.get() {
-                for d in &mut dates {
-                    if d.same_day {
-                        if let Some(day) = running_day {
-                            d.value = day;
-                        }
-                    } else if d.value.day.is_some() {
-                        running_day = Some(d.value);
-                    }
-                }
+                running_day = dates::same_day_is_last_day(&mut dates, running_day);
             }
             #[cfg(test)]
             let searched_back = !READ_EVERY_ARTICLE.get();
             #[cfg(not(test))]
             let searched_back = true;
             if searched_back && dates.iter().any(|d| d.same_day) {
-                let mut last_day: Option<DateValue> = (0..si).rev().find_map(|sj| {
+                let last_day = (0..si).rev().find_map(|sj| {
                     dates_of(sj)
                         .iter()
                         .rev()
                         .find(|d| !d.same_day && d.value.day.is_some())
                         .map(|d| d.value)
                 });
-                for d in &mut dates {
-                    if d.same_day {
-                        if let Some(day) = last_day {
-                            d.value = day;
-                        }
-                    } else if d.value.day.is_some() {
-                        last_day = Some(d.value);
-                    }
-                }
+                dates::same_day_is_last_day(&mut dates, last_day);
             }
             all_dates.extend(dates.iter().copied());
             let mentions: Vec<M> = per_sentence[si]
