@@ -37,6 +37,9 @@ const CONNECTIVES: &[&str] = &[
 /// Words for "the two of them" that open a clause (两人曾于…会谈).
 const THE_TWO: &[&str] = &["两人", "二人"];
 
+/// The lead: the first paragraph sentences, whose date may be the day of the news.
+const LEAD_SENTENCES: usize = 2;
+
 /// Prefixes that mark a title as former (`前国防部长`, `时任外长`).
 const FORMER: &[&str] = &["前", "时任", "原"];
 const CURRENT: &[&str] = &["现任", "新任", "代理"];
@@ -490,9 +493,9 @@ impl Extractor {
         };
         // Only a sentence where a trigger stands reports an interaction, so only such a
         // sentence's clauses and title references are read. Dates are read there, in the
-        // lead (the first two paragraph sentences, which may date the news), in the block of
-        // a caption that reports one (a caption's date may stand apart), and back to the
-        // last day named before a 当天 of those.
+        // lead (which may date the news: `lead_of`), in the block of a caption that reports
+        // one (a caption's date may stand apart), and back to the last day named before a
+        // 当天 of those.
         let n = sentences.len();
         let triggered: Vec<bool> = scans.iter().map(|s| !s.triggers.is_empty()).collect();
         #[cfg(test)]
@@ -511,10 +514,9 @@ impl Extractor {
                 .flatten()
                 .map_or(BlockKind::Paragraph, |b| b.kind)
         };
-        for (si, _) in (0..n)
-            .map(|si| (si, kind_of(si)))
-            .filter(|&(_, k)| k == BlockKind::Paragraph)
-            .take(2)
+        for si in (0..n)
+            .filter(|&si| kind_of(si) == BlockKind::Paragraph)
+            .take(LEAD_SENTENCES)
         {
             dated[si] = true;
         }
@@ -1183,8 +1185,8 @@ fn short_name(key: &EntityKey) -> String {
     }
 }
 
-/// The lead: the first day-precise date of the first two body sentences (within the week
-/// before publication), with the persons named in the headline and that sentence.
+/// The lead: the first day-precise date of the first [`LEAD_SENTENCES`] body sentences (within
+/// the week before publication), with the persons named in the headline and that sentence.
 fn lead_of(
     facts: &[SentenceFacts],
     published: Option<LocalDate>,
@@ -1205,7 +1207,7 @@ fn lead_of(
     for f in facts
         .iter()
         .filter(|f| f.block_kind == BlockKind::Paragraph)
-        .take(2)
+        .take(LEAD_SENTENCES)
     {
         let date = f
             .dates
