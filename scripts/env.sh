@@ -9,6 +9,9 @@ say() { printf 'guanxi: %s\n' "$*" >&2; }
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/guanxi/target}"
 mkdir -p "$CARGO_TARGET_DIR"
 
+source "$(dirname "${BASH_SOURCE[0]}")/prereqs.sh"
+
+# Installs Debian packages when we are root with apt; otherwise says in one line what to install.
 apt_install() {
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     say "installing $* (apt-get)"
@@ -27,9 +30,17 @@ if ! command -v cargo >/dev/null 2>&1; then
   exit 1
 fi
 
-# bindgen in oxrocksdb-sys needs libclang.
-if ! ls /usr/lib/llvm-*/lib/libclang*.so* /usr/lib/*/libclang*.so* >/dev/null 2>&1 && [ -z "${LIBCLANG_PATH:-}" ]; then
-  apt_install libclang-dev clang || exit 1
+# The build: RocksDB's bindings run bindgen, which loads libclang, and RocksDB needs a C++
+# compiler. Both are checked before anything compiles, the way the build itself looks for them.
+missing="$(guanxi_missing_build)"
+if [ -n "$missing" ]; then
+  # shellcheck disable=SC2086 # one word per package
+  apt_install $missing || exit 1
+  missing="$(guanxi_missing_build)"
+  if [ -n "$missing" ]; then
+    say "still missing after installing: $missing (bindgen finds libclang through LIBCLANG_PATH, llvm-config or the system library folders)"
+    exit 1
+  fi
 fi
 
 # Cargo reuses the cache's builds of our own crates when the checkout moves, but paths baked
