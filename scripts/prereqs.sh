@@ -84,7 +84,10 @@ guanxi_missing_build() {
 # Graphviz works when `dot` draws a graph as SVG (a `dot` whose plugins are not configured
 # answers -V but draws nothing).
 guanxi_graphviz_works() {
-  command -v dot >/dev/null 2>&1 && printf 'digraph{a->b}' | dot -Tsvg 2>/dev/null | grep -q '<svg'
+  local svg
+  command -v dot >/dev/null 2>&1 || return 1
+  svg="$(printf 'digraph{a->b}' | dot -Tsvg 2>/dev/null)" || return 1
+  [[ "$svg" == *"<svg"* ]]
 }
 
 # A font with Chinese glyphs that fontconfig (and so Graphviz) can find.

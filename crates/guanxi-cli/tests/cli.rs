@@ -529,3 +529,226 @@ fn symlink_loops_in_input_folders_are_walked_once() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("1 files: read 1 articles"), "{err}");
 }
+
+/// A file a prerequisite check finds in a fake system folder.
+#[derive(Clone, Copy)]
+enum Fake {
+    /// A 64-bit ELF object, as a real shared library starts.
+    Elf64,
+    /// A 32-bit one, which a 64-bit build cannot load.
+    Elf32,
+    /// A text file (a linker script named like a library).
+    Text,
+    /// An executable shell script with this body (a stand-in for `dot`, `fc-list`, `chromium`).
+    Script(&'static str),
+}
+
+/// Runs `scripts/prereqs.sh`'s CALL with the system folders under a fake root holding FILES,
+/// with no LIBCLANG_PATH, LD_LIBRARY_PATH or CXX but those ENV gives (`$ROOT` in a value is
+/// the fake root; `bin/` of the fake root comes first on PATH). Its standard output, trimmed.
+fn prereq_check(call: &str, files: &[(&str, Fake)], env: &[(&str, &str)]) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let fake = dir.path();
+    std::fs::create_dir_all(fake.join("bin")).unwrap();
+    for (path, kind) in files {
+        let file = fake.join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        let mut bytes = match kind {
+            Fake::Elf64 => b"\x7fELF\x02\x01\x01\0".to_vec(),
+            Fake::Elf32 => b"\x7fELF\x01\x01\x01\0".to_vec(),
+            Fake::Text => b"INPUT ( /usr/lib/libclang.so.1 )\n".to_vec(),
+            Fake::Script(body) => format!("#!/bin/sh\n{body}\n").into_bytes(),
+        };
+        if !matches!(kind, Fake::Script(_)) {
+            bytes.resize(64, 0);
+        }
+        std::fs::write(&file, bytes).unwrap();
+        if let Fake::Script(_) = kind {
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+    }
+    let root_str = fake.to_str().unwrap();
+    let path = format!(
+        "{root_str}/bin:{}",
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut c = Command::new("bash");
+    c.arg("-c")
+        .arg(format!("set -euo pipefail; source \"$0\"; {call}"))
+        .arg(root().join("scripts/prereqs.sh"))
+        .env("GUANXI_SYSROOT", root_str)
+        .env("PATH", path)
+        .env_remove("LIBCLANG_PATH")
+        .env_remove("LD_LIBRARY_PATH")
+        .env_remove("CXX");
+    for (k, v) in env {
+        c.env(k, v.replace("$ROOT", root_str));
+    }
+    let o = c.output().unwrap();
+    String::from_utf8(o.stdout)
+        .unwrap()
+        .trim()
+        .replace(root_str, "$ROOT")
+}
+
+#[test]
+fn prerequisite_checks_find_what_the_build_and_the_tests_load() {
+    use Fake::*;
+    let cpp = [
+        ("usr/lib/llvm-14/lib/libclang-cpp.so.14", Elf64),
+        ("usr/lib/x86_64-linux-gnu/libclang-cpp.so.14", Elf64),
+    ];
+    let with = |more: &[(&'static str, Fake)]| -> Vec<(&'static str, Fake)> {
+        cpp.iter().chain(more).copied().collect()
+    };
+    // (what the row shows, files, environment, what the build is missing, libclang found)
+    let rows: Vec<(&str, Vec<(&str, Fake)>, Vec<(&str, &str)>, &str, &str)> = vec![
+        (
+            "libclang_cpp_alone_is_not_libclang",
+            with(&[]),
+            vec![],
+            "libclang-dev",
+            "",
+        ),
+        (
+            "debian_llvm_folder",
+            with(&[("usr/lib/llvm-14/lib/libclang.so.1", Elf64)]),
+            vec![],
+            "",
+            "$ROOT/usr/lib/llvm-14/lib/libclang.so.1",
+        ),
+        (
+            "multiarch_folder_versioned_name",
+            with(&[("usr/lib/x86_64-linux-gnu/libclang-14.so.14", Elf64)]),
+            vec![],
+            "",
+            "$ROOT/usr/lib/x86_64-linux-gnu/libclang-14.so.14",
+        ),
+        (
+            "plain_name_in_usr_lib",
+            vec![("usr/lib/libclang.so", Elf64)],
+            vec![],
+            "",
+            "$ROOT/usr/lib/libclang.so",
+        ),
+        (
+            "llvm_under_usr_local",
+            vec![("usr/local/llvm18/lib/libclang.so", Elf64)],
+            vec![],
+            "",
+            "$ROOT/usr/local/llvm18/lib/libclang.so",
+        ),
+        (
+            "a_32_bit_library_is_passed_over",
+            with(&[("usr/lib/i386-linux-gnu/libclang-14.so.1", Elf32)]),
+            vec![],
+            "libclang-dev",
+            "",
+        ),
+        (
+            "a_linker_script_is_not_a_library",
+            vec![("usr/lib/libclang.so", Text)],
+            vec![],
+            "libclang-dev",
+            "",
+        ),
+        (
+            "other_clang_libraries_are_not_libclang",
+            vec![
+                ("usr/lib/x86_64-linux-gnu/libclang_rt.asan.so", Elf64),
+                ("usr/lib/llvm-14/lib/libclangBasic.a", Elf64),
+            ],
+            vec![],
+            "libclang-dev",
+            "",
+        ),
+        (
+            "libclang_path_names_a_folder",
+            vec![("opt/clang/lib/libclang.so.13", Elf64)],
+            vec![("LIBCLANG_PATH", "$ROOT/opt/clang/lib")],
+            "",
+            "$ROOT/opt/clang/lib/libclang.so.13",
+        ),
+        (
+            "libclang_path_names_the_file",
+            vec![("opt/clang/lib/libclang-13.so", Elf64)],
+            vec![("LIBCLANG_PATH", "$ROOT/opt/clang/lib/libclang-13.so")],
+            "",
+            "$ROOT/opt/clang/lib/libclang-13.so",
+        ),
+        (
+            "libclang_path_alone_is_searched",
+            vec![("usr/lib/libclang.so", Elf64), ("opt/empty/README", Text)],
+            vec![("LIBCLANG_PATH", "$ROOT/opt/empty")],
+            "libclang-dev",
+            "",
+        ),
+        (
+            "ld_library_path_is_searched",
+            vec![("home/me/llvm/libclang.so.17", Elf64)],
+            vec![("LD_LIBRARY_PATH", "/nowhere:$ROOT/home/me/llvm")],
+            "",
+            "$ROOT/home/me/llvm/libclang.so.17",
+        ),
+        (
+            "no_cxx_compiler",
+            vec![("usr/lib/libclang.so", Elf64)],
+            vec![("CXX", "no-such-c++")],
+            "g++",
+            "$ROOT/usr/lib/libclang.so",
+        ),
+    ];
+    for (name, files, env, missing, found) in rows {
+        assert_eq!(
+            prereq_check("guanxi_missing_build", &files, &env),
+            missing,
+            "{name}: missing"
+        );
+        assert_eq!(
+            prereq_check("guanxi_find_libclang || true", &files, &env),
+            found,
+            "{name}: found"
+        );
+    }
+
+    // Drawing and browsing: a program counts when it does its job, not when its name exists.
+    let svg = ("bin/dot", Script("cat >/dev/null; echo '<svg></svg>'"));
+    let cjk = ("bin/fc-list", Script("echo 'Noto Sans CJK SC'"));
+    let drawing: Vec<(&str, Vec<(&str, Fake)>, &str)> = vec![
+        ("graphviz_and_a_cjk_font", vec![svg, cjk], ""),
+        (
+            "dot_that_draws_nothing",
+            vec![
+                (
+                    "bin/dot",
+                    Script("echo 'Format: \"svg\" not recognized' >&2; exit 1"),
+                ),
+                cjk,
+            ],
+            "graphviz",
+        ),
+        (
+            "no_cjk_font",
+            vec![svg, ("bin/fc-list", Script("true"))],
+            "fonts-noto-cjk",
+        ),
+    ];
+    for (name, files, missing) in drawing {
+        assert_eq!(
+            prereq_check("guanxi_missing_drawing", &files, &[]),
+            missing,
+            "{name}"
+        );
+    }
+    let working = [("bin/chromium", Script("echo 'Chromium 120'"))];
+    assert_eq!(
+        prereq_check("guanxi_chromium", &working, &[]),
+        "$ROOT/bin/chromium"
+    );
+    let broken: Vec<(&str, Fake)> = ["bin/chromium", "bin/chromium-browser", "bin/google-chrome"]
+        .into_iter()
+        .map(|b| (b, Script("exit 1")))
+        .collect();
+    assert_eq!(prereq_check("guanxi_chromium || true", &broken, &[]), "");
+}

@@ -1,8 +1,9 @@
-//! A remote store against the real Oxigraph server (`oxigraph serve`, from the oxigraph-cli
-//! crate, on loopback): ingest, the saved and contract queries, graph, timeline and the full
-//! export equal to an embedded store built from the same files; re-ingesting an edited article
-//! replaces its graph; errors name the URL. `scripts/test` installs the server and sets
-//! `GUANXI_OXIGRAPH_SERVER`; without it this test fails and says so.
+//! A remote store against the real Oxigraph server (`oxigraph serve`: oxigraph-cli as the
+//! Oxigraph project builds it for PyPI, on loopback): ingest, the saved and contract queries,
+//! graph, timeline and the full export equal to an embedded store built from the same files;
+//! re-ingesting an edited article replaces its graph; errors name the URL. `scripts/test`
+//! installs the server and sets `GUANXI_OXIGRAPH_SERVER`; without it this test fails and says
+//! so.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 mod common;
@@ -17,24 +18,16 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// The `oxigraph` binary: `GUANXI_OXIGRAPH_SERVER`, or where `scripts/test` installs it.
+/// The `oxigraph` binary: `GUANXI_OXIGRAPH_SERVER`, which `scripts/test` sets.
 fn oxigraph_binary() -> PathBuf {
-    let candidates = std::env::var_os("GUANXI_OXIGRAPH_SERVER")
-        .map(PathBuf::from)
-        .into_iter()
-        .chain(
-            std::env::var_os("CARGO_TARGET_DIR")
-                .map(|t| PathBuf::from(t).join("tools/bin/oxigraph")),
-        );
-    for c in candidates {
-        if c.is_file() {
-            return c;
-        }
+    match std::env::var_os("GUANXI_OXIGRAPH_SERVER").map(PathBuf::from) {
+        Some(bin) if bin.is_file() => bin,
+        _ => panic!(
+            "no Oxigraph server binary: run scripts/test (it installs Oxigraph's server from \
+             the pip package `oxigraph` into the build cache), or set GUANXI_OXIGRAPH_SERVER \
+             to an `oxigraph` binary"
+        ),
     }
-    panic!(
-        "no Oxigraph server binary: run scripts/test (it installs oxigraph-cli into \
-         $CARGO_TARGET_DIR/tools), or set GUANXI_OXIGRAPH_SERVER to an `oxigraph` binary"
-    );
 }
 
 /// `oxigraph serve` on a free loopback port with its own data directory, stopped when dropped.
