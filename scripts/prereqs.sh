@@ -124,11 +124,20 @@ guanxi_has_pip() {
   command -v python3 >/dev/null 2>&1 && python3 -m pip --version >/dev/null 2>&1
 }
 
-# Packages the tests need from the system and the machine lacks (the Python packages and the
-# SPARQL server are installed into the build cache by scripts/test itself).
+# Virtuoso's server and its SQL client, the remote-store test's second SPARQL service.
+guanxi_virtuoso() {
+  local server
+  server="$(command -v virtuoso-t 2>/dev/null)" || return 1
+  [ -x "$(dirname "$server")/isql-vt" ] || return 1
+  printf '%s\n' "$server"
+}
+
+# Packages the tests need from the system and the machine lacks (the Python packages and
+# Oxigraph's server are installed into the build cache by scripts/test itself).
 guanxi_missing_test() {
   local missing=()
   guanxi_chromium >/dev/null || missing+=(chromium)
+  guanxi_virtuoso >/dev/null || missing+=(virtuoso-opensource)
   if ! command -v python3 >/dev/null 2>&1; then
     missing+=(python3 python3-pip)
   elif ! guanxi_has_pip; then

@@ -543,6 +543,11 @@ enum Fake {
     Script(&'static str),
 }
 
+/// Files of a fake system folder: (path under the fake root, what it is).
+type FakeFiles = Vec<(&'static str, Fake)>;
+/// Environment variables of a check.
+type FakeEnv = Vec<(&'static str, &'static str)>;
+
 /// Runs `scripts/prereqs.sh`'s CALL with the system folders under a fake root holding FILES,
 /// with no LIBCLANG_PATH, LD_LIBRARY_PATH or CXX but those ENV gives (`$ROOT` in a value is
 /// the fake root; `bin/` of the fake root comes first on PATH). Its standard output, trimmed.
@@ -603,7 +608,7 @@ fn prerequisite_checks_find_what_the_build_and_the_tests_load() {
         cpp.iter().chain(more).copied().collect()
     };
     // (what the row shows, files, environment, what the build is missing, libclang found)
-    let rows: Vec<(&str, Vec<(&str, Fake)>, Vec<(&str, &str)>, &str, &str)> = vec![
+    let rows: Vec<(&str, FakeFiles, FakeEnv, &str, &str)> = vec![
         (
             "libclang_cpp_alone_is_not_libclang",
             with(&[]),
@@ -715,7 +720,7 @@ fn prerequisite_checks_find_what_the_build_and_the_tests_load() {
     // Drawing and browsing: a program counts when it does its job, not when its name exists.
     let svg = ("bin/dot", Script("cat >/dev/null; echo '<svg></svg>'"));
     let cjk = ("bin/fc-list", Script("echo 'Noto Sans CJK SC'"));
-    let drawing: Vec<(&str, Vec<(&str, Fake)>, &str)> = vec![
+    let drawing: Vec<(&str, FakeFiles, &str)> = vec![
         ("graphviz_and_a_cjk_font", vec![svg, cjk], ""),
         (
             "dot_that_draws_nothing",

@@ -2,8 +2,8 @@
 //!
 //! Writes use the SPARQL 1.1 Graph Store HTTP Protocol (`PUT ?graph=IRI` replaces a graph,
 //! `POST ?graph=IRI` adds to one, both with an N-Triples body); reads use the SPARQL 1.1
-//! Protocol (`POST` with `application/sparql-query`), results parsed back from SPARQL JSON
-//! or N-Triples. Blocking HTTP (ureq) with timeouts; no retries: a failed request is an error
+//! Protocol (`POST` of the URL-encoded form `query=…`, which every service takes), results
+//! parsed back from SPARQL JSON or N-Triples. Blocking HTTP (ureq) with timeouts; no retries: a failed request is an error
 //! naming the method, the URL and the status.
 
 use std::collections::BTreeMap;
@@ -200,15 +200,16 @@ impl Remote {
     /// N-Triples, both parsed as they stream in.
     pub(crate) fn query(&self, sparql: &str) -> Result<QueryResults<'static>, StoreError> {
         let url = &self.endpoints.query;
+        // The URL-encoded form (`query=…`): every service takes it, where some never answer
+        // a body sent as `application/sparql-query` (Virtuoso 7).
         let answer = self
             .agent
             .post(url)
-            .header("Content-Type", "application/sparql-query")
             .header(
                 "Accept",
                 "application/sparql-results+json, application/n-triples;q=0.9",
             )
-            .send(sparql);
+            .send_form([("query", sparql)]);
         let resp = Self::check("POST", url, answer)?;
         let media = resp
             .headers()
