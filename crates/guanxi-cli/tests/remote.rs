@@ -226,12 +226,6 @@ fn guanxi<S: AsRef<std::ffi::OsStr>>(args: &[&str], store: &[S]) -> String {
     String::from_utf8(run(bin().args(args).args(store)).stdout).unwrap()
 }
 
-fn sorted_lines(s: &str) -> Vec<String> {
-    let mut v: Vec<String> = s.lines().map(str::to_string).collect();
-    v.sort();
-    v
-}
-
 /// A term as `compare` sees it: numbers and booleans by value, language tags in lower case.
 fn comparable(term: Term, compare: Compare) -> String {
     const XSD: &str = "http://www.w3.org/2001/XMLSchema#";
