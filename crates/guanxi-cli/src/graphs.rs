@@ -413,12 +413,14 @@ pub fn graph(
 /// `guanxi timeline NAME`: the interactions of one actor in date order (undated last).
 pub fn timeline(loc: &crate::commands::Location, name: &str, csv: bool) -> Result<()> {
     let store = crate::commands::open_location(loc, true)?;
+    // The filter of an OPTIONAL reads only what its own group binds (`?me` again): SPARQL
+    // lets it see the outer group's variables too, but not every service does (Virtuoso 7).
     let q = format!(
         "{P}SELECT ?i ?type ?date ?place ?status ?other ?a ?byTitle ?target WHERE {{ \
          ?me schema:name|schema:alternateName ?n . FILTER(STR(?n) = ?target) \
          ?i a gx:Interaction ; a ?type ; gx:participant ?me . FILTER(?type != gx:Interaction) \
-         OPTIONAL {{ ?i gx:participant ?o . FILTER(?o != ?me) ?o schema:name ?other }} \
-         OPTIONAL {{ ?i gx:participantByTitle ?t . FILTER(?t != ?me) ?t schema:name ?byTitle }} \
+         OPTIONAL {{ ?i gx:participant ?me , ?o . FILTER(?o != ?me) ?o schema:name ?other }} \
+         OPTIONAL {{ ?i gx:participant ?me ; gx:participantByTitle ?t . FILTER(?t != ?me) ?t schema:name ?byTitle }} \
          OPTIONAL {{ ?i schema:startDate ?date }} OPTIONAL {{ ?i schema:location/schema:name ?place }} \
          OPTIONAL {{ ?i gx:status ?status }} OPTIONAL {{ ?i prov:wasDerivedFrom ?a }} }}"
     );
