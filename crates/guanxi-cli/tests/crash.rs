@@ -181,7 +181,10 @@ fn check_killed(
     if !store.exists() {
         // Killed before it created the store (an early kill on a slow start): nothing was
         // written, which is consistent, and the next run starts afresh.
-        assert!(!after_complete_run, "a killed run removed the complete store");
+        assert!(
+            !after_complete_run,
+            "a killed run removed the complete store"
+        );
         return 0;
     }
     let nq = dump(store);
