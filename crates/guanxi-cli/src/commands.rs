@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use guanxi_core::Extraction;
-use guanxi_extract::Extractor;
+use guanxi_extract::{ExtractOptions, Extractor};
 use guanxi_ingest::IngestConfig;
 use guanxi_rdf::{ArticleQuads, JsonLdProfileSet, RdfFormat};
 use guanxi_store::{term_value, QueryResults, Store};
@@ -702,11 +702,18 @@ pub fn ingest(paths: &[PathBuf], loc: &Location, opts: &IngestOptions) -> Result
 /// graph, then the entity descriptions not written before in this run — so a batch engine can
 /// shard extraction over machines and load the pieces anywhere. Same parsing and skip lines
 /// as `ingest`; duplicates by URL only (a shard cannot know other shards' bodies); the merged
-/// interactions are left to the store that loads them.
-pub fn extract(paths: &[PathBuf], max_bytes: usize, path: Option<&Path>) -> Result<()> {
+/// interactions are left to the store that loads them. `options` say how much of each
+/// article is read (the exhaustive reading gives the same quads, slowly).
+pub fn extract(
+    paths: &[PathBuf],
+    max_bytes: usize,
+    options: ExtractOptions,
+    path: Option<&Path>,
+) -> Result<()> {
     use rayon::prelude::*;
     let files = collect_files(paths)?;
-    let extractor = Extractor::new();
+    let mut extractor = Extractor::new();
+    extractor.set_options(options);
     let config = IngestConfig {
         max_bytes,
         ..IngestConfig::default()

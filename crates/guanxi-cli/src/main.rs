@@ -125,6 +125,11 @@ enum Command {
         /// Skip files larger than this many bytes.
         #[arg(long, default_value_t = 8 * 1024 * 1024)]
         max_bytes: usize,
+        /// Read everything, the slow way: cut every sentence into words, read interactions
+        /// in every sentence, run every date pattern. The output is the same as without it;
+        /// comparing the two over a corpus checks every shortcut of extraction.
+        #[arg(long)]
+        exhaustive: bool,
     },
     /// Measure each stage on the same articles (single-threaded): parse, bare jieba-rs
     /// segmentation, extraction, our store loading and Oxigraph's bulk loader; prints a table.
@@ -497,7 +502,15 @@ fn main() -> ExitCode {
             paths,
             output,
             max_bytes,
-        } => commands::extract(&paths, max_bytes, output.as_deref()),
+            exhaustive,
+        } => {
+            let options = if exhaustive {
+                guanxi_extract::ExtractOptions::exhaustive()
+            } else {
+                guanxi_extract::ExtractOptions::default()
+            };
+            commands::extract(&paths, max_bytes, options, output.as_deref())
+        }
         Command::Serve {
             store,
             bind,

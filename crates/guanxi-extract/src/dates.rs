@@ -212,20 +212,20 @@ fn cues_and_units(text: &str) -> (u32, Vec<(u32, usize)>) {
     (set, units)
 }
 
-#[cfg(test)]
-thread_local! {
-    /// Run every pattern whose cues a sentence holds, to hold the skipping to it.
-    static RUN_EVERY_PATTERN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+/// Which of the patterns whose cues a sentence holds are run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PatternRun {
+    /// All but those each of whose matches would fall in a date already taken (they can
+    /// add nothing).
+    SkipTaken,
+    /// Every one: the reference the skipping is held to.
+    Every,
 }
 
 /// Whether every match of a pattern needing `needs` would overlap a date already `taken`:
 /// each match holds a unit cue of each unit the pattern needs, so when every such cue stands
 /// inside a date taken, so does part of every match.
 fn all_taken(needs: &[u32], units: &[(u32, usize)], taken: &[(usize, usize)]) -> bool {
-    #[cfg(test)]
-    if RUN_EVERY_PATTERN.get() {
-        return false;
-    }
     !taken.is_empty()
         && needs.iter().any(|&group| {
             group & UNITS == group
@@ -409,6 +409,16 @@ pub(crate) fn same_day_is_last_day(
 /// resolved against `published` (the local publication date). Without a publication date only
 /// fully explicit dates resolve.
 pub fn find_dates(text: &str, offset: usize, published: Option<LocalDate>) -> Vec<DateMention> {
+    find_dates_with(text, offset, published, PatternRun::SkipTaken)
+}
+
+/// [`find_dates`], running the patterns `run` says (the same dates either way).
+pub fn find_dates_with(
+    text: &str,
+    offset: usize,
+    published: Option<LocalDate>,
+    run: PatternRun,
+) -> Vec<DateMention> {
     let published = published.filter(|&p| reckonable(p));
     let mut found: Vec<DateMention> = Vec::new();
     let mut taken: Vec<(usize, usize)> = Vec::new();
@@ -416,7 +426,9 @@ pub fn find_dates(text: &str, offset: usize, published: Option<LocalDate>) -> Ve
     // Most sentences hold the cues of no pattern at all.
     let (cues, units) = cues_and_units(text);
     for Pattern { form, needs, re } in PATTERNS.iter() {
-        if !needs.iter().all(|&group| cues & group != 0) || all_taken(needs, &units, &taken) {
+        if !needs.iter().all(|&group| cues & group != 0)
+            || (run == PatternRun::SkipTaken && all_taken(needs, &units, &taken))
+        {
             continue;
         }
         for c in re.captures_iter(text) {
@@ -1068,9 +1080,7 @@ mod tests {
             // same dates.
             let published = Some(LocalDate { year: 2020, month: 9, day: 15 });
             let skipping = find_dates(&text, 0, published);
-            RUN_EVERY_PATTERN.set(true);
-            let every = find_dates(&text, 0, published);
-            RUN_EVERY_PATTERN.set(false);
+            let every = find_dates_with(&text, 0, published, PatternRun::Every);
             prop_assert_eq!(skipping, every, "{}", text);
             let checked = patterns_matching_with_cues(&text);
             prop_assert!(checked.is_ok(), "{:?}", checked);

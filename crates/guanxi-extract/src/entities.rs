@@ -369,14 +369,6 @@ impl<'a> Tok<'a> {
         sentence: &'a str,
         needs: &[(usize, usize)],
     ) -> Vec<Self> {
-        #[cfg(test)]
-        let everything = [(0, sentence.len())];
-        #[cfg(test)]
-        let needs: &[(usize, usize)] = if CUT_EVERYTHING.get() {
-            &everything
-        } else {
-            needs
-        };
         debug_assert!(needs.is_sorted());
         // (A run is a dozen words or so.)
         let mut out = Vec::with_capacity(needs.len() * 12);
@@ -580,12 +572,6 @@ pub struct Scan {
     pub brackets: Vec<usize>,
     /// Byte ranges of the sentence whose words some rule reads, in order.
     pub needs: Vec<(usize, usize)>,
-}
-
-#[cfg(test)]
-thread_local! {
-    /// Cut every sentence whole, to hold the rules to the words they read.
-    pub(crate) static CUT_EVERYTHING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// The largest char boundary of `s` at or below `x`.
@@ -1726,14 +1712,15 @@ mod tests {
     #[test]
     fn rules_read_only_words_that_are_cut() {
         let ex = crate::Extractor::new();
+        let mut cutting = crate::Extractor::new();
+        cutting.set_options(crate::ExtractOptions {
+            cut_every_word: true,
+            ..Default::default()
+        });
         let articles = fixtures();
         assert!(articles.len() > 80, "{} articles", articles.len());
         for a in &articles {
-            let needed = ex.extract(a);
-            CUT_EVERYTHING.set(true);
-            let everything = ex.extract(a);
-            CUT_EVERYTHING.set(false);
-            assert_eq!(needed, everything, "in {}", a.source);
+            assert_eq!(ex.extract(a), cutting.extract(a), "in {}", a.source);
         }
     }
 
@@ -1742,14 +1729,15 @@ mod tests {
     #[test]
     fn articles_without_a_trigger_report_no_interaction() {
         let ex = crate::Extractor::new();
+        let mut reading = crate::Extractor::new();
+        reading.set_options(crate::ExtractOptions {
+            read_every_sentence: true,
+            ..Default::default()
+        });
         let articles = fixtures();
         let mut without = 0;
         for a in &articles {
-            let skipping = ex.extract(a);
-            crate::READ_EVERY_ARTICLE.set(true);
-            let reading = ex.extract(a);
-            crate::READ_EVERY_ARTICLE.set(false);
-            assert_eq!(skipping, reading, "in {}", a.source);
+            assert_eq!(ex.extract(a), reading.extract(a), "in {}", a.source);
             without += usize::from(crate::text::sentences(a).iter().all(|s| {
                 scan(ex.gazetteer(), &ex.cues, s.span.slice(&a.text))
                     .triggers
@@ -1766,7 +1754,8 @@ mod tests {
 
     /// The same over every article of a corpus: `GUANXI_CORPUS=DIR cargo test -p
     /// guanxi-extract --release -- --ignored` (an absolute path). The reading of every
-    /// article is held to reading every word and every article's interactions.
+    /// article is held to reading every word and every article's interactions. (`guanxi
+    /// extract --exhaustive` against `guanxi extract` checks the same from the binary.)
     #[test]
     #[ignore = "reads a whole corpus named by GUANXI_CORPUS"]
     fn corpus_extracts_the_same() {
@@ -1774,6 +1763,8 @@ mod tests {
             return;
         };
         let ex = crate::Extractor::new();
+        let mut exhaustive = crate::Extractor::new();
+        exhaustive.set_options(crate::ExtractOptions::exhaustive());
         let config = guanxi_ingest::IngestConfig::default();
         let mut stack = vec![std::path::PathBuf::from(dir)];
         let mut articles = 0;
@@ -1785,13 +1776,7 @@ mod tests {
             let bytes = std::fs::read(&p).unwrap();
             let parsed = guanxi_ingest::parse_file(&p.display().to_string(), None, &bytes, &config);
             for a in parsed.items.into_iter().filter_map(|i| i.result.ok()) {
-                let needed = ex.extract(&a);
-                CUT_EVERYTHING.set(true);
-                crate::READ_EVERY_ARTICLE.set(true);
-                let everything = ex.extract(&a);
-                CUT_EVERYTHING.set(false);
-                crate::READ_EVERY_ARTICLE.set(false);
-                assert_eq!(needed, everything, "in {}", a.source);
+                assert_eq!(ex.extract(&a), exhaustive.extract(&a), "in {}", a.source);
                 articles += 1;
             }
         }

@@ -52,11 +52,32 @@ struct Segmented<'a> {
     toks: Vec<Vec<Tok<'a>>>,
 }
 
-#[cfg(test)]
-thread_local! {
-    /// Read interactions in every article, to hold the skipping of articles without a
-    /// trigger to it.
-    pub(crate) static READ_EVERY_ARTICLE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+/// How much of each article extraction reads. The default reads only where a rule can find
+/// something; [`ExtractOptions::exhaustive`] reads everything, the slow way: the reference
+/// each of the shortcuts is held to (`guanxi extract --exhaustive` gives the same N-Quads as
+/// `guanxi extract`, over any corpus).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ExtractOptions {
+    /// Cut every sentence into words whole, not only the ranges the rules read.
+    pub cut_every_word: bool,
+    /// Read interactions (clauses, title references, dates) in every sentence of every
+    /// article, not only where a trigger stands, and follow the day last named from sentence
+    /// to sentence rather than searching back from a 当天 for it.
+    pub read_every_sentence: bool,
+    /// Run every date pattern whose cues a sentence holds, also where each of its matches
+    /// would fall in a date already taken.
+    pub run_every_date_pattern: bool,
+}
+
+impl ExtractOptions {
+    /// Everything read: the reference of every shortcut.
+    pub fn exhaustive() -> Self {
+        ExtractOptions {
+            cut_every_word: true,
+            read_every_sentence: true,
+            run_every_date_pattern: true,
+        }
+    }
 }
 
 /// An article as read before its interactions: its sentences, what each holds, who is
@@ -79,6 +100,7 @@ pub struct Extractor {
     gazetteer: Gazetteer,
     segmenter: Segmenter,
     cues: Cues,
+    options: ExtractOptions,
 }
 
 impl Default for Extractor {
@@ -116,7 +138,18 @@ impl Extractor {
             cues: Cues::new(&gazetteer),
             gazetteer,
             segmenter: Segmenter::new(jieba),
+            options: ExtractOptions::default(),
         }
+    }
+
+    /// Reads articles as `options` says from now on.
+    pub fn set_options(&mut self, options: ExtractOptions) {
+        self.options = options;
+    }
+
+    /// How this extractor reads articles.
+    pub fn options(&self) -> ExtractOptions {
+        self.options
     }
 
     /// Forgets the parts of speech this thread remembers from earlier articles, so that the
@@ -174,7 +207,14 @@ impl Extractor {
             .iter()
             .zip(&seg.scans)
             .map(|(s, scan)| {
-                Tok::cut_needed(&self.segmenter, s.span.slice(&article.text), &scan.needs)
+                let sentence = s.span.slice(&article.text);
+                let whole = [(0, sentence.len())];
+                let needs = if self.options.cut_every_word {
+                    &whole[..]
+                } else {
+                    &scan.needs[..]
+                };
+                Tok::cut_needed(&self.segmenter, sentence, needs)
             })
             .collect();
     }
@@ -308,9 +348,8 @@ impl Extractor {
         }
         // The reference day dates roles and interactions: the dateline's day, else the
         // publication day (the dateline is read only where one of them stands).
-        let has_trigger = scans.iter().any(|s| !s.triggers.is_empty());
-        #[cfg(test)]
-        let has_trigger = has_trigger || READ_EVERY_ARTICLE.get();
+        let has_trigger =
+            self.options.read_every_sentence || scans.iter().any(|s| !s.triggers.is_empty());
         let dateline = if has_trigger || !roles.is_empty() {
             dateline_day(article, &sentences, pub_date)
         } else {
@@ -497,13 +536,10 @@ impl Extractor {
         // one (a caption's date may stand apart), and back to the last day named before a
         // 当天 of those.
         let n = sentences.len();
-        let triggered: Vec<bool> = scans.iter().map(|s| !s.triggers.is_empty()).collect();
-        #[cfg(test)]
-        let triggered: Vec<bool> = if READ_EVERY_ARTICLE.get() {
-            vec![true; n]
-        } else {
-            triggered
-        };
+        let triggered: Vec<bool> = scans
+            .iter()
+            .map(|s| self.options.read_every_sentence || !s.triggers.is_empty())
+            .collect();
         let mut dated = triggered.clone();
         let blocks: Vec<Option<guanxi_core::Block>> =
             sentences.iter().map(|s| block_of(s.span)).collect();
@@ -528,34 +564,39 @@ impl Extractor {
                 }
             }
         }
+        let date_patterns = if self.options.run_every_date_pattern {
+            dates::PatternRun::Every
+        } else {
+            dates::PatternRun::SkipTaken
+        };
         let mut found_dates: Vec<Option<Vec<dates::DateMention>>> = vec![None; n];
         let mut dates_of = |si: usize| -> Vec<dates::DateMention> {
             found_dates[si]
                 .get_or_insert_with(|| {
                     let s = &sentences[si];
-                    dates::find_dates(s.span.slice(text), s.span.start, reference)
+                    dates::find_dates_with(
+                        s.span.slice(text),
+                        s.span.start,
+                        reference,
+                        date_patterns,
+                    )
                 })
                 .clone()
         };
         let mut facts: Vec<SentenceFacts> = Vec::with_capacity(sentences.len());
         let mut prior_subject: Option<EntityKey> = None;
         let mut all_dates = Vec::new();
-        // (Reading every article, the day last named is followed from sentence to sentence,
+        // (Reading every sentence, the day last named is followed from sentence to sentence,
         // to hold the search back from a 当天 to it.)
-        #[cfg(test)]
         let mut running_day: Option<DateValue> = None;
         for (si, s) in sentences.iter().enumerate() {
             let st = s.span.slice(text);
             let mut dates = if dated[si] { dates_of(si) } else { Vec::new() };
             // 当天 is the day last named; before any, the reference day.
-            #[cfg(test)]
-            if READ_EVERY_ARTICLE.get() {
+            if self.options.read_every_sentence {
                 running_day = dates::same_day_is_last_day(&mut dates, running_day);
             }
-            #[cfg(test)]
-            let searched_back = !READ_EVERY_ARTICLE.get();
-            #[cfg(not(test))]
-            let searched_back = true;
+            let searched_back = !self.options.read_every_sentence;
             if searched_back && dates.iter().any(|d| d.same_day) {
                 let last_day = (0..si).rev().find_map(|sj| {
                     dates_of(sj)
