@@ -151,6 +151,102 @@ pub enum InteractionKind {
     Visit,
 }
 
+/// Kinds whose reports may describe one event: an article or an outlet may call the same
+/// meeting 会见 or 会谈, the same call 通话 or 视频通话.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum InteractionFamily {
+    /// Meetings and talks.
+    MeetingOrTalks,
+    /// Phone and video calls.
+    Call,
+    /// Summits.
+    Summit,
+    /// Visits.
+    Visit,
+}
+
+impl InteractionFamily {
+    /// The family's key in the identifiers of merged interactions (a stable string: changing
+    /// it changes every interaction IRI).
+    pub fn key(self) -> &'static str {
+        match self {
+            InteractionFamily::MeetingOrTalks => "meeting or talks",
+            InteractionFamily::Call => "call",
+            InteractionFamily::Summit => "summit",
+            InteractionFamily::Visit => "visit",
+        }
+    }
+}
+
+impl InteractionKind {
+    /// Every kind.
+    pub const ALL: [InteractionKind; 6] = [
+        InteractionKind::Meeting,
+        InteractionKind::Talks,
+        InteractionKind::PhoneCall,
+        InteractionKind::VideoCall,
+        InteractionKind::Summit,
+        InteractionKind::Visit,
+    ];
+
+    /// The kind's class in the ontology, a local name of `gx:` (`Meeting`).
+    pub fn name(self) -> &'static str {
+        match self {
+            InteractionKind::Meeting => "Meeting",
+            InteractionKind::Talks => "Talks",
+            InteractionKind::PhoneCall => "PhoneCall",
+            InteractionKind::VideoCall => "VideoCall",
+            InteractionKind::Summit => "Summit",
+            InteractionKind::Visit => "Visit",
+        }
+    }
+
+    /// The kind whose class is `name` (`Meeting`), if any.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// The family of kinds that may report the same event.
+    pub fn family(self) -> InteractionFamily {
+        match self {
+            InteractionKind::Meeting | InteractionKind::Talks => InteractionFamily::MeetingOrTalks,
+            InteractionKind::PhoneCall | InteractionKind::VideoCall => InteractionFamily::Call,
+            InteractionKind::Summit => InteractionFamily::Summit,
+            InteractionKind::Visit => InteractionFamily::Visit,
+        }
+    }
+
+    /// Whether the participants were apart (a phone or video call).
+    pub fn is_call(self) -> bool {
+        self.family() == InteractionFamily::Call
+    }
+
+    /// The PLOVER event type: every kind is a consultation.
+    pub fn plover_type(self) -> &'static str {
+        "CONSULT"
+    }
+
+    /// The PLOVER mode of a consultation, where PLOVER names one.
+    pub fn plover_mode(self) -> Option<&'static str> {
+        match self {
+            InteractionKind::PhoneCall | InteractionKind::VideoCall => Some("phone"),
+            InteractionKind::Visit => Some("visit"),
+            _ => None,
+        }
+    }
+
+    /// The CAMEO code: 046 engage in negotiation, 041 discuss by telephone, 042 make a visit,
+    /// 040 consult (meetings and summits).
+    pub fn cameo_code(self) -> &'static str {
+        match self {
+            InteractionKind::Talks => "046",
+            InteractionKind::PhoneCall | InteractionKind::VideoCall => "041",
+            InteractionKind::Visit => "042",
+            _ => "040",
+        }
+    }
+}
+
 /// Whether an interaction took place.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Status {

@@ -12,7 +12,7 @@ pub use article::{Article, Block, BlockKind, Published, Publisher};
 pub use date::{DateValue, LocalDate, Precision};
 pub use extraction::{
     Coordinates, Diagnostic, Entity, EntityKey, EntityKind, Evidence, Extraction, Interaction,
-    InteractionKind, Mention, PlaceKind, Role, Sentence, Status, Term,
+    InteractionFamily, InteractionKind, Mention, PlaceKind, Role, Sentence, Status, Term,
 };
 
 /// A byte range `start..end` into [`Article::text`].

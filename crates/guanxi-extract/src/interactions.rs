@@ -5,8 +5,8 @@
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use guanxi_core::{
-    BlockKind, DateValue, EntityKey, EntityKind, Evidence, Interaction, InteractionKind, PlaceKind,
-    Span, Status,
+    BlockKind, DateValue, EntityKey, EntityKind, Evidence, Interaction, InteractionFamily,
+    InteractionKind, PlaceKind, Span, Status,
 };
 
 use crate::dates::DateMention;
@@ -759,7 +759,7 @@ pub fn join_attendees(
                 && o.participants.iter().all(|p| attendees.contains(p)))
         });
         let Some((o, _)) = raw.iter_mut().rev().find(|(o, _)| {
-            group(o.kind) == 0
+            o.kind.family() == InteractionFamily::MeetingOrTalks
                 && o.status == Status::Happened
                 && o.participants.len() >= 2
                 && o.evidence
@@ -834,15 +834,11 @@ pub fn fill_implicit(
     }
 }
 
-fn is_call(k: InteractionKind) -> bool {
-    matches!(k, InteractionKind::PhoneCall | InteractionKind::VideoCall)
-}
-
 /// Interactions stated in one sentence that share a participant, a status and a date share
 /// the one place either states (在出席上海合作组织外长会议期间……在莫斯科举行了会谈).
 fn share_sentence_places(all: &mut [Interaction]) {
     for i in 0..all.len() {
-        if all[i].place.is_some() || is_call(all[i].kind) {
+        if all[i].place.is_some() || all[i].kind.is_call() {
             continue;
         }
         let it = &all[i];
@@ -851,7 +847,7 @@ fn share_sentence_places(all: &mut [Interaction]) {
             .enumerate()
             .filter(|&(j, o)| {
                 j != i
-                    && !is_call(o.kind)
+                    && !o.kind.is_call()
                     && o.kind != InteractionKind::Visit
                     && o.status == it.status
                     && o.participants.iter().any(|p| it.participants.contains(p))
@@ -886,7 +882,7 @@ fn fill_places(all: &mut [Interaction], place_kinds: &HashMap<EntityKey, PlaceKi
         })
         .collect();
     for it in all.iter_mut() {
-        if it.place.is_some() || is_call(it.kind) || it.kind == InteractionKind::Visit {
+        if it.place.is_some() || it.kind.is_call() || it.kind == InteractionKind::Visit {
             continue;
         }
         let mut found: Vec<EntityKey> = visits
@@ -929,7 +925,7 @@ pub fn fill_trip_dates(all: &mut [Interaction], facts: &[SentenceFacts]) {
         let it = &all[i];
         if it.date.is_some()
             || it.status != Status::Happened
-            || is_call(it.kind)
+            || it.kind.is_call()
             || it.kind == InteractionKind::Visit
         {
             continue;
@@ -949,7 +945,7 @@ pub fn fill_trip_dates(all: &mut [Interaction], facts: &[SentenceFacts]) {
             .iter()
             .filter(|o| {
                 o.status == Status::Happened
-                    && !is_call(o.kind)
+                    && !o.kind.is_call()
                     && o.place.as_ref() == Some(place)
                     && o.participants.iter().any(|p| it.participants.contains(p))
             })
@@ -993,14 +989,20 @@ const CONTINUATION: &[&str] = &[
     "她同时",
 ];
 
-fn group(k: InteractionKind) -> u8 {
-    match k {
-        InteractionKind::Meeting | InteractionKind::Talks => 0,
-        InteractionKind::PhoneCall => 1,
-        InteractionKind::VideoCall => 2,
-        InteractionKind::Summit => 3,
-        InteractionKind::Visit => 4,
-    }
+/// Whether two reports of one article may be one event by their kinds: kinds of one family,
+/// but a phone call and a video call kept apart (an article that names both means two).
+fn same_event_kinds(a: InteractionKind, b: InteractionKind) -> bool {
+    a.family() == b.family() && (!a.is_call() || a == b)
+}
+
+/// Whether participants meet or speak in a report of this kind (not a summit or a visit, which
+/// name a frame rather than a contact): on one day, a meeting and a call of the same people
+/// are one event.
+fn is_contact(k: InteractionKind) -> bool {
+    matches!(
+        k.family(),
+        InteractionFamily::MeetingOrTalks | InteractionFamily::Call
+    )
 }
 
 fn more_precise(a: Option<DateValue>, b: Option<DateValue>) -> Option<DateValue> {
@@ -1032,8 +1034,8 @@ pub fn dedup(
                 } && compatible(&o.date, &it.date);
             }
             let same_day = o.date.is_some_and(|d| d.day.is_some()) && o.date == it.date;
-            let groups_match = group(o.kind) == group(it.kind)
-                || (same_day && group(o.kind) <= 2 && group(it.kind) <= 2);
+            let groups_match = same_event_kinds(o.kind, it.kind)
+                || (same_day && is_contact(o.kind) && is_contact(it.kind));
             groups_match && o.participants == it.participants && compatible(&o.date, &it.date)
         });
         // 这次峰会 attaches to the latest summit.
@@ -1054,7 +1056,7 @@ pub fn dedup(
                 }
                 o.participants.sort();
                 // A call reported as talks is a call.
-                if is_call(it.kind) && group(o.kind) == 0 {
+                if it.kind.is_call() && o.kind.family() == InteractionFamily::MeetingOrTalks {
                     o.kind = it.kind;
                     o.place = None;
                 }
@@ -1077,7 +1079,7 @@ pub fn dedup(
             v.kind != InteractionKind::Visit
                 || !all.iter().any(|o| {
                     o.kind != InteractionKind::Visit
-                        && !is_call(o.kind)
+                        && !o.kind.is_call()
                         && o.participants.iter().any(|p| v.participants.contains(p))
                         && (o
                             .evidence

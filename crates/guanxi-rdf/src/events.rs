@@ -14,6 +14,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use guanxi_core::{InteractionFamily, InteractionKind};
 use oxrdf::{GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
 
 use crate::fnv;
@@ -53,13 +54,11 @@ pub fn events_graph() -> NamedNode {
     NamedNode::new_unchecked(format!("{ID}graph/events"))
 }
 
+/// The key of a reported type's family (an unknown type counts as a visit, the loosest).
 fn family(kind: &str) -> &'static str {
-    match kind {
-        "Meeting" | "Talks" => "meeting or talks",
-        "PhoneCall" | "VideoCall" => "call",
-        "Summit" => "summit",
-        _ => "visit",
-    }
+    InteractionKind::from_name(kind)
+        .map_or(InteractionFamily::Visit, InteractionKind::family)
+        .key()
 }
 
 /// Preference among the types of one family when reports disagree and counts tie.
@@ -71,17 +70,6 @@ fn type_rank(kind: &str) -> u8 {
         "VideoCall" => 3,
         "PhoneCall" => 4,
         _ => 5,
-    }
-}
-
-/// The PLOVER mode and CAMEO code of an interaction class (its `gx:` local name), as the
-/// ontology gives them.
-pub(crate) fn codes(kind: &str) -> (Option<&'static str>, &'static str) {
-    match kind {
-        "Talks" => (None, "046"),
-        "PhoneCall" | "VideoCall" => (Some("phone"), "041"),
-        "Visit" => (Some("visit"), "042"),
-        _ => (None, "040"),
     }
 }
 
@@ -249,12 +237,13 @@ fn write_event(out: &mut Vec<Quad>, graph: &GraphName, fam: &str, c: &Cluster<'_
         .map_or("Meeting", |(k, _)| *k);
     add(RDF_TYPE, iri(&gx("Interaction")));
     add(RDF_TYPE, iri(&gx(kind)));
-    let (mode, cameo) = codes(kind);
-    add(&gx("ploverType"), plain("CONSULT"));
-    if let Some(m) = mode {
+    // (A type of another vendor's is coded as a meeting.)
+    let coded = InteractionKind::from_name(kind).unwrap_or(InteractionKind::Meeting);
+    add(&gx("ploverType"), plain(coded.plover_type()));
+    if let Some(m) = coded.plover_mode() {
         add(&gx("ploverMode"), plain(m));
     }
-    add(&gx("cameoCode"), plain(cameo));
+    add(&gx("cameoCode"), plain(coded.cameo_code()));
     add(
         &schema("name"),
         Term::Literal(Literal::new_language_tagged_literal_unchecked(

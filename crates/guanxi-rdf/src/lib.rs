@@ -16,8 +16,8 @@ pub use error::RdfError;
 pub use oxrdfio::{JsonLdProfileSet, RdfFormat};
 
 use guanxi_core::{
-    Article, DateValue, Entity, EntityKey, EntityKind, Evidence, Extraction, InteractionKind,
-    PlaceKind, Precision, Status,
+    Article, DateValue, Entity, EntityKey, EntityKind, Evidence, Extraction, PlaceKind, Precision,
+    Status,
 };
 use oxrdf::{GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
 use vocab::{gx, schema, ID, OWL, PROV, RDF_TYPE, WIKIDATA, XSD};
@@ -161,23 +161,6 @@ impl Out<'_> {
             self.graph.clone(),
         ));
     }
-}
-
-/// The `gx:` class of an interaction kind.
-pub fn kind_class(kind: InteractionKind) -> &'static str {
-    match kind {
-        InteractionKind::Meeting => "Meeting",
-        InteractionKind::Talks => "Talks",
-        InteractionKind::PhoneCall => "PhoneCall",
-        InteractionKind::VideoCall => "VideoCall",
-        InteractionKind::Summit => "Summit",
-        InteractionKind::Visit => "Visit",
-    }
-}
-
-/// The PLOVER mode and CAMEO code of an interaction type (see `ontology/guanxi.ttl`).
-pub fn event_codes(kind: InteractionKind) -> (Option<&'static str>, &'static str) {
-    events::codes(kind_class(kind))
 }
 
 fn status_term(s: Status) -> &'static str {
@@ -423,13 +406,13 @@ pub fn article_quads(article: &Article, ex: &Extraction) -> Result<ArticleQuads,
             .map(|p| p.name.as_str())
             .collect();
         let date = it.date.map(|d| d.to_string()).unwrap_or_default();
-        let mut key_parts = vec![kind_class(it.kind), date.as_str()];
+        let mut key_parts = vec![it.kind.name(), date.as_str()];
         key_parts.extend(names.iter().copied());
         // A report: what this article says of one interaction. The interaction itself, merged
         // across every article that reports it, is written by `events::merge`.
         let node = iri(&format!("{ID}report/{akey}-{}", fnv(&key_parts)));
         out.add(&node, RDF_TYPE, iri(&gx("InteractionReport")));
-        out.add(&node, &gx("reportedType"), iri(&gx(kind_class(it.kind))));
+        out.add(&node, &gx("reportedType"), iri(&gx(it.kind.name())));
         out.add(
             &node,
             &schema("name"),

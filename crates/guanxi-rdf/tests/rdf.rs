@@ -103,7 +103,6 @@ fn urls_with_stray_percent_signs_become_valid_iris() {
 
 #[test]
 fn interactions_carry_the_event_codes_the_ontology_gives_their_type() {
-    use guanxi_core::InteractionKind::*;
     let ttl = include_str!("../../../ontology/guanxi.ttl");
     let quads: Vec<_> = oxrdfio::RdfParser::from_format(RdfFormat::Turtle)
         .for_slice(ttl.as_bytes())
@@ -119,25 +118,24 @@ fn interactions_carry_the_event_codes_the_ontology_gives_their_type() {
             })
         })
     };
-    for (kind, class) in [
-        (Meeting, "Meeting"),
-        (Talks, "Talks"),
-        (PhoneCall, "PhoneCall"),
-        (VideoCall, "VideoCall"),
-        (Summit, "Summit"),
-        (Visit, "Visit"),
-    ] {
-        let (mode, cameo) = guanxi_rdf::event_codes(kind);
+    for kind in guanxi_core::InteractionKind::ALL {
+        let class = kind.name();
         assert_eq!(
             annotation(class, "cameoCode").as_deref(),
-            Some(cameo),
+            Some(kind.cameo_code()),
             "{class}"
         );
-        assert_eq!(annotation(class, "ploverMode").as_deref(), mode, "{class}");
+        assert_eq!(
+            annotation(class, "ploverMode").as_deref(),
+            kind.plover_mode(),
+            "{class}"
+        );
         assert_eq!(
             annotation(class, "ploverType").as_deref(),
-            Some("CONSULT"),
+            Some(kind.plover_type()),
             "{class}"
         );
+        // The class name reads back as the kind.
+        assert_eq!(guanxi_core::InteractionKind::from_name(class), Some(kind));
     }
 }
