@@ -197,9 +197,8 @@ pub(crate) fn split_long_runs(text: &str, max: usize) -> Vec<&str> {
             continue;
         }
         run += 1;
-        if SOFT_BREAK.contains(&c) {
-            soft = Some(i + c.len_utf8());
-        }
+        // (A soft break is a place to cut only once it is behind: the character that passes
+        // the limit stays out of the piece it would lengthen.)
         if run > max {
             let cut = soft.filter(|&s| s > piece_start).unwrap_or(i);
             let piece = text[piece_start..cut].trim();
@@ -209,6 +208,9 @@ pub(crate) fn split_long_runs(text: &str, max: usize) -> Vec<&str> {
             piece_start = cut;
             run = text[cut..i].chars().count() + 1;
             soft = None;
+        }
+        if SOFT_BREAK.contains(&c) {
+            soft = Some(i + c.len_utf8());
         }
     }
     let last = text[piece_start..].trim();
@@ -269,5 +271,29 @@ mod tests {
         assert_eq!(pieces[0], "甲乙丙丁，");
         assert_eq!(split_long_runs("ab", 1), vec!["a", "b"]);
         assert_eq!(split_long_runs("", 1), vec![""]);
+    }
+
+    /// A run that passes the limit on a soft break is cut right after it (it used to slice
+    /// backwards and panic).
+    #[test]
+    fn soft_break_on_the_character_past_the_limit() {
+        for text in [
+            "长".repeat(12) + "，" + &"长".repeat(30),
+            "ab,cd".to_string(),
+        ] {
+            for max in 1..14 {
+                let pieces = split_long_runs(&text, max);
+                assert_eq!(pieces.concat(), text, "{max}");
+                assert!(
+                    pieces.iter().all(|p| p.chars().count() <= max),
+                    "{max}: {pieces:?}"
+                );
+            }
+        }
+        let text = "长".repeat(12) + "，" + &"长".repeat(12);
+        assert_eq!(
+            split_long_runs(&text, 12),
+            vec!["长".repeat(12).as_str(), "，", &"长".repeat(12)]
+        );
     }
 }
