@@ -11,6 +11,7 @@ pub mod dates;
 mod entities;
 pub mod gazetteer;
 mod interactions;
+pub mod table;
 mod text;
 
 use std::collections::BTreeMap;
