@@ -1,5 +1,6 @@
 //! Checks every table of `data/` before the crate is built: a row that breaks its table's
-//! schema (see `src/table.rs`) stops the build with its file, line and reason.
+//! schema (see `src/table.rs`) stops the build with its file, line and reason. Then writes
+//! the lexicon's word classes as constants (`src/lexicon.rs` includes them).
 
 #[allow(dead_code)]
 #[path = "src/table.rs"]
@@ -18,6 +19,20 @@ fn main() {
             eprintln!("{e}");
         }
         eprintln!("{} bad rows in the tables of data/", errors.len());
+        std::process::exit(1);
+    }
+    // The lexicon's classes become constants of `src/lexicon.rs`.
+    let (Ok(classes), Ok(words)) = (read("lexicon_classes.tsv"), read("lexicon.tsv")) else {
+        eprintln!("cannot read the lexicon");
+        std::process::exit(1);
+    };
+    let Some(out) = std::env::var_os("OUT_DIR") else {
+        eprintln!("no OUT_DIR");
+        std::process::exit(1);
+    };
+    let path = std::path::Path::new(&out).join("lexicon.rs");
+    if let Err(e) = std::fs::write(&path, table::lexicon_rust(&classes, &words)) {
+        eprintln!("cannot write {}: {e}", path.display());
         std::process::exit(1);
     }
 }

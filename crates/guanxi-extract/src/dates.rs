@@ -1,6 +1,7 @@
 //! Date expressions: absolute (`2025年2月28日`, `2月3日`) and relative (`今天`, `周二`,
 //! `去年10月`, `三月份`, `上周`), resolved against the publication date in the publisher's zone.
 
+use crate::lexicon::{FUTURE_AFTER, FUTURE_CUES, PAST_PLAN, SINCE};
 use std::sync::LazyLock;
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
@@ -553,31 +554,6 @@ pub static DATELINE: LazyLock<Option<Regex>> = LazyLock::new(|| {
 });
 
 type Groups<'a> = dyn Fn(usize) -> Option<&'a str> + 'a;
-
-/// Words that make the following date the start of a duration (自5月以来).
-const SINCE: &[&str] = &["自", "从", "自从"];
-
-/// Words before a date that put it in the future (`计划于10月`, `将于3日`, `可能会在星期二`).
-const FUTURE_CUES: &[&str] = &[
-    "将",
-    "计划",
-    "拟",
-    "预计",
-    "定于",
-    "预定",
-    "明年",
-    "下月",
-    "即将",
-    "准备",
-    "可能会",
-    "会在",
-];
-
-/// Words right after a date that put it in the future (`周一和周二将会晤`).
-const FUTURE_AFTER: &[&str] = &["将", "拟", "计划", "预计", "起将"];
-
-/// Words that make a plan a past one (`本来计划九月份`).
-const PAST_PLAN: &[&str] = &["本来", "原本", "原计划", "原定", "原先", "曾计划"];
 
 fn resolve(
     form: Form,

@@ -1,6 +1,10 @@
 //! Entity recognition in one sentence: gazetteer matches, country + government body,
 //! dotted transliterated names, and segmenter-tagged names in a title or speech context.
 
+use crate::lexicon::{
+    FRONT_GLUE, GENERIC_HEADS, GLUE, NAMED_AFTER_PERSON, NAME_TAIL, NOT_A_NAME_END,
+    NOT_A_PERSON_AFTER, NOT_A_PERSON_END, NOT_PERSONAL_LATIN, ORG_SUFFIX, SPEECH,
+};
 use std::cell::OnceCell;
 use std::sync::LazyLock;
 
@@ -107,16 +111,6 @@ const BRACKETS: &[char] = &['（', '('];
 static DOTTED: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"\p{Han}+(?:[·•・‧．\-－]\p{Han}+)+").ok());
 
-/// Particles the segmenter glues after a name (叶彦伯说, 林朗彦及, 王飞华摄).
-const NAME_TAIL: &[char] = &[
-    '说', '称', '则', '及', '也', '摄', '等', '表', '曾', '并', '还',
-];
-
-/// Characters that do not end a name, before 等 (以等 is no name's end).
-const NOT_A_NAME_END: &[char] = &[
-    '以', '同', '平', '对', '相', '高', '上', '次', '头', '特', '优', '劣', '均', '不', '初',
-];
-
 static DATELINE_AFTER: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"^\p{Han}{0,6}?\d{1,2}日(?:电|报导|报道|综合外电)").ok());
 
@@ -130,14 +124,6 @@ fn is_credit(after: &str) -> bool {
         || DATELINE_AFTER.as_ref().is_some_and(|re| re.is_match(after))
 }
 
-/// Last characters of events, bodies, places and things, never of a transliterated name.
-const NOT_A_PERSON_END: &[char] = &[
-    '赛', '节', '展', '战', '案', '法', '党', '军', '队', '站', '报', '社', '台', '网', '馆', '院',
-    '所', '局', '部', '会', '团', '县', '市', '省', '州', '岛', '湾', '港', '河', '湖', '山', '路',
-    '街', '桥', '门', '楼', '堂', '宫', '厅', '园', '场', '机', '车', '船', '舰', '弹', '号', '奖',
-    '剧', '片', '曲', '书', '刊', '杯',
-];
-
 /// A name with every separator written as the middle dot (`杰夫．扎克` → `杰夫·扎克`).
 fn one_dot(name: &str) -> String {
     name.chars()
@@ -150,83 +136,8 @@ fn word_translit(gz: &Gazetteer, w: &str) -> bool {
     !gz.transliteration_chars.is_empty() && w.chars().all(|c| gz.transliteration_chars.contains(&c))
 }
 
-/// Characters glued in front of a dotted name that are not part of it (和约翰·克里).
-const FRONT_GLUE: &[char] = &[
-    '和', '与', '同', '及', '对', '向', '在', '是', '的', '由', '被', '将', '为', '称', '说', '据',
-    '以',
-];
-
-/// Words after a dotted name that make it an institution's name (约翰斯·霍普金斯大学).
-const NAMED_AFTER_PERSON: &[&str] = &[
-    "大学",
-    "学院",
-    "研究所",
-    "研究院",
-    "研究中心",
-    "医学中心",
-    "中心",
-    "基金会",
-    "公司",
-    "集团",
-    "医院",
-    "实验室",
-    "图书馆",
-    "博物馆",
-];
-
-/// Words after a dotted name that make it no person at all (罗斯福号, 诺贝尔奖).
-const NOT_A_PERSON_AFTER: &[&str] = &["号", "奖", "主义", "定律", "效应", "模式"];
-
-/// Function words the segmenter glues to names (向普京, 与王毅).
-const GLUE: &[&str] = &[
-    "向", "与", "和", "同", "对", "跟", "将", "在", "给", "被", "把", "及", "说", "称",
-];
-
 /// What turns a ministry into a title: 外交部 + 长 = 外交部长.
 const TITLE_SUFFIX: char = '长';
-
-const SPEECH: &[&str] = &[
-    "说",
-    "表示",
-    "称",
-    "指出",
-    "强调",
-    "认为",
-    "透露",
-    "告诉",
-    "宣布",
-    "回应",
-    "呼吁",
-    "会见",
-    "会晤",
-    "会谈",
-    "访问",
-    "通电话",
-    "通话",
-];
-const ORG_SUFFIX: &[&str] = &[
-    "部",
-    "委员会",
-    "组织",
-    "大学",
-    "公司",
-    "集团",
-    "银行",
-    "通讯社",
-    "新闻社",
-    "日报",
-    "时报",
-    "电视台",
-    "协会",
-    "基金会",
-    "研究所",
-    "研究院",
-    "法院",
-    "议会",
-    "联盟",
-    "理事会",
-    "党",
-];
 
 /// The segmenter, with a memory of the parts of speech it gave words on their own.
 pub struct Segmenter {
@@ -1331,11 +1242,6 @@ pub fn recognise(
     out
 }
 
-/// Heads that make `<country or 西方, 国际…> + head` a description, not a name.
-const GENERIC_HEADS: &[&str] = &[
-    "公司", "企业", "大学", "法院", "媒体", "军队", "组织", "政党", "机构", "部门",
-];
-
 /// An unknown organisation named only by a country (or a generic modifier) and a head.
 fn generic_org(gz: &Gazetteer, f: &Found) -> bool {
     f.key.kind == EntityKind::Organization
@@ -1361,102 +1267,6 @@ static LATIN_PERSON: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(r"\s?[（(]\s*(\p{Lu}[\p{Latin}.'’\-]*(?:\s+\p{Lu}[\p{Latin}.'’\-]*){1,3})\s*[）)]")
         .ok()
 });
-
-/// Latin words that make a bracketed name an institution's, not a person's.
-const NOT_PERSONAL_LATIN: &[&str] = &[
-    "Institute",
-    "Institution",
-    "University",
-    "College",
-    "Ministry",
-    "Agency",
-    "Bank",
-    "Group",
-    "Inc",
-    "Corp",
-    "Corporation",
-    "Company",
-    "Council",
-    "Committee",
-    "Party",
-    "Association",
-    "Foundation",
-    "Center",
-    "Centre",
-    "News",
-    "Times",
-    "Post",
-    "Fund",
-    "Investments",
-    "Capital",
-    "Partners",
-    "Organization",
-    "Organisation",
-    "Union",
-    "Court",
-    "Office",
-    "Department",
-    "Commission",
-    "Service",
-    "Force",
-    "Forces",
-    "Army",
-    "Navy",
-    "Republic",
-    "Kingdom",
-    "States",
-    "Island",
-    "Islands",
-    "Sea",
-    "Strait",
-    "River",
-    "Lake",
-    "Mountain",
-    "City",
-    "Province",
-    "Street",
-    "Road",
-    "Square",
-    "Hotel",
-    "Hall",
-    "House",
-    "Airport",
-    "Port",
-    "Bay",
-    "Fed",
-    "Reserve",
-    "Network",
-    "Media",
-    "Press",
-    "Daily",
-    "Journal",
-    "Review",
-    "Club",
-    "League",
-    "Team",
-    "Project",
-    "Program",
-    "Programme",
-    "Initiative",
-    "Agreement",
-    "Act",
-    "Treaty",
-    "Forum",
-    "Summit",
-    "Conference",
-    "Policy",
-    "Plan",
-    "Strategy",
-    "Council",
-    "Board",
-    "Authority",
-    "Administration",
-    "Bureau",
-    "Assembly",
-    "Parliament",
-    "Congress",
-    "Senate",
-];
 
 /// A country or a country-like region (台湾, 香港), which government bodies follow.
 fn is_country(entry: &crate::gazetteer::GazetteerEntry) -> bool {

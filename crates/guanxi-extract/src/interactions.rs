@@ -2,6 +2,11 @@
 //! place and status, read from the clause and sentence around it; then deduplicated so that
 //! one event reported several times in an article is one interaction.
 
+use crate::lexicon::{
+    ANAPHORIC_SUMMIT, ATTEND, ATTENDED, BREAKS, CANCELLED, CONJ, CONTINUATION, EARLIER, HELD,
+    NOT_A_VENUE, NOT_PLANNED, ON_BEHALF, OTHER_TIME, PAST_CONTEXT, PLANNED, PRONOUNS,
+    RANGE_JOINERS, SEQUENCE, SUMMIT_CUES, TIME_AFTER,
+};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use guanxi_core::{
@@ -50,25 +55,10 @@ pub struct SentenceFacts<'a> {
     pub title_refs: Vec<M>,
 }
 
-/// Words holding a planned-cue character without meaning "planned" (虚拟 峰会 is a virtual summit).
-const NOT_PLANNED: &[&str] = &["虚拟", "模拟", "将军", "将领", "将近", "拟定", "准备好"];
-const PLANNED: &[&str] = &[
-    "愿意", "希望", "期待", "期望", "有意", "可能", "可望", "或将", "如果", "誓要", "若", "将于",
-    "将在", "将同", "将与", "将会", "将", "计划", "拟", "预计", "即将", "准备", "打算", "有望",
-    "安排",
-];
-const CANCELLED: &[&str] = &["取消", "推迟", "延期", "搁置", "叫停"];
 pub const PLACE_CUES: &[&str] = &[
     "在", "于", "赴", "到访", "访问", "抵达", "前往", "转往", "转赴", "飞往", "飞抵", "出访",
     "来到", "到", "造访", "访",
 ];
-const TIME_AFTER: &[&str] = &["时", "后", "前", "之前", "之后", "期间", "中", "上"];
-const ON_BEHALF: &[&str] = &["代表", "替", "受", "代表美国总统", "代表总统"];
-const HELD: &[&str] = &["举行", "进行", "展开", "开展"];
-const SUMMIT_CUES: &[&str] = &["出席", "参加", "主持", "在", "与会", "召开", "举行"];
-const CONJ: &[char] = &['与', '同', '跟', '和', '及'];
-const PRONOUNS: &[&str] = &["他", "她"];
-const ANAPHORIC_SUMMIT: &[&str] = &["这次", "此次", "该", "本次", "那次", "这一", "这场", "该次"];
 
 /// Finds the interactions of one sentence, from the triggers found in it (`occurrences`:
 /// rows of `triggers` and where they start, in the order `WordSet::occurrences` gives).
@@ -118,13 +108,6 @@ fn joined(text: &str, a: &M, b: &M) -> bool {
 fn persons(ms: &[M]) -> impl Iterator<Item = &M> {
     ms.iter().filter(|m| m.key.kind == EntityKind::Person)
 }
-
-/// Words after a trigger that start another predicate: persons after them are not objects
-/// of the trigger (王毅会晤马克龙转达习近平口信).
-const BREAKS: &[&str] = &[
-    "转达", "表示", "说", "称", "强调", "指出", "呼吁", "透露", "告诉", "介绍", "祝贺", "感谢",
-    "邀请", "代表", "转交",
-];
 
 fn one(
     text: &str,
@@ -374,18 +357,6 @@ fn build(
         summit,
     ))
 }
-
-/// Words after a place that make it a topic, not a venue (在纳卡冲突之际).
-const NOT_A_VENUE: &[&str] = &[
-    "冲突", "问题", "局势", "之际", "危机", "战争", "事务", "争端", "议题", "政策",
-];
-
-/// Clause openings that place an event after or during another one.
-const SEQUENCE: &[&str] = &[
-    "其间", "期间", "随后", "之后", "然后", "此后", "接着", "稍后", "后来",
-];
-
-const RANGE_JOINERS: &[&str] = &["和", "至", "到", "、", "-", "—", "～", "~", "及", "与"];
 
 fn text_between<'a>(sf: &SentenceFacts<'a>, a: usize, b: usize) -> &'a str {
     sf.text
@@ -682,10 +653,6 @@ fn same_trip(a: &Option<DateValue>, b: &Option<DateValue>) -> bool {
     }
 }
 
-/// Verbs of taking part, before `会谈的有` (参加会谈的有外相茂木敏充).
-const ATTEND: &[&str] = &["参加", "出席", "陪同", "参与", "列席"];
-const ATTENDED: &[&str] = &["会谈", "会见", "会晤", "会面"];
-
 /// Where a list of attendees opens in a sentence (参加会谈的有, 出席会见的还有): the end of
 /// the opening.
 fn attendee_lists(s: &str) -> Vec<usize> {
@@ -901,22 +868,6 @@ fn fill_places(all: &mut [Interaction], place_kinds: &HashMap<EntityKey, PlaceKi
     }
 }
 
-/// Words that set a sentence at an earlier time (中方当时曾解释称……会晤).
-const EARLIER: &[&str] = &[
-    "当时",
-    "此前",
-    "以前",
-    "上次",
-    "过去",
-    "早前",
-    "之前曾",
-    "去年",
-    "前年",
-];
-
-/// With [`EARLIER`], words that set a sentence apart from the trip the article reports.
-const OTHER_TIME: &[&str] = &["曾经", "曾于", "将", "计划", "希望"];
-
 /// Dates of a trip the text leaves implicit: an undated meeting of someone whose stay at the same
 /// place the article dates (王毅于11月25日……抵达韩国 … 王毅此行在首尔会见了……康京和) falls in
 /// that stay's month; only the month, as the day is not said.
@@ -960,34 +911,6 @@ pub fn fill_trip_dates(all: &mut [Interaction], facts: &[SentenceFacts]) {
         }
     }
 }
-
-/// With [`EARLIER`], words that set a sentence apart from the day of the news (他还会见了……).
-const PAST_CONTEXT: &[&str] = &[
-    "还会见",
-    "还会晤",
-    "还与",
-    "还同",
-    "还将",
-    "此外",
-    "另外",
-    "期间",
-    "此行",
-];
-
-const CONTINUATION: &[&str] = &[
-    "他还",
-    "她还",
-    "他也",
-    "她也",
-    "他又",
-    "她又",
-    "随后他",
-    "随后她",
-    "他随后",
-    "她随后",
-    "他同时",
-    "她同时",
-];
 
 /// Whether two reports of one article may be one event by their kinds: kinds of one family,
 /// but a phone call and a video call kept apart (an article that names both means two).

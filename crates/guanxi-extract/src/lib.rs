@@ -11,9 +11,11 @@ pub mod dates;
 mod entities;
 pub mod gazetteer;
 mod interactions;
+mod lexicon;
 pub mod table;
 mod text;
 
+use crate::lexicon::{CONNECTIVES, CURRENT, FORMER, GROUP_BEFORE, THE_TWO};
 use std::collections::BTreeMap;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -28,22 +30,8 @@ use crate::entities::{Cues, Found, Scan, Segmenter, Tok};
 use crate::gazetteer::Gazetteer;
 use crate::interactions::{SentenceFacts, M};
 
-/// Words that may open a clause before its subject (至于王金平, 而拜登).
-const CONNECTIVES: &[&str] = &[
-    "至于", "而且", "而", "但是", "但", "并且", "并", "此外", "另外", "同时", "其中", "据悉", "据",
-    "前", "时任", "现任", "新任", "副", "兼", "和", "与", "及", "由", "对于", "就连", "连", "也",
-    "即", "则", "包括", "以及",
-];
-
-/// Words for "the two of them" that open a clause (两人曾于…会谈).
-const THE_TWO: &[&str] = &["两人", "二人"];
-
 /// The lead: the first paragraph sentences, whose date may be the day of the news.
 const LEAD_SENTENCES: usize = 2;
-
-/// Prefixes that mark a title as former (`前国防部长`, `时任外长`).
-const FORMER: &[&str] = &["前", "时任", "原"];
-const CURRENT: &[&str] = &["现任", "新任", "代理"];
 
 /// An article's sentences, what was found in each before reading words, and the
 /// segmenter's words where the rules read them.
@@ -1194,28 +1182,6 @@ fn new_entity(key: &EntityKey, entry: Option<&gazetteer::GazetteerEntry>) -> Ent
         mentions: Vec::new(),
     }
 }
-
-/// Words before a title that make it a group (三国外长, 各国领导人).
-const GROUP_BEFORE: &[&str] = &[
-    "三国",
-    "四国",
-    "五国",
-    "六国",
-    "七国",
-    "八国",
-    "九国",
-    "十国",
-    "多国",
-    "各国",
-    "诸国",
-    "几国",
-    "数国",
-    "成员国",
-    "三方",
-    "四方",
-    "多方",
-    "各方",
-];
 
 /// The short form of a person known by a full transliteration (拉杰纳特·辛格 → 辛格).
 fn short_name(key: &EntityKey) -> String {

@@ -161,7 +161,102 @@ pub const SCHEMAS: &[Schema] = &[
         header: None,
         columns: &[Required, EventDay, OptionalEventDay, Required],
     },
+    Schema {
+        file: "lexicon_classes.tsv",
+        header: None,
+        columns: &[Key, OneOf(&["word", "char"]), Required],
+    },
+    Schema {
+        file: "lexicon.tsv",
+        header: None,
+        columns: &[Required, Required, Text],
+    },
 ];
+
+/// The closed word classes the rules read (`data/lexicon_classes.tsv`: class, unit, what it
+/// is for) and their words (`data/lexicon.tsv`: word, class, note), checked together: every
+/// word's class is listed, a word of a `char` class is one character, and no word is given
+/// twice to one class.
+pub fn check_lexicon(classes: &str, words: &str) -> Result<(), Vec<TableError>> {
+    let classes = rows("lexicon_classes.tsv", classes, None, 3).map_err(|e| vec![e])?;
+    let words = rows("lexicon.tsv", words, None, 3).map_err(|e| vec![e])?;
+    let units: HashMap<&str, &str> = classes.iter().map(|r| (r.fields[0], r.fields[1])).collect();
+    let mut seen: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut used: HashMap<&str, usize> = HashMap::new();
+    let mut errors = Vec::new();
+    let mut error = |line: usize, reason: String| {
+        errors.push(TableError {
+            table: "lexicon.tsv".to_string(),
+            line,
+            reason,
+        })
+    };
+    for r in &words {
+        let (word, class) = (r.fields[0], r.fields[1]);
+        match units.get(class) {
+            None => error(
+                r.line,
+                format!("{class:?} is no class of lexicon_classes.tsv"),
+            ),
+            Some(&"char") if word.chars().count() != 1 => error(
+                r.line,
+                format!("{word:?} is not one character, as {class:?} takes"),
+            ),
+            Some(_) => {}
+        }
+        if let Some(first) = seen.insert((word, class), r.line) {
+            error(
+                r.line,
+                format!("{word:?} is already of {class:?} on line {first}"),
+            );
+        }
+        *used.entry(class).or_default() += 1;
+    }
+    for c in &classes {
+        if !used.contains_key(c.fields[0]) {
+            errors.push(TableError {
+                table: "lexicon_classes.tsv".to_string(),
+                line: c.line,
+                reason: format!("class {:?} has no word in lexicon.tsv", c.fields[0]),
+            });
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+/// The lexicon as Rust: one constant per class, named as the class in upper case, its words
+/// in the order of `lexicon.tsv`, documented with what the class is for. Call it on tables
+/// [`check_lexicon`] accepts.
+pub fn lexicon_rust(classes: &str, words: &str) -> String {
+    let classes = rows("lexicon_classes.tsv", classes, None, 3).unwrap_or_default();
+    let words = rows("lexicon.tsv", words, None, 3).unwrap_or_default();
+    let mut out = String::from(
+        "// Made by the build script from data/lexicon_classes.tsv and data/lexicon.tsv.\n",
+    );
+    for c in &classes {
+        let (class, unit, what) = (c.fields[0], c.fields[1], c.fields[2]);
+        let members = words
+            .iter()
+            .filter(|w| w.fields[1] == class)
+            .map(|w| w.fields[0]);
+        let (ty, items): (&str, Vec<String>) = if unit == "char" {
+            let chars = members.filter_map(|w| w.chars().next());
+            ("char", chars.map(|c| format!("{c:?}")).collect())
+        } else {
+            ("&str", members.map(|w| format!("{w:?}")).collect())
+        };
+        out.push_str(&format!(
+            "\n/// {what}\npub(crate) const {}: &[{ty}] = &[{}];\n",
+            class.to_uppercase(),
+            items.join(", ")
+        ));
+    }
+    out
+}
 
 /// The gazetteer's tables, whose names and aliases must each name one entry.
 pub const GAZETTEER: &[&str] = &["persons.tsv", "places.tsv", "orgs.tsv"];
@@ -383,6 +478,11 @@ pub fn check_all(read: impl Fn(&str) -> Result<String, String>) -> Result<(), Ve
     if let Err(e) = check_surfaces(&tables) {
         errors.extend(e);
     }
+    if let (Ok(classes), Ok(words)) = (read("lexicon_classes.tsv"), read("lexicon.tsv")) {
+        if let Err(e) = check_lexicon(&classes, &words) {
+            errors.extend(e);
+        }
+    }
     if errors.is_empty() {
         Ok(())
     } else {
@@ -500,6 +600,50 @@ mod tests {
                 errors[0]
             );
         }
+    }
+
+    /// The lexicon's words belong to listed classes, once each, one character where the class
+    /// takes characters; every class has words; the constants keep the table's order.
+    #[test]
+    fn the_lexicon_fails_on_a_bad_word_and_keeps_its_order() {
+        let classes = "speech\tword\tspeech verbs\nname_tail\tchar\tparticles after names\n";
+        let bad: &[(&str, &str)] = &[
+            (
+                "说\tspeach\t\n说\tspeech\t\n称\tname_tail\t\n",
+                "\"speach\" is no class",
+            ),
+            (
+                "说话\tname_tail\t\n说\tspeech\t\n",
+                "\"说话\" is not one character",
+            ),
+            (
+                "说\tspeech\t\n说\tspeech\t\n称\tname_tail\t\n",
+                "is already of \"speech\" on line 1",
+            ),
+            ("说\tspeech\t\n", "class \"name_tail\" has no word"),
+        ];
+        for (words, reason) in bad {
+            let errors = check_lexicon(classes, words).unwrap_err();
+            assert_eq!(errors.len(), 1, "{errors:?}");
+            assert!(
+                errors[0].to_string().contains(reason),
+                "{} lacks {reason}",
+                errors[0]
+            );
+        }
+        let words = "表示\tspeech\t\n说\tspeech\tthe commonest\n称\tname_tail\t\n";
+        assert_eq!(check_lexicon(classes, words), Ok(()));
+        let rust = lexicon_rust(classes, words);
+        assert!(
+            rust.contains(
+                "/// speech verbs\npub(crate) const SPEECH: &[&str] = &[\"表示\", \"说\"];"
+            ),
+            "{rust}"
+        );
+        assert!(
+            rust.contains("pub(crate) const NAME_TAIL: &[char] = &['称'];"),
+            "{rust}"
+        );
     }
 
     /// A name or alias of two entries fails, across the gazetteer's tables.
