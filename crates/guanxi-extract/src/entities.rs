@@ -3,7 +3,8 @@
 
 use crate::lexicon::{
     FRONT_GLUE, GENERIC_HEADS, GLUE, NAMED_AFTER_PERSON, NAME_TAIL, NOT_A_NAME_END,
-    NOT_A_PERSON_AFTER, NOT_A_PERSON_END, NOT_PERSONAL_LATIN, ORG_SUFFIX, SPEECH,
+    NOT_A_PERSON_AFTER, NOT_A_PERSON_END, NOT_PERSONAL_LATIN, ORG_SUFFIX, PLACE_BEFORE_NAME,
+    SPEECH,
 };
 use std::cell::OnceCell;
 use std::sync::LazyLock;
@@ -1130,9 +1131,7 @@ pub fn recognise(
             // standing where a place stands (在查托会见).
             let glued = GLUE.iter().any(|g| t.word.starts_with(g))
                 || gz.trigger_set.occurs_in(t.word)
-                || ["在", "于", "赴", "到", "抵达", "访问"]
-                    .iter()
-                    .any(|c| before.ends_with(c));
+                || PLACE_BEFORE_NAME.iter().any(|c| before.ends_with(c));
             let m = word.chars().count();
             if (titled || (speaks && (tag == "nrt" || m == 3)))
                 && is_name(t.word)

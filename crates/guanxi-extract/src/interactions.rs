@@ -4,7 +4,7 @@
 
 use crate::lexicon::{
     ANAPHORIC_SUMMIT, ATTEND, ATTENDED, BREAKS, CANCELLED, CONJ, CONTINUATION, EARLIER, HELD,
-    NOT_A_VENUE, NOT_PLANNED, ON_BEHALF, OTHER_TIME, PAST_CONTEXT, PLANNED, PRONOUNS,
+    NOT_A_VENUE, NOT_PLANNED, ON_BEHALF, OTHER_TIME, PAST_CONTEXT, PLACE_CUES, PLANNED, PRONOUNS,
     RANGE_JOINERS, SEQUENCE, SUMMIT_CUES, TIME_AFTER,
 };
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -54,11 +54,6 @@ pub struct SentenceFacts<'a> {
     /// Titles standing for a person named elsewhere in the article (法国总统 → 马克龙).
     pub title_refs: Vec<M>,
 }
-
-pub const PLACE_CUES: &[&str] = &[
-    "在", "于", "赴", "到访", "访问", "抵达", "前往", "转往", "转赴", "飞往", "飞抵", "出访",
-    "来到", "到", "造访", "访",
-];
 
 /// Finds the interactions of one sentence, from the triggers found in it (`occurrences`:
 /// rows of `triggers` and where they start, in the order `WordSet::occurrences` gives).

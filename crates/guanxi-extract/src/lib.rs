@@ -773,7 +773,7 @@ impl Extractor {
                 .flat_map(|f| {
                     f.mentions.iter().filter(move |m| {
                         m.place_kind == Some(PlaceKind::City)
-                            && interactions::PLACE_CUES
+                            && lexicon::PLACE_CUES
                                 .iter()
                                 .any(|c| text[f.span.start..m.span.start].ends_with(c))
                     })
