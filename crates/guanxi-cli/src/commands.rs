@@ -38,6 +38,8 @@ pub struct IngestSummary {
     pub entities: usize,
     pub reports: usize,
     pub interactions: usize,
+    /// Reports in the whole store after the run.
+    pub stored_reports: usize,
 }
 
 impl IngestSummary {
@@ -502,13 +504,63 @@ impl Report {
 /// `guanxi ingest`. A remote store keeps no manifest: every file is read on every run (the
 /// service may be changed by others, so a local record of what it holds could be wrong).
 pub fn ingest(paths: &[PathBuf], loc: &Location, opts: &IngestOptions) -> Result<IngestSummary> {
-    use rayon::prelude::*;
     let files = collect_files(paths)?;
     let store = open_location(loc, false)?;
     let manifest_dir = match loc {
         Location::Dir(p) => Some(p.as_path()),
         Location::Remote(_) => None,
     };
+    let sum = ingest_into(&store, &files, manifest_dir, opts)?;
+    let skipped = if sum.skipped.is_empty() {
+        "0".to_string()
+    } else {
+        let by: Vec<String> = sum
+            .skipped
+            .iter()
+            .map(|(k, v)| format!("{v} {k}"))
+            .collect();
+        format!("{} ({})", sum.skipped_total(), by.join(", "))
+    };
+    let formats: Vec<String> = sum
+        .formats
+        .iter()
+        .map(|(k, v)| format!("{v} {k}"))
+        .collect();
+    eprintln!(
+        "{} files: read {} articles ({}), stored {}, duplicates {}, skipped {}, unchanged {}; {} with an unknown publisher (UTC dates)",
+        sum.files,
+        sum.read,
+        formats.join(", "),
+        sum.stored,
+        sum.duplicates,
+        skipped,
+        sum.unchanged,
+        sum.unknown_publisher,
+    );
+    eprintln!(
+        "wrote {} quads ({} entity mentions, {} interaction reports) to {}; the store holds {} interactions from {} reports",
+        sum.quads,
+        sum.entities,
+        sum.reports,
+        loc,
+        sum.interactions,
+        sum.stored_reports
+    );
+    Ok(sum)
+}
+
+/// An ingest run of `files` into `store`: the one path by which articles reach a store
+/// (`ingest`, `build` and `eval` all take it). Batches of files are parsed in parallel,
+/// duplicates decided in file order, articles extracted in parallel and written one batch
+/// behind by a writer thread; then the merged interactions are rebuilt. With `manifest_dir`,
+/// the manifest there says which files are unchanged and is written after the run.
+pub(crate) fn ingest_into(
+    store: &Store,
+    files: &[PathBuf],
+    manifest_dir: Option<&Path>,
+    opts: &IngestOptions,
+) -> Result<IngestSummary> {
+    use rayon::prelude::*;
     let extractor = Extractor::new();
     let mut config = IngestConfig::default();
     if let Some(m) = opts.max_bytes {
@@ -545,7 +597,7 @@ pub fn ingest(paths: &[PathBuf], loc: &Location, opts: &IngestOptions) -> Result
     );
     // Store writes run on their own thread, one batch behind parsing and extraction.
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<(String, ArticleQuads)>>(1);
-    let store_ref = &store;
+    let store_ref = store;
     std::thread::scope(|scope| -> Result<()> {
         let writer = scope.spawn(move || -> Result<()> {
             for batch in rx {
@@ -655,46 +707,12 @@ pub fn ingest(paths: &[PathBuf], loc: &Location, opts: &IngestOptions) -> Result
             .context("cannot merge the interactions")?
     };
     sum.interactions = events;
+    sum.stored_reports = reports;
     store.flush().context("cannot flush the store")?;
     if let Some(dir) = manifest_dir {
         manifest.extend(updated);
         save_manifest(dir, &manifest, &fingerprint)?;
     }
-    let skipped = if sum.skipped.is_empty() {
-        "0".to_string()
-    } else {
-        let by: Vec<String> = sum
-            .skipped
-            .iter()
-            .map(|(k, v)| format!("{v} {k}"))
-            .collect();
-        format!("{} ({})", sum.skipped_total(), by.join(", "))
-    };
-    let formats: Vec<String> = sum
-        .formats
-        .iter()
-        .map(|(k, v)| format!("{v} {k}"))
-        .collect();
-    eprintln!(
-        "{} files: read {} articles ({}), stored {}, duplicates {}, skipped {}, unchanged {}; {} with an unknown publisher (UTC dates)",
-        sum.files,
-        sum.read,
-        formats.join(", "),
-        sum.stored,
-        sum.duplicates,
-        skipped,
-        sum.unchanged,
-        sum.unknown_publisher,
-    );
-    eprintln!(
-        "wrote {} quads ({} entity mentions, {} interaction reports) to {}; the store holds {} interactions from {} reports",
-        sum.quads,
-        sum.entities,
-        sum.reports,
-        loc,
-        events,
-        reports
-    );
     Ok(sum)
 }
 
@@ -773,17 +791,16 @@ pub fn extract(
     Ok(())
 }
 
-/// Reads, extracts and maps the first article of one file; any failure, a panic included, is
-/// a one-line reason.
-fn process(
-    name: &str,
-    bytes: &[u8],
-    extractor: &Extractor,
-    config: &IngestConfig,
-) -> std::result::Result<(Extraction, ArticleQuads), String> {
-    let article = guarded(|| guanxi_ingest::parse_article(name, bytes, config))?
-        .map_err(|e| e.to_string())?;
-    extract_article(&article, extractor).map_err(|(_, r)| r)
+/// The gold's article files ingested into a store in memory, as `guanxi ingest` would
+/// store them.
+fn eval_store(
+    gold: &[guanxi_eval::GoldArticle],
+    articles: &Path,
+) -> Result<(Store, IngestSummary)> {
+    let store = Store::in_memory()?;
+    let files: Vec<PathBuf> = gold.iter().map(|g| articles.join(&g.file)).collect();
+    let sum = ingest_into(&store, &files, None, &IngestOptions::default())?;
+    Ok((store, sum))
 }
 
 /// `guanxi eval`: ingests the gold's articles into a store in memory and scores it.
@@ -791,29 +808,8 @@ pub fn eval(gold_path: &Path, articles: &Path, json: Option<&Path>, errors: bool
     let text = fs::read_to_string(gold_path)
         .with_context(|| format!("cannot read {}", gold_path.display()))?;
     let gold = guanxi_eval::parse_gold(&text).with_context(|| gold_path.display().to_string())?;
-    let store = Store::in_memory()?;
-    let extractor = Extractor::new();
-    let config = IngestConfig::default();
-    let mut skipped = 0;
-    for g in &gold {
-        let path = articles.join(&g.file);
-        let name = path.display().to_string();
-        let processed = fs::read(&path)
-            .map_err(|e| e.to_string())
-            .and_then(|bytes| process(&name, &bytes, &extractor, &config));
-        match processed {
-            Ok((_, aq)) => store
-                .replace_article(&aq)
-                .with_context(|| format!("cannot write {name} to the store"))?,
-            Err(reason) => {
-                eprintln!("skipped {}: {}", printable(&name), printable(&reason));
-                skipped += 1;
-            }
-        }
-    }
-    store
-        .rebuild_events()
-        .context("cannot merge the interactions")?;
+    let (store, sum) = eval_store(&gold, articles)?;
+    let skipped = sum.skipped_total();
     let field = |s: &oxigraph::sparql::QuerySolution, v: &str| s.get(v).map(term_value);
     let mut interactions = Vec::new();
     if let QueryResults::Solutions(rows) = store.query(guanxi_eval::INTERACTIONS_QUERY)? {
@@ -1078,5 +1074,63 @@ mod tests {
             assert_eq!(unescape_path(&escape_path(p)), p);
             assert!(!escape_path(p).contains(['\n', '\t']));
         }
+    }
+
+    /// Every quad of a store, sorted.
+    fn dump(store: &Store) -> Vec<String> {
+        let mut v: Vec<String> = store
+            .quads()
+            .unwrap()
+            .map(|q| q.unwrap().to_string())
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// `guanxi eval` scores the store `guanxi ingest` builds from the same files: a feed's
+    /// every item, duplicates stored once, the merged interactions.
+    #[test]
+    fn eval_and_ingest_build_the_same_store() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let dir = tempfile::tempdir().unwrap();
+        // The examples, a copy of one (a duplicate by URL), and a feed of two items.
+        let articles = dir.path().join("articles");
+        fs::create_dir(&articles).unwrap();
+        let mut names = Vec::new();
+        for e in fs::read_dir(root.join("examples/articles")).unwrap() {
+            let p = e.unwrap().path();
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            fs::copy(&p, articles.join(&name)).unwrap();
+            names.push(name);
+        }
+        names.sort();
+        fs::copy(articles.join(&names[0]), articles.join("zz-copy.txt")).unwrap();
+        let feed = r#"<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>t</title>
+<item><title>王毅会见拉夫罗夫</title><link>https://example.org/a</link><pubDate>Tue, 15 Sep 2020 08:00:00 GMT</pubDate><description>中国外交部长王毅周二在北京会见俄罗斯外长拉夫罗夫。双方就两国关系交换了意见。</description></item>
+<item><title>普京同习近平通电话</title><link>https://example.org/b</link><pubDate>Wed, 16 Sep 2020 08:00:00 GMT</pubDate><description>俄罗斯总统普京周三同中国国家主席习近平通电话，双方讨论了双边合作。</description></item>
+</channel></rss>"#;
+        fs::write(articles.join("feed.xml"), feed).unwrap();
+        names.extend(["zz-copy.txt".to_string(), "feed.xml".to_string()]);
+        let gold: String = names
+            .iter()
+            .map(|n| {
+                format!("{{\"file\": \"{n}\", \"url\": \"https://example.org/{n}\", \"interactions\": [], \"entities\": {{}}}}\n")
+            })
+            .collect();
+        let gold = guanxi_eval::parse_gold(&gold).unwrap();
+        let (evaluated, sum) = eval_store(&gold, &articles).unwrap();
+        // The ten examples and the feed's two items; the copy is a duplicate.
+        assert_eq!((sum.duplicates, sum.stored), (1, 12), "{sum:?}");
+        let stored = dir.path().join("store");
+        ingest(
+            std::slice::from_ref(&articles),
+            &Location::Dir(stored.clone()),
+            &IngestOptions::default(),
+        )
+        .unwrap();
+        let ingested = open_store(&stored).unwrap();
+        let (e, i) = (dump(&evaluated), dump(&ingested));
+        assert!(i.len() > 1000);
+        assert!(e == i, "eval's store differs from ingest's");
     }
 }
