@@ -84,6 +84,16 @@ struct Read<'r, 'a> {
     reference: Option<LocalDate>,
 }
 
+/// Which sentences of an article are read for what (`Extractor::reading_plan`).
+struct ReadingPlan {
+    /// A trigger stands in the sentence (or every sentence is read).
+    triggered: Vec<bool>,
+    /// The sentence's dates are read.
+    dated: Vec<bool>,
+    /// The block each sentence stands in.
+    blocks: Vec<Option<guanxi_core::Block>>,
+}
+
 /// The extractor: gazetteer and segmenter, loaded once and shared by every article.
 pub struct Extractor {
     gazetteer: Gazetteer,
@@ -498,20 +508,58 @@ impl Extractor {
 
     /// The interactions the article reports, read from what its sentences hold.
     fn interactions(&self, read: &Read<'_, '_>) -> Vec<guanxi_core::Interaction> {
-        let gz = &self.gazetteer;
+        let &Read {
+            article,
+            ents,
+            pub_date,
+            ..
+        } = read;
+        let text = &article.text;
+        let plan = self.reading_plan(read);
+        let (mut facts, all_dates) = self.sentence_facts(read, &plan);
+        let mut raw = self.read_clauses(read, &mut facts, &all_dates);
+        // Implicit facts, then one report per event.
+        interactions::join_attendees(text, &facts, &mut raw);
+        let lead = lead_of(&facts, pub_date);
+        interactions::fill_implicit(&mut raw, &facts, lead.as_ref());
+        let captions: HashSet<usize> = facts
+            .iter()
+            .filter(|f| f.block_kind == BlockKind::Caption)
+            .map(|f| f.index)
+            .collect();
+        // The kind of each place mentioned: areas and continents are where tours go, never
+        // where a meeting is placed by inference; a country holds the cities a trip reaches.
+        let place_kinds: HashMap<EntityKey, PlaceKind> = facts
+            .iter()
+            .flat_map(|f| f.mentions.iter())
+            .filter_map(|m| Some((m.key.clone(), m.place_kind?)))
+            .collect();
+        let mut interactions = interactions::dedup(raw, &captions, &place_kinds);
+        self.place_events(read, &facts, &mut interactions);
+        interactions::fill_trip_dates(&mut interactions, &facts);
+        // A participant the article never names came from a title resolved through the
+        // gazetteer's terms of office: it is kept apart from the named participants.
+        for it in &mut interactions {
+            let (named, by_title): (Vec<EntityKey>, Vec<EntityKey>) = it
+                .participants
+                .drain(..)
+                .partition(|p| ents.contains_key(p) || p.kind != EntityKind::Person);
+            it.participants = named;
+            it.by_title = by_title;
+        }
+        interactions
+    }
+
+    /// Which sentences are read for what: only a sentence where a trigger stands reports an
+    /// interaction, so only such a sentence's clauses and title references are read; dates
+    /// are read there, in the lead, and in the block of a caption that reports one.
+    fn reading_plan(&self, read: &Read<'_, '_>) -> ReadingPlan {
         let &Read {
             article,
             sentences,
             scans,
-            toks: sentence_toks,
-            found: per_sentence,
-            roles,
-            ents,
-            pub_date,
-            dateline,
-            reference,
+            ..
         } = read;
-        let text = &article.text;
         let block_of = |span: Span| {
             article
                 .blocks
@@ -553,6 +601,38 @@ impl Extractor {
                 }
             }
         }
+        ReadingPlan {
+            triggered,
+            dated,
+            blocks,
+        }
+    }
+
+    /// What each sentence holds for the clause rules: its mentions (who opens a clause), its
+    /// dates (当天 resolved to the day last named), its title references, its block, and the
+    /// subject a pronoun at its start would mean; with every date of the article.
+    fn sentence_facts<'r>(
+        &self,
+        read: &Read<'r, '_>,
+        plan: &ReadingPlan,
+    ) -> (Vec<SentenceFacts<'r>>, Vec<dates::DateMention>) {
+        let &Read {
+            article,
+            sentences,
+            scans,
+            toks: sentence_toks,
+            found: per_sentence,
+            roles,
+            reference,
+            ..
+        } = read;
+        let text = &article.text;
+        let ReadingPlan {
+            triggered,
+            dated,
+            blocks,
+        } = plan;
+        let n = sentences.len();
         let date_patterns = if self.options.run_every_date_pattern {
             dates::PatternRun::Every
         } else {
@@ -650,6 +730,20 @@ impl Extractor {
             }
             facts.push(sf);
         }
+        (facts, all_dates)
+    }
+
+    /// The interactions each sentence reports, its clauses read around each trigger (两人
+    /// standing for the pair of the last interaction).
+    fn read_clauses(
+        &self,
+        read: &Read<'_, '_>,
+        facts: &mut [SentenceFacts<'_>],
+        all_dates: &[dates::DateMention],
+    ) -> Vec<(guanxi_core::Interaction, Option<String>)> {
+        let gz = &self.gazetteer;
+        let text = &read.article.text;
+        let scans = read.scans;
         let mut raw: Vec<(guanxi_core::Interaction, Option<String>)> = Vec::new();
         for sf in facts.iter_mut() {
             // 两人曾于2019年11月在日本举行会谈: "the two" are the pair of the last interaction.
@@ -687,26 +781,31 @@ impl Extractor {
                 &gz.triggers,
                 &scans[sf.index].triggers,
                 sf,
-                &all_dates,
+                all_dates,
                 &mut raw,
             );
         }
-        interactions::join_attendees(text, &facts, &mut raw);
-        let lead = lead_of(&facts, pub_date);
-        interactions::fill_implicit(&mut raw, &facts, lead.as_ref());
-        let captions: HashSet<usize> = facts
-            .iter()
-            .filter(|f| f.block_kind == BlockKind::Caption)
-            .map(|f| f.index)
-            .collect();
-        // The kind of each place mentioned: areas and continents are where tours go, never
-        // where a meeting is placed by inference; a country holds the cities a trip reaches.
-        let place_kinds: HashMap<EntityKey, PlaceKind> = facts
-            .iter()
-            .flat_map(|f| f.mentions.iter())
-            .filter_map(|m| Some((m.key.clone(), m.place_kind?)))
-            .collect();
-        let mut interactions = interactions::dedup(raw, &captions, &place_kinds);
+        raw
+    }
+
+    /// Places, finally: a mutual visit becomes two visits, each to the other's country; an
+    /// unplaced event of the dateline's day happened where the report was filed; a country
+    /// gives way to the one city of it where the article puts a participant.
+    fn place_events(
+        &self,
+        read: &Read<'_, '_>,
+        facts: &[SentenceFacts<'_>],
+        interactions: &mut Vec<guanxi_core::Interaction>,
+    ) {
+        let gz = &self.gazetteer;
+        let &Read {
+            article,
+            sentences,
+            found: per_sentence,
+            dateline,
+            ..
+        } = read;
+        let text = &article.text;
         // 习近平同博索纳罗互访: two visits, each to the other's country.
         let country = |k: &EntityKey| {
             let name = gz.lookup(&k.name)?.country.clone()?;
@@ -790,18 +889,6 @@ impl Extractor {
                 it.place = Some((*city).clone());
             }
         }
-        interactions::fill_trip_dates(&mut interactions, &facts);
-        // A participant the article never names came from a title resolved through the
-        // gazetteer's terms of office: it is kept apart from the named participants.
-        for it in &mut interactions {
-            let (named, by_title): (Vec<EntityKey>, Vec<EntityKey>) = it
-                .participants
-                .drain(..)
-                .partition(|p| ents.contains_key(p) || p.kind != EntityKind::Person);
-            it.participants = named;
-            it.by_title = by_title;
-        }
-        interactions
     }
 
     /// Whether a name-like word starts at byte `at` of the sentence: one the segmenter tags
