@@ -235,9 +235,77 @@ impl Extractor {
             });
         }
 
+        let mut per_sentence = self.recognise_sentences(text, &sentences, &sentence_toks, &scans);
+        self.find_names_again(text, &sentences, &mut per_sentence);
+        // Roles: titles standing before person mentions.
+        let mut roles = Vec::new();
+        for (si, found) in per_sentence.iter().enumerate() {
+            for f in found.iter().filter(|f| f.key.kind == EntityKind::Person) {
+                roles.extend(self.roles_before(text, sentences[si].span, si, f, found));
+            }
+        }
+        // The reference day dates roles and interactions: the dateline's day, else the
+        // publication day (the dateline is read only where one of them stands).
+        let has_trigger =
+            self.options.read_every_sentence || scans.iter().any(|s| !s.triggers.is_empty());
+        let dateline = if has_trigger || !roles.is_empty() {
+            dateline_day(article, &sentences, pub_date)
+        } else {
+            None
+        };
+        let reference = dateline.or(pub_date);
+        self.resolve_office_holders(&mut per_sentence, &mut roles, reference);
+        let ents = self.entities_of(text, &per_sentence);
+        self.date_roles(&mut roles, reference);
+        // Interactions. Only an article where a trigger stands holds any: in the others
+        // (most) no date, title reference or clause is read.
+        let interactions = if has_trigger {
+            self.interactions(&Read {
+                article,
+                sentences: &sentences,
+                scans: &scans,
+                toks: &sentence_toks,
+                found: &per_sentence,
+                roles: &roles,
+                ents: &ents,
+                pub_date,
+                dateline,
+                reference,
+            })
+        } else {
+            Vec::new()
+        };
+
+        let mut referenced: Vec<Entity> = interactions
+            .iter()
+            .flat_map(|it| it.by_title.iter())
+            .map(|k| new_entity(k, gz.lookup(&k.name)))
+            .collect();
+        referenced.sort_by(|a, b| a.key.cmp(&b.key));
+        referenced.dedup_by(|a, b| a.key == b.key);
+        Extraction {
+            sentences,
+            referenced,
+            entities: ents.into_values().collect(),
+            roles,
+            interactions,
+            diagnostics,
+        }
+    }
+
+    /// Recognition, first pass: the mentions of each sentence, from the gazetteer and the
+    /// context rules.
+    fn recognise_sentences(
+        &self,
+        text: &str,
+        sentences: &[guanxi_core::Sentence],
+        sentence_toks: &[Vec<Tok<'_>>],
+        scans: &[Scan],
+    ) -> Vec<Vec<Found>> {
+        let gz = &self.gazetteer;
         // Pass 1: mentions per sentence.
         let mut per_sentence: Vec<Vec<Found>> = Vec::with_capacity(sentences.len());
-        for ((s, toks), scan) in sentences.iter().zip(&sentence_toks).zip(&scans) {
+        for ((s, toks), scan) in sentences.iter().zip(sentence_toks).zip(scans) {
             let st = s.span.slice(text);
             // A word of the segmenter's own dictionary (祝贺) is not a name it guessed; real
             // names it knows are in the gazetteer, matched before this point.
@@ -260,6 +328,19 @@ impl Extractor {
                 &is_name,
             ));
         }
+        per_sentence
+    }
+
+    /// Recognition, second pass: names the context rules found (not in the gazetteer) are
+    /// found again anywhere in the article, and so are the short forms of its full
+    /// transliterated names, when only one of its persons has that short form.
+    fn find_names_again(
+        &self,
+        text: &str,
+        sentences: &[guanxi_core::Sentence],
+        per_sentence: &mut [Vec<Found>],
+    ) {
+        let gz = &self.gazetteer;
         // Pass 2: names discovered in context (not in the gazetteer) found again anywhere.
         let discovered: Vec<EntityKey> = {
             let mut v: Vec<EntityKey> = per_sentence
@@ -338,23 +419,18 @@ impl Extractor {
                 }
             }
         }
-        // Roles: titles standing before person mentions.
-        let mut roles = Vec::new();
-        for (si, found) in per_sentence.iter().enumerate() {
-            for f in found.iter().filter(|f| f.key.kind == EntityKind::Person) {
-                roles.extend(self.roles_before(text, sentences[si].span, si, f, found));
-            }
-        }
-        // The reference day dates roles and interactions: the dateline's day, else the
-        // publication day (the dateline is read only where one of them stands).
-        let has_trigger =
-            self.options.read_every_sentence || scans.iter().any(|s| !s.triggers.is_empty());
-        let dateline = if has_trigger || !roles.is_empty() {
-            dateline_day(article, &sentences, pub_date)
-        } else {
-            None
-        };
-        let reference = dateline.or(pub_date);
+    }
+
+    /// A name the gazetteer does not know under its title, which is the short form of the
+    /// office holder's on the reference day (印度防长辛格 in 2020 → 拉杰纳特·辛格), is that
+    /// holder, in the mentions and in the roles.
+    fn resolve_office_holders(
+        &self,
+        per_sentence: &mut [Vec<Found>],
+        roles: &mut [Role],
+        reference: Option<LocalDate>,
+    ) {
+        let gz = &self.gazetteer;
         // A name the gazetteer does not know under its title, which is the short form of the
         // office holder's (印度防长辛格 in 2020 → 拉杰纳特·辛格), is that holder.
         let mut same_as: BTreeMap<EntityKey, EntityKey> = BTreeMap::new();
@@ -390,12 +466,17 @@ impl Extractor {
                 }
             }
         }
-        for r in &mut roles {
+        for r in roles.iter_mut() {
             if let Some(h) = same_as.get(&r.person) {
                 r.person = h.clone();
             }
         }
+    }
 
+    /// The article's entities, each with its mentions and the other names it is given (a
+    /// surface of its own, a bracketed Latin name).
+    fn entities_of(&self, text: &str, per_sentence: &[Vec<Found>]) -> BTreeMap<EntityKey, Entity> {
+        let gz = &self.gazetteer;
         // Entities.
         let mut ents: BTreeMap<EntityKey, Entity> = BTreeMap::new();
         for (si, found) in per_sentence.iter().enumerate() {
@@ -453,9 +534,14 @@ impl Extractor {
             e.alternate_names.dedup();
         }
 
-        // Roles are dated by the reference day (the dateline's, else the publication day in
-        // the publisher's zone), with the gazetteer's term when it knows one.
-        for r in &mut roles {
+        ents
+    }
+
+    /// Roles are dated by the reference day (the dateline's, else the publication day in the
+    /// publisher's zone), with the gazetteer's term when it knows one.
+    fn date_roles(&self, roles: &mut [Role], reference: Option<LocalDate>) {
+        let gz = &self.gazetteer;
+        for r in roles.iter_mut() {
             r.stated_on = reference;
             r.term = reference
                 .filter(|_| !r.former)
@@ -468,41 +554,6 @@ impl Extractor {
                     )
                 })
                 .map(|o| o.term.clone());
-        }
-
-        // Interactions. Only an article where a trigger stands holds any: in the others
-        // (most) no date, title reference or clause is read.
-        let interactions = if has_trigger {
-            self.interactions(&Read {
-                article,
-                sentences: &sentences,
-                scans: &scans,
-                toks: &sentence_toks,
-                found: &per_sentence,
-                roles: &roles,
-                ents: &ents,
-                pub_date,
-                dateline,
-                reference,
-            })
-        } else {
-            Vec::new()
-        };
-
-        let mut referenced: Vec<Entity> = interactions
-            .iter()
-            .flat_map(|it| it.by_title.iter())
-            .map(|k| new_entity(k, gz.lookup(&k.name)))
-            .collect();
-        referenced.sort_by(|a, b| a.key.cmp(&b.key));
-        referenced.dedup_by(|a, b| a.key == b.key);
-        Extraction {
-            sentences,
-            referenced,
-            entities: ents.into_values().collect(),
-            roles,
-            interactions,
-            diagnostics,
         }
     }
 
