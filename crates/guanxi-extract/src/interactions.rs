@@ -88,7 +88,15 @@ pub fn in_sentence(
     }
     found.sort();
     for (a, b, kind) in found {
-        out.extend(one(text, sf, block_dates, a, b, kind));
+        out.extend(read_trigger(&TriggerSite {
+            text,
+            sf,
+            block_dates,
+            a,
+            b,
+            kind,
+            clause: clause_around(text, sf.span, a),
+        }));
     }
 }
 
@@ -104,15 +112,33 @@ fn persons(ms: &[M]) -> impl Iterator<Item = &M> {
     ms.iter().filter(|m| m.key.kind == EntityKind::Person)
 }
 
-fn one(
-    text: &str,
-    sf: &SentenceFacts,
-    block_dates: &[DateMention],
+/// A trigger being read: the sentence it stands in, where, the kind of contact it names, and
+/// the clause around it.
+struct TriggerSite<'s, 'a> {
+    text: &'a str,
+    sf: &'s SentenceFacts<'a>,
+    /// The dates of the article, for a date the sentence leaves to its block.
+    block_dates: &'s [DateMention],
+    /// The trigger's first byte in the text, and the byte after it.
     a: usize,
     b: usize,
     kind: InteractionKind,
-) -> Vec<(Interaction, Option<String>)> {
-    let clause = clause_around(text, sf.span, a);
+    clause: Span,
+}
+
+/// The interactions one trigger reports: its subjects and objects read from the clause around
+/// it (or, where the clause names nobody before it, from earlier in the sentence), one
+/// interaction per pair where the trigger is bilateral and a list stands on one side.
+fn read_trigger(site: &TriggerSite<'_, '_>) -> Vec<(Interaction, Option<String>)> {
+    let &TriggerSite {
+        text,
+        sf,
+        a,
+        b,
+        kind,
+        clause,
+        ..
+    } = site;
     let before = &text[clause.start..a];
     // Named persons and title-only references (法国总统 → 马克龙) in the clause.
     let mut in_clause: Vec<&M> = persons(&sf.mentions)
@@ -144,68 +170,16 @@ fn one(
         if parts.is_empty() {
             return Vec::new();
         }
-        return build(text, sf, block_dates, clause, a, b, kind, parts)
-            .into_iter()
-            .collect();
+        return report(site, parts).into_iter().collect();
     }
-    let mut subjects: Vec<EntityKey> = Vec::new();
     let conj_first = left
         .first()
         .is_some_and(|m| text[clause.start..m.span.start].contains(CONJ));
-    if left.is_empty() || conj_first {
-        // The subject stands earlier: a pronoun in this clause, or the sentence's first person.
-        let pronoun = PRONOUNS.iter().any(|p| before.contains(p));
-        let sentence_pronoun = PRONOUNS.iter().any(|p| sf.span.slice(text).starts_with(p));
-        let earlier = if sentence_pronoun {
-            sf.prior_subject.clone()
-        } else {
-            // The subject of the nearest earlier clause that opens with a person
-            // (至于王金平如果成行，要……和汪洋会面), else the sentence's first person.
-            persons(&sf.mentions)
-                .filter(|m| m.span.end <= clause.start && m.head)
-                .last()
-                .or_else(|| persons(&sf.mentions).find(|m| m.span.end <= clause.start))
-                .map(|m| m.key.clone())
-        };
-        let subject = if pronoun && earlier.is_none() {
-            sf.prior_subject.clone()
-        } else {
-            earlier
-        };
-        // 26日会见文在寅时，王毅向其转达……: a fronted time clause takes the next clause's subject.
-        let subject = subject.or_else(|| {
-            let c = text[clause.start..clause.end].trim_end();
-            let fronted = ["时", "期间", "之际", "之后", "之前", "后"]
-                .iter()
-                .any(|w| c.ends_with(w));
-            let next_start =
-                clause.end + text[clause.end..].chars().next().map_or(0, char::len_utf8);
-            (fronted && next_start < sf.span.end)
-                .then(|| clause_around(text, sf.span, next_start))
-                .and_then(|next| {
-                    persons(&sf.mentions)
-                        .find(|m| next.contains(m.span) && m.head)
-                        .map(|m| m.key.clone())
-                })
-        });
-        // 习近平主席同博索纳罗总统去年成功互访，疫情发生以来多次通电话: a pair that opens an
-        // earlier clause is the subject of a clause that names nobody.
-        if kind != InteractionKind::Visit && left.is_empty() && right.is_empty() {
-            if let Some(head) = subject.as_ref().and_then(|k| {
-                persons(&sf.mentions).find(|m| &m.key == k && m.span.end <= clause.start)
-            }) {
-                let mut last = head;
-                while let Some(next) = persons(&sf.mentions)
-                    .find(|m| m.span.start > last.span.end && m.span.end <= clause.start)
-                    .filter(|m| joined(text, last, m))
-                {
-                    subjects.push(next.key.clone());
-                    last = next;
-                }
-            }
-        }
-        subjects.extend(subject);
-    }
+    let mut subjects: Vec<EntityKey> = if left.is_empty() || conj_first {
+        earlier_subjects(site, &left, &right)
+    } else {
+        Vec::new()
+    };
     let mut objects: Vec<EntityKey> = Vec::new();
     if kind == InteractionKind::Visit {
         // The visitor is the person nearest before the verb in the clause (作为普京顾问的绍伊古访华),
@@ -254,25 +228,7 @@ fn one(
     objects.retain(|o| !subjects.contains(o));
     objects.dedup();
 
-    // 会见 is bilateral: one subject meeting a list (会见了文在寅、康京和) is one meeting each.
-    let bilateral = matches!(
-        kind,
-        InteractionKind::Meeting | InteractionKind::Talks | InteractionKind::PhoneCall
-    );
-    let respectively = text[clause.start..clause.end].contains("分别");
-    let groups: Vec<Vec<EntityKey>> = if bilateral && subjects.len() == 1 && objects.len() >= 2 {
-        objects
-            .iter()
-            .map(|o| vec![subjects[0].clone(), o.clone()])
-            .collect()
-    } else if bilateral && respectively && subjects.len() >= 2 && objects.len() == 1 {
-        subjects
-            .iter()
-            .map(|s| vec![s.clone(), objects[0].clone()])
-            .collect()
-    } else {
-        vec![subjects.iter().chain(objects.iter()).cloned().collect()]
-    };
+    let groups = participant_groups(site, &subjects, &objects);
     let mut out = Vec::new();
     for mut parts in groups {
         parts.sort();
@@ -289,23 +245,127 @@ fn one(
             _ => parts.len() >= 2,
         };
         if enough {
-            out.extend(build(text, sf, block_dates, clause, a, b, kind, parts));
+            out.extend(report(site, parts));
         }
     }
     out
 }
 
-#[allow(clippy::too_many_arguments)]
-fn build(
-    text: &str,
-    sf: &SentenceFacts,
-    block_dates: &[DateMention],
-    clause: Span,
-    a: usize,
-    b: usize,
-    kind: InteractionKind,
+/// The subjects of a trigger whose clause names nobody before it (or only after a
+/// conjunction): a pronoun's person, the subject of the nearest earlier clause, the next
+/// clause's subject after a fronted time clause, or a pair opening an earlier clause.
+fn earlier_subjects(site: &TriggerSite<'_, '_>, left: &[&M], right: &[&M]) -> Vec<EntityKey> {
+    let &TriggerSite {
+        text,
+        sf,
+        a,
+        kind,
+        clause,
+        ..
+    } = site;
+    let before = &text[clause.start..a];
+    let mut subjects: Vec<EntityKey> = Vec::new();
+    // The subject stands earlier: a pronoun in this clause, or the sentence's first person.
+    let pronoun = PRONOUNS.iter().any(|p| before.contains(p));
+    let sentence_pronoun = PRONOUNS.iter().any(|p| sf.span.slice(text).starts_with(p));
+    let earlier = if sentence_pronoun {
+        sf.prior_subject.clone()
+    } else {
+        // The subject of the nearest earlier clause that opens with a person
+        // (至于王金平如果成行，要……和汪洋会面), else the sentence's first person.
+        persons(&sf.mentions)
+            .filter(|m| m.span.end <= clause.start && m.head)
+            .last()
+            .or_else(|| persons(&sf.mentions).find(|m| m.span.end <= clause.start))
+            .map(|m| m.key.clone())
+    };
+    let subject = if pronoun && earlier.is_none() {
+        sf.prior_subject.clone()
+    } else {
+        earlier
+    };
+    // 26日会见文在寅时，王毅向其转达……: a fronted time clause takes the next clause's subject.
+    let subject = subject.or_else(|| {
+        let c = text[clause.start..clause.end].trim_end();
+        let fronted = ["时", "期间", "之际", "之后", "之前", "后"]
+            .iter()
+            .any(|w| c.ends_with(w));
+        let next_start = clause.end + text[clause.end..].chars().next().map_or(0, char::len_utf8);
+        (fronted && next_start < sf.span.end)
+            .then(|| clause_around(text, sf.span, next_start))
+            .and_then(|next| {
+                persons(&sf.mentions)
+                    .find(|m| next.contains(m.span) && m.head)
+                    .map(|m| m.key.clone())
+            })
+    });
+    // 习近平主席同博索纳罗总统去年成功互访，疫情发生以来多次通电话: a pair that opens an
+    // earlier clause is the subject of a clause that names nobody.
+    if kind != InteractionKind::Visit && left.is_empty() && right.is_empty() {
+        if let Some(head) = subject
+            .as_ref()
+            .and_then(|k| persons(&sf.mentions).find(|m| &m.key == k && m.span.end <= clause.start))
+        {
+            let mut last = head;
+            while let Some(next) = persons(&sf.mentions)
+                .find(|m| m.span.start > last.span.end && m.span.end <= clause.start)
+                .filter(|m| joined(text, last, m))
+            {
+                subjects.push(next.key.clone());
+                last = next;
+            }
+        }
+    }
+    subjects.extend(subject);
+    subjects
+}
+
+/// Who takes part in each interaction a trigger reports: 会见 is bilateral, so one subject
+/// meeting a list (会见了文在寅、康京和) is one meeting each, and so is a list meeting one
+/// person 分别; otherwise everyone named, in one interaction.
+fn participant_groups(
+    site: &TriggerSite<'_, '_>,
+    subjects: &[EntityKey],
+    objects: &[EntityKey],
+) -> Vec<Vec<EntityKey>> {
+    let &TriggerSite {
+        text, kind, clause, ..
+    } = site;
+    // 会见 is bilateral: one subject meeting a list (会见了文在寅、康京和) is one meeting each.
+    let bilateral = matches!(
+        kind,
+        InteractionKind::Meeting | InteractionKind::Talks | InteractionKind::PhoneCall
+    );
+    let respectively = text[clause.start..clause.end].contains("分别");
+    if bilateral && subjects.len() == 1 && objects.len() >= 2 {
+        objects
+            .iter()
+            .map(|o| vec![subjects[0].clone(), o.clone()])
+            .collect()
+    } else if bilateral && respectively && subjects.len() >= 2 && objects.len() == 1 {
+        subjects
+            .iter()
+            .map(|s| vec![s.clone(), objects[0].clone()])
+            .collect()
+    } else {
+        vec![subjects.iter().chain(objects.iter()).cloned().collect()]
+    }
+}
+
+/// The interaction of `parts` at a trigger: its status, date, place and evidence.
+fn report(
+    site: &TriggerSite<'_, '_>,
     parts: Vec<EntityKey>,
 ) -> Option<(Interaction, Option<String>)> {
+    let &TriggerSite {
+        text,
+        sf,
+        block_dates,
+        a,
+        b,
+        kind,
+        clause,
+    } = site;
     let before = &text[clause.start..a];
     let clause_text = clause.slice(text);
     let prev_clause = if clause.start > sf.span.start {
