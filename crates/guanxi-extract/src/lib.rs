@@ -670,10 +670,7 @@ impl Extractor {
         let &Read {
             article,
             sentences,
-            scans,
-            toks: sentence_toks,
             found: per_sentence,
-            roles,
             reference,
             ..
         } = read;
@@ -744,15 +741,7 @@ impl Extractor {
                 .collect();
             let block = blocks[si];
             let title_refs = if triggered[si] {
-                self.title_refs(
-                    text,
-                    s.span,
-                    &per_sentence[si],
-                    roles,
-                    &sentence_toks[si],
-                    &scans[si].titles,
-                    reference,
-                )
+                self.title_refs(read, si)
             } else {
                 Vec::new()
             };
@@ -959,18 +948,13 @@ impl Extractor {
 
     /// Titles that stand for a person without naming them (法国总统避开媒体会晤…): resolved
     /// when exactly one person of the article holds that title (of that country, when given).
-    // (Each argument is one part of the sentence as read so far.)
-    #[allow(clippy::too_many_arguments)]
-    fn title_refs(
-        &self,
-        text: &str,
-        sentence: Span,
-        found: &[Found],
-        roles: &[Role],
-        toks: &[Tok<'_>],
-        titles: &[(usize, usize)],
-        day: Option<LocalDate>,
-    ) -> Vec<M> {
+    fn title_refs(&self, read: &Read<'_, '_>, si: usize) -> Vec<M> {
+        let text = &read.article.text;
+        let sentence = read.sentences[si].span;
+        let found = &read.found[si][..];
+        let roles = read.roles;
+        let toks = &read.toks[si][..];
+        let titles = &read.scans[si].titles[..];
         let mut out: Vec<M> = Vec::new();
         let mut taken: Vec<(usize, usize)> = Vec::new();
         for &(row, i) in titles {
@@ -1018,109 +1002,9 @@ impl Extractor {
             {
                 continue;
             }
-            let of_mention = found
-                .iter()
-                .filter(|f| {
-                    f.key.kind != EntityKind::Person
-                        && (f.span.end == span.start
-                            || Some(f.span.end) == listed_end
-                            || (f.span.start < span.start && f.span.end > span.start))
-                })
-                .min_by_key(|f| f.span.len_key());
-            // Whose title: the country before it and those coordinated with it
-            // (加拿大和中国外长), or the countries of a compound (中俄外长).
-            let mut owners: Vec<Option<EntityKey>> = Vec::new();
-            match of_mention {
-                Some(o) => {
-                    owners.push(Some(o.key.clone()));
-                    let mut start = o.span.start;
-                    // 中俄外长: the abbreviations of a compound stand side by side.
-                    while let Some(prev) = found.iter().find(|f| {
-                        f.span.end == start
-                            && f.key.kind == EntityKind::Place
-                            && f.surface.chars().count() == 1
-                            && o.surface.chars().count() == 1
-                    }) {
-                        owners.push(Some(prev.key.clone()));
-                        start = prev.span.start;
-                    }
-                    while let Some(joiner) = ["和", "与", "、", "及"]
-                        .iter()
-                        .find(|j| text[sentence.start..start].ends_with(*j))
-                    {
-                        let at = start - joiner.len();
-                        let Some(prev) = found
-                            .iter()
-                            .find(|f| f.span.end == at && f.key.kind == EntityKind::Place)
-                        else {
-                            break;
-                        };
-                        owners.push(Some(prev.key.clone()));
-                        start = prev.span.start;
-                    }
-                }
-                None => {
-                    // 中印两国外长: the compound may stand before 两国 or 双方.
-                    let head = &text[sentence.start..span.start];
-                    let head = ["两国", "双方", "三国", "各国"]
-                        .iter()
-                        .find_map(|w| head.strip_suffix(w))
-                        .unwrap_or(head);
-                    let compound: Vec<&String> = head
-                        .chars()
-                        .rev()
-                        .map_while(|c| self.gazetteer.abbreviations.get(&c))
-                        .collect();
-                    if compound.len() >= 2 {
-                        owners.extend(compound.into_iter().map(|n| {
-                            Some(EntityKey {
-                                kind: EntityKind::Place,
-                                name: n.clone(),
-                            })
-                        }));
-                    } else {
-                        owners.push(None);
-                    }
-                }
-            }
+            let owners = self.title_owners(read, si, span, listed_end);
             for of in owners {
-                let mut holders: Vec<&EntityKey> = roles
-                    .iter()
-                    .filter(|r| {
-                        &r.title == title
-                            && !r.former
-                            && (of.is_none()
-                                || r.of == of
-                                || (r.of.is_none() && self.serves(&r.person, of.as_ref())))
-                    })
-                    .map(|r| &r.person)
-                    .collect();
-                // 蔡总统: a surname before the title picks the holder of that surname.
-                if let Some(c) = text[sentence.start..span.start].chars().last() {
-                    if holders.iter().any(|h| h.name.starts_with(c)) {
-                        holders.retain(|h| h.name.starts_with(c));
-                    }
-                }
-                holders.sort();
-                holders.dedup();
-                // Nobody of the article holds it: the gazetteer's holder on the day, when
-                // it knows exactly one (俄罗斯外长 on 2020-09-11 → 拉夫罗夫).
-                let from_office: Vec<EntityKey> = match (holders.is_empty(), &of, day) {
-                    (true, Some(of), Some(day)) => self
-                        .gazetteer
-                        .office_holders(title, &of.name, day)
-                        .into_iter()
-                        .map(|o| EntityKey {
-                            kind: EntityKind::Person,
-                            name: o.person.clone(),
-                        })
-                        .collect(),
-                    _ => Vec::new(),
-                };
-                if holders.is_empty() {
-                    holders = from_office.iter().collect();
-                    holders.dedup();
-                }
+                let holders = self.title_holders(read, si, span, title, of.as_ref());
                 if let [person] = holders.as_slice() {
                     out.push(M {
                         span,
@@ -1134,6 +1018,139 @@ impl Extractor {
         }
         out.sort_by_key(|m| m.span.start);
         out
+    }
+
+    /// Whose title a title reference is: the country before it and those coordinated with
+    /// it (加拿大和中国外长), the countries of a compound (中俄外长, 中印两国外长), or nobody
+    /// named (`None`).
+    fn title_owners(
+        &self,
+        read: &Read<'_, '_>,
+        si: usize,
+        span: Span,
+        listed_end: Option<usize>,
+    ) -> Vec<Option<EntityKey>> {
+        let text = &read.article.text;
+        let sentence = read.sentences[si].span;
+        let found = &read.found[si][..];
+        let of_mention = found
+            .iter()
+            .filter(|f| {
+                f.key.kind != EntityKind::Person
+                    && (f.span.end == span.start
+                        || Some(f.span.end) == listed_end
+                        || (f.span.start < span.start && f.span.end > span.start))
+            })
+            .min_by_key(|f| f.span.len_key());
+        let mut owners: Vec<Option<EntityKey>> = Vec::new();
+        match of_mention {
+            Some(o) => {
+                owners.push(Some(o.key.clone()));
+                let mut start = o.span.start;
+                // 中俄外长: the abbreviations of a compound stand side by side.
+                while let Some(prev) = found.iter().find(|f| {
+                    f.span.end == start
+                        && f.key.kind == EntityKind::Place
+                        && f.surface.chars().count() == 1
+                        && o.surface.chars().count() == 1
+                }) {
+                    owners.push(Some(prev.key.clone()));
+                    start = prev.span.start;
+                }
+                while let Some(joiner) = ["和", "与", "、", "及"]
+                    .iter()
+                    .find(|j| text[sentence.start..start].ends_with(*j))
+                {
+                    let at = start - joiner.len();
+                    let Some(prev) = found
+                        .iter()
+                        .find(|f| f.span.end == at && f.key.kind == EntityKind::Place)
+                    else {
+                        break;
+                    };
+                    owners.push(Some(prev.key.clone()));
+                    start = prev.span.start;
+                }
+            }
+            None => {
+                // 中印两国外长: the compound may stand before 两国 or 双方.
+                let head = &text[sentence.start..span.start];
+                let head = ["两国", "双方", "三国", "各国"]
+                    .iter()
+                    .find_map(|w| head.strip_suffix(w))
+                    .unwrap_or(head);
+                let compound: Vec<&String> = head
+                    .chars()
+                    .rev()
+                    .map_while(|c| self.gazetteer.abbreviations.get(&c))
+                    .collect();
+                if compound.len() >= 2 {
+                    owners.extend(compound.into_iter().map(|n| {
+                        Some(EntityKey {
+                            kind: EntityKind::Place,
+                            name: n.clone(),
+                        })
+                    }));
+                } else {
+                    owners.push(None);
+                }
+            }
+        }
+        owners
+    }
+
+    /// Who holds `title` of `of` for a title reference: the one person of the article with
+    /// that role (a surname before the title choosing among several: 蔡总统), else the
+    /// gazetteer's one holder on the reference day (俄罗斯外长 on 2020-09-11 → 拉夫罗夫).
+    fn title_holders(
+        &self,
+        read: &Read<'_, '_>,
+        si: usize,
+        span: Span,
+        title: &str,
+        of: Option<&EntityKey>,
+    ) -> Vec<EntityKey> {
+        let text = &read.article.text;
+        let sentence = read.sentences[si].span;
+        let (roles, day) = (read.roles, read.reference);
+        let mut holders: Vec<&EntityKey> = roles
+            .iter()
+            .filter(|r| {
+                r.title == title
+                    && !r.former
+                    && (of.is_none()
+                        || r.of.as_ref() == of
+                        || (r.of.is_none() && self.serves(&r.person, of)))
+            })
+            .map(|r| &r.person)
+            .collect();
+        // 蔡总统: a surname before the title picks the holder of that surname.
+        if let Some(c) = text[sentence.start..span.start].chars().last() {
+            if holders.iter().any(|h| h.name.starts_with(c)) {
+                holders.retain(|h| h.name.starts_with(c));
+            }
+        }
+        holders.sort();
+        holders.dedup();
+        // Nobody of the article holds it: the gazetteer's holder on the day, when
+        // it knows exactly one (俄罗斯外长 on 2020-09-11 → 拉夫罗夫).
+        let from_office: Vec<EntityKey> = match (holders.is_empty(), of, day) {
+            (true, Some(of), Some(day)) => self
+                .gazetteer
+                .office_holders(title, &of.name, day)
+                .into_iter()
+                .map(|o| EntityKey {
+                    kind: EntityKind::Person,
+                    name: o.person.clone(),
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        if holders.is_empty() {
+            holders = from_office.iter().collect();
+            holders.dedup();
+        }
+        holders.into_iter().cloned().collect()
     }
 
     /// Whether the gazetteer says `person` serves the country `of` (外长商鹏飞 is Canada's):
