@@ -592,23 +592,7 @@ fn resolve(
             }
         }
         Form::RelYear => Some((DateValue::year(pubd?.year + rel_year(g(1)?)?), false)),
-        Form::MD => {
-            let p = pubd?;
-            let (m, d) = (num(1)?, num(2)?);
-            let mut v = valid_day(p.year, m, d)?;
-            // A past month-day more than two months after publication refers to last year;
-            // a future one before publication, to next year.
-            if future {
-                if (p.month as i32) - (m as i32) > 2 {
-                    v = valid_day(p.year + 1, m, d)?;
-                }
-            } else if (m as i32) - (p.month as i32) > 2 {
-                v = valid_day(p.year - 1, m, d)?;
-            } else if (p.month as i32) - (m as i32) > 9 {
-                v = valid_day(p.year + 1, m, d)?;
-            }
-            Some((v, true))
-        }
+        Form::MD => Some((month_day(pubd?, num(1)?, num(2)?, future)?, true)),
         Form::RelMonthD => {
             let p = pn?;
             let first = NaiveDate::from_ymd_opt(p.year(), p.month(), 1)?;
@@ -634,58 +618,8 @@ fn resolve(
                 Some((valid_day(prev.year(), prev.month(), d)?, true))
             }
         }
-        Form::M => {
-            let p = pubd?;
-            let m = num(1)?;
-            if !(1..=12).contains(&m) {
-                return None;
-            }
-            let y = if future {
-                if m + 2 < p.month {
-                    p.year + 1
-                } else {
-                    p.year
-                }
-            } else if m > p.month + 2 {
-                p.year - 1
-            } else {
-                p.year
-            };
-            Some((DateValue::month(y, m), true))
-        }
-        Form::Weekday => {
-            let p = pn?;
-            let wd = weekday(g(2)?)?;
-            let monday = p - Duration::days(p.weekday().num_days_from_monday() as i64);
-            let target = |week_monday: NaiveDate| {
-                week_monday + Duration::days(wd.num_days_from_monday() as i64)
-            };
-            let d = match g(1) {
-                Some("本") | Some("这") => target(monday),
-                Some("上") => target(monday - Duration::days(7)),
-                Some("上上") => target(monday - Duration::days(14)),
-                Some("下") => target(monday + Duration::days(7)),
-                // A bare weekday is the latest such day on or before publication, or for
-                // something planned (拟于周五), the next one on or after it.
-                _ if future => {
-                    let t = target(monday);
-                    if t < p {
-                        t + Duration::days(7)
-                    } else {
-                        t
-                    }
-                }
-                _ => {
-                    let t = target(monday);
-                    if t > p {
-                        t - Duration::days(7)
-                    } else {
-                        t
-                    }
-                }
-            };
-            Some((DateValue::day(from_naive(d)), false))
-        }
+        Form::M => Some((month_alone(pubd?, num(1)?, future)?, true)),
+        Form::Weekday => Some((weekday_date(pn?, weekday(g(2)?)?, g(1), future), false)),
         Form::SameDay => Some((DateValue::day(from_naive(pn?)), false)),
         Form::RelDay => {
             let p = pn?;
@@ -730,6 +664,79 @@ fn resolve(
             Some((DateValue::year(y), false))
         }
     }
+}
+
+/// The day of weekday `wd` a weekday expression names, against publication day `p`: of this
+/// week (本, 这), the last (上), the one before (上上) or the next (下); a bare weekday is the
+/// latest such day on or before publication, or for something planned (拟于周五), the next one
+/// on or after it.
+fn weekday_date(p: NaiveDate, wd: chrono::Weekday, which: Option<&str>, future: bool) -> DateValue {
+    let monday = p - Duration::days(p.weekday().num_days_from_monday() as i64);
+    let target =
+        |week_monday: NaiveDate| week_monday + Duration::days(wd.num_days_from_monday() as i64);
+    let d = match which {
+        Some("本") | Some("这") => target(monday),
+        Some("上") => target(monday - Duration::days(7)),
+        Some("上上") => target(monday - Duration::days(14)),
+        Some("下") => target(monday + Duration::days(7)),
+        // A bare weekday is the latest such day on or before publication, or for
+        // something planned (拟于周五), the next one on or after it.
+        _ if future => {
+            let t = target(monday);
+            if t < p {
+                t + Duration::days(7)
+            } else {
+                t
+            }
+        }
+        _ => {
+            let t = target(monday);
+            if t > p {
+                t - Duration::days(7)
+            } else {
+                t
+            }
+        }
+    };
+    DateValue::day(from_naive(d))
+}
+
+/// A month and day without a year (3月5日), against publication day `p`: a past one more than
+/// two months after publication is last year's; one more than nine months before it, next
+/// year's; a future one before publication, next year's.
+fn month_day(p: LocalDate, m: u32, d: u32, future: bool) -> Option<DateValue> {
+    let mut v = valid_day(p.year, m, d)?;
+    if future {
+        if (p.month as i32) - (m as i32) > 2 {
+            v = valid_day(p.year + 1, m, d)?;
+        }
+    } else if (m as i32) - (p.month as i32) > 2 {
+        v = valid_day(p.year - 1, m, d)?;
+    } else if (p.month as i32) - (m as i32) > 9 {
+        v = valid_day(p.year + 1, m, d)?;
+    }
+    Some(v)
+}
+
+/// A month without a year (3月), against publication day `p`: more than two months after
+/// publication, last year's; for something planned, more than two months before it, next
+/// year's.
+fn month_alone(p: LocalDate, m: u32, future: bool) -> Option<DateValue> {
+    if !(1..=12).contains(&m) {
+        return None;
+    }
+    let y = if future {
+        if m + 2 < p.month {
+            p.year + 1
+        } else {
+            p.year
+        }
+    } else if m > p.month + 2 {
+        p.year - 1
+    } else {
+        p.year
+    };
+    Some(DateValue::month(y, m))
 }
 
 /// A dated event of `data/events.tsv`: one occurrence of a named event.
