@@ -415,13 +415,24 @@ fn expensive_query_loop_and_body_cap() {
     std::thread::sleep(std::time::Duration::from_millis(500));
     let (before, rss) = cpu_and_rss(s.pid());
     std::thread::sleep(std::time::Duration::from_secs(1));
-    let (after, _) = cpu_and_rss(s.pid());
+    let (after, rss_after) = cpu_and_rss(s.pid());
     assert!(
         after - before < 30,
         "the server used {} ticks of CPU in an idle second: abandoned work still runs",
         after - before
     );
-    assert!(rss < 1500, "the server holds {rss} MB after the storm");
+    // Nor does it still allocate: a runaway evaluation grows by about 200 MB a second. What
+    // the allocator keeps from the storm depends on how far each evaluation got before its
+    // timeout, which the machine's load changes (1.3 to 2 GB on the reference machine), so
+    // it is held to a bound far below a runaway's, not to one figure.
+    assert!(
+        rss_after <= rss + 64,
+        "the server grew from {rss} to {rss_after} MB in an idle second: abandoned work still allocates"
+    );
+    assert!(
+        rss_after < 3000,
+        "the server holds {rss_after} MB after the storm"
+    );
     let t = std::time::Instant::now();
     let (st, _, body) = get(&q, "text/csv", &[("query", PERSONS)]);
     assert_eq!((st, body.lines().nth(1)), (200, Some("习近平")));
