@@ -661,13 +661,67 @@ pub fn recognise(
     scan: &Scan,
     is_name: &dyn Fn(&str) -> bool,
 ) -> Vec<Found> {
-    // Whether a word starts or ends at a byte. The segmenter's words come in order, none
-    // overlapping, so the word ending at `x` is the last to start before it; words in any
-    // other order are listed and sorted first. (Checked when first asked: most sentences
-    // never ask.)
-    let order: OnceCell<Option<Vec<usize>>> = OnceCell::new();
-    let bound = |x: usize| {
-        let listed = order.get_or_init(|| {
+    let r = Recognition {
+        gz,
+        s,
+        base,
+        toks,
+        scan,
+        is_name,
+        order: OnceCell::new(),
+    };
+    let mut out: Vec<Found> = Vec::new();
+    dotted_names(&r, &mut out);
+    gazetteer_names(&r, &mut out);
+    abbreviated_countries(&r, &mut out);
+    context_names(&r, &mut out);
+    bracketed_latin(&r, &mut out);
+    // Known non-names, generic phrases (美国公司: a country and a generic head), and 部 that
+    // begins 部门 (卫生部门 is no ministry).
+    let mut places_inside = Vec::new();
+    out.retain(|f| {
+        let after = &s[(f.span.end - base).min(s.len())..];
+        let generic = f.entry.is_none() && generic_org(gz, f);
+        if generic {
+            // 美国公司: the country stays a mention.
+            if let Some((m, i)) = GENERIC_HEADS.iter().find_map(|h| {
+                let m = f.key.name.strip_suffix(h)?;
+                Some((m, *gz.by_surface.get(m)?))
+            }) {
+                let span = Span::new(f.span.start, f.span.start + m.len());
+                places_inside.push(Found::known(gz, i, span, m));
+            }
+        }
+        !(f.entry.is_none() && (gz.not_names.contains(&f.key.name) || generic))
+            && !(f.key.kind == EntityKind::Organization
+                && f.surface.ends_with('部')
+                && after.starts_with('门'))
+    });
+    out.extend(places_inside);
+    sort_mentions(&mut out);
+    out
+}
+
+/// A sentence being recognised: the first pass's findings and the segmenter's words.
+struct Recognition<'r, 't> {
+    gz: &'r Gazetteer,
+    s: &'r str,
+    base: usize,
+    toks: &'r [Tok<'t>],
+    scan: &'r Scan,
+    is_name: &'r dyn Fn(&str) -> bool,
+    /// The words' bounds sorted, when the words do not come in order (made when first asked).
+    order: OnceCell<Option<Vec<usize>>>,
+}
+
+impl Recognition<'_, '_> {
+    /// Whether a word starts or ends at byte `x`. The segmenter's words come in order, none
+    /// overlapping, so the word ending at `x` is the last to start before it; words in any
+    /// other order are listed and sorted first. (Checked when first asked: most sentences
+    /// never ask.)
+    fn bound(&self, x: usize) -> bool {
+        let toks = self.toks;
+        let listed = self.order.get_or_init(|| {
             let in_order = toks
                 .windows(2)
                 .all(|w| w[0].start < w[0].end && w[0].end <= w[1].start);
@@ -685,13 +739,23 @@ pub fn recognise(
             || i.checked_sub(1)
                 .and_then(|j| toks.get(j))
                 .is_some_and(|t| t.end == x)
-    };
-    let mut out: Vec<Found> = Vec::new();
-    let free = |out: &Vec<Found>, a: usize, b: usize| {
+    }
+
+    /// Whether bytes `a..b` of the sentence overlap no mention found so far.
+    fn free(&self, out: &[Found], a: usize, b: usize) -> bool {
+        let base = self.base;
         !out.iter()
             .any(|f| f.span.start < base + b && base + a < f.span.end)
-    };
+    }
+}
 
+/// Stage 1: dotted full names (谢尔盖·拉夫罗夫), as the scan found them; a title, date or function word glued in front is trimmed off, and a last part run into the next word is cut.
+fn dotted_names(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
+    let gz = r.gz;
+    let s = r.s;
+    let base = r.base;
+    let toks = r.toks;
+    let scan = r.scan;
     // 1. Dotted full names: 谢尔盖·拉夫罗夫 (a title glued in front is trimmed off), as the
     //    scan found them.
     for &(m_start, m_end) in &scan.dotted {
@@ -791,7 +855,7 @@ pub fn recognise(
             .min();
         if let Some((p, len)) = institution {
             let org_end = last_start + p + len;
-            if free(&out, start, org_end) {
+            if r.free(out, start, org_end) {
                 let name = one_dot(&s[start..org_end]);
                 let entry = gz
                     .by_surface
@@ -845,7 +909,15 @@ pub fn recognise(
             nested: false,
         });
     }
+}
 
+/// Stage 2: the gazetteer's names, with a country and a government body (中国外交部) joined into one organisation.
+fn gazetteer_names(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
+    let gz = r.gz;
+    let s = r.s;
+    let base = r.base;
+    let toks = r.toks;
+    let scan = r.scan;
     // 2. Gazetteer, with country + government body (中国外交部) joined into one organisation.
     {
         let matches = &scan.matches;
@@ -875,7 +947,7 @@ pub fn recognise(
                             || (t.start == a && GLUE.contains(&&s[b..t.end])))
                         && matches!(t.tag(), "nr" | "nrt" | "nrfg")
                 });
-            let aligned = (bound(a) && bound(b)) || in_proper;
+            let aligned = (r.bound(a) && r.bound(b)) || in_proper;
             if short && !aligned && !glued_to_body(gz, entry, &s[b..]) && !tiled(a, b) {
                 continue;
             }
@@ -886,7 +958,7 @@ pub fn recognise(
             {
                 continue;
             }
-            if s[..a].ends_with('·') || s[b..].starts_with('·') || !free(&out, a, b) {
+            if s[..a].ends_with('·') || s[b..].starts_with('·') || !r.free(out, a, b) {
                 continue;
             }
             // (Most countries stand before no body: one lookup by the next character says so.)
@@ -961,7 +1033,15 @@ pub fn recognise(
             }
         }
     }
+}
 
+/// Stage 3: countries abbreviated in compounds (中美, 韩中日, 访日; 中美关系, 中俄外长).
+fn abbreviated_countries(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
+    let gz = r.gz;
+    let s = r.s;
+    let base = r.base;
+    let toks = r.toks;
+    let scan = r.scan;
     // 3. Countries abbreviated in compounds: 中美, 韩中日, 访日 as words, and 中美关系, 中俄外长
     //    (a run of abbreviations at a word start, before a compound head or a title). Each
     //    starts with two abbreviations, or 访 and one: the scan found where such pairs stand.
@@ -1011,7 +1091,7 @@ pub fn recognise(
             .collect();
         let Some(countries) = countries else { continue };
         let run_end = body.last().map_or(0, |(i, c)| i + c.len_utf8());
-        if !free(&out, t.start + body[0].0, t.start + run_end) {
+        if !r.free(out, t.start + body[0].0, t.start + run_end) {
             continue;
         }
         for ((i, c), name) in body.iter().zip(countries) {
@@ -1030,7 +1110,16 @@ pub fn recognise(
             });
         }
     }
+}
 
+/// Stage 4: names the segmenter guesses, in a title or speech context, and organisation names by their suffix.
+fn context_names(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
+    let gz = r.gz;
+    let s = r.s;
+    let base = r.base;
+    let toks = r.toks;
+    let scan = r.scan;
+    let is_name = r.is_name;
     // 4. Segmenter names in a title or speech context; organisation names by their suffix.
     // (Where speech words start: a name speaks when one follows it.)
     let speech_at = &scan.speech_at;
@@ -1058,7 +1147,7 @@ pub fn recognise(
             && ORG_SUFFIX
                 .iter()
                 .any(|x| t.word.ends_with(x) && t.word.len() >= x.len() + 6);
-        if (!may_be_person && !may_be_org) || !free(&out, t.start, t.end) {
+        if (!may_be_person && !may_be_org) || !r.free(out, t.start, t.end) {
             continue;
         }
         let tag = t.tag();
@@ -1152,6 +1241,16 @@ pub fn recognise(
             ));
         }
     }
+}
+
+/// Stage 5: a transliterated name followed by a Latin personal name in brackets (贝林格（Cody Bellinger）).
+fn bracketed_latin(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
+    let gz = r.gz;
+    let s = r.s;
+    let base = r.base;
+    let toks = r.toks;
+    let scan = r.scan;
+    let is_name = r.is_name;
     // 5. A transliterated name followed by a Latin personal name in brackets:
     //    贝林格（Cody Bellinger）, 索雷德（Ine Eriksen Søreide）.
     if let Some(re) = LATIN_PERSON.as_ref().filter(|_| !scan.brackets.is_empty()) {
@@ -1205,7 +1304,7 @@ pub fn recognise(
                 continue;
             }
             let n = name.chars().count();
-            if !(2..=6).contains(&n) || !name.chars().all(is_han) || !free(&out, start, end) {
+            if !(2..=6).contains(&n) || !name.chars().all(is_han) || !r.free(out, start, end) {
                 continue;
             }
             out.push(Found::unknown(
@@ -1215,30 +1314,6 @@ pub fn recognise(
             ));
         }
     }
-    // Known non-names, generic phrases (美国公司: a country and a generic head), and 部 that
-    // begins 部门 (卫生部门 is no ministry).
-    let mut places_inside = Vec::new();
-    out.retain(|f| {
-        let after = &s[(f.span.end - base).min(s.len())..];
-        let generic = f.entry.is_none() && generic_org(gz, f);
-        if generic {
-            // 美国公司: the country stays a mention.
-            if let Some((m, i)) = GENERIC_HEADS.iter().find_map(|h| {
-                let m = f.key.name.strip_suffix(h)?;
-                Some((m, *gz.by_surface.get(m)?))
-            }) {
-                let span = Span::new(f.span.start, f.span.start + m.len());
-                places_inside.push(Found::known(gz, i, span, m));
-            }
-        }
-        !(f.entry.is_none() && (gz.not_names.contains(&f.key.name) || generic))
-            && !(f.key.kind == EntityKind::Organization
-                && f.surface.ends_with('部')
-                && after.starts_with('门'))
-    });
-    out.extend(places_inside);
-    sort_mentions(&mut out);
-    out
 }
 
 /// An unknown organisation named only by a country (or a generic modifier) and a head.
