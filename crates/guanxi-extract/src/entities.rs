@@ -754,7 +754,6 @@ fn dotted_names(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
     let gz = r.gz;
     let s = r.s;
     let base = r.base;
-    let toks = r.toks;
     let scan = r.scan;
     // 1. Dotted full names: 谢尔盖·拉夫罗夫 (a title glued in front is trimmed off), as the
     //    scan found them.
@@ -789,54 +788,7 @@ fn dotted_names(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
             .char_indices()
             .rfind(|(_, c)| SEPARATORS.contains(c))
             .map_or(m_start, |(i, c)| m_start + i + c.len_utf8());
-        let last = &s[last_start..m_end];
-        let known = last
-            .char_indices()
-            .map(|(i, c)| i + c.len_utf8())
-            .rfind(|&e| {
-                gz.by_surface
-                    .get(&last[..e])
-                    .is_some_and(|&i| gz.entries[i].key.kind == EntityKind::Person)
-            });
-        let end = match known {
-            Some(e) => last_start + e,
-            None => {
-                // Otherwise the segmenter's name-like words from there (克里斯托弗·雷|和司法部长…,
-                // 汤普森|表示), within the transliteration characters, six at most.
-                let mut pos = last_start;
-                for t in toks.iter().filter(|t| t.start >= last_start) {
-                    let namelike = t.tag().starts_with("nr")
-                        || matches!(t.tag(), "nz" | "x" | "ng")
-                        || (t.word.chars().count() == 1
-                            && gz
-                                .transliteration_chars
-                                .contains(&t.word.chars().next().unwrap_or(' ')));
-                    if t.start != pos || !namelike {
-                        break;
-                    }
-                    pos = t.end;
-                }
-                let by_chars = last_start + trim_tail_to_transliteration(gz, last).len();
-                let end = if pos > last_start {
-                    pos.min(by_chars)
-                } else {
-                    by_chars
-                };
-                let cap = s[last_start..end]
-                    .char_indices()
-                    .nth(6)
-                    .map_or(end, |(i, _)| last_start + i);
-                end.min(cap)
-            }
-        };
-        // A function word glued after the name (米格尔·费尔南德斯以夸张的形式) is not part of it.
-        let mut end = end;
-        while let Some(c) = s[last_start..end].chars().last() {
-            if !FRONT_GLUE.contains(&c) || s[last_start..end].chars().count() <= 2 {
-                break;
-            }
-            end -= c.len_utf8();
-        }
+        let end = dotted_name_end(r, last_start, m_end);
         if end <= last_start {
             continue;
         }
@@ -909,6 +861,63 @@ fn dotted_names(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
             nested: false,
         });
     }
+}
+
+/// Where the last part of a dotted name that starts at `last_start` ends, when it may run
+/// into the next word (绍伊古握手): after the longest name the gazetteer knows there, or
+/// else after the segmenter's name-like words within the transliteration characters (six at
+/// most), and never after a function word glued to it (米格尔·费尔南德斯以).
+fn dotted_name_end(r: &Recognition<'_, '_>, last_start: usize, m_end: usize) -> usize {
+    let (gz, s, toks) = (r.gz, r.s, r.toks);
+    let last = &s[last_start..m_end];
+    let known = last
+        .char_indices()
+        .map(|(i, c)| i + c.len_utf8())
+        .rfind(|&e| {
+            gz.by_surface
+                .get(&last[..e])
+                .is_some_and(|&i| gz.entries[i].key.kind == EntityKind::Person)
+        });
+    let end = match known {
+        Some(e) => last_start + e,
+        None => {
+            // Otherwise the segmenter's name-like words from there (克里斯托弗·雷|和司法部长…,
+            // 汤普森|表示), within the transliteration characters, six at most.
+            let mut pos = last_start;
+            for t in toks.iter().filter(|t| t.start >= last_start) {
+                let namelike = t.tag().starts_with("nr")
+                    || matches!(t.tag(), "nz" | "x" | "ng")
+                    || (t.word.chars().count() == 1
+                        && gz
+                            .transliteration_chars
+                            .contains(&t.word.chars().next().unwrap_or(' ')));
+                if t.start != pos || !namelike {
+                    break;
+                }
+                pos = t.end;
+            }
+            let by_chars = last_start + trim_tail_to_transliteration(gz, last).len();
+            let end = if pos > last_start {
+                pos.min(by_chars)
+            } else {
+                by_chars
+            };
+            let cap = s[last_start..end]
+                .char_indices()
+                .nth(6)
+                .map_or(end, |(i, _)| last_start + i);
+            end.min(cap)
+        }
+    };
+    // A function word glued after the name (米格尔·费尔南德斯以夸张的形式) is not part of it.
+    let mut end = end;
+    while let Some(c) = s[last_start..end].chars().last() {
+        if !FRONT_GLUE.contains(&c) || s[last_start..end].chars().count() <= 2 {
+            break;
+        }
+        end -= c.len_utf8();
+    }
+    end
 }
 
 /// Stage 2: the gazetteer's names, with a country and a government body (中国外交部) joined into one organisation.
