@@ -19,7 +19,7 @@ use crate::text::clause_around;
 
 /// A mention as interactions see it.
 #[derive(Debug, Clone)]
-pub struct M {
+pub struct ClauseMention {
     /// Where.
     pub span: Span,
     /// Which entity.
@@ -44,7 +44,7 @@ pub struct SentenceFacts<'a> {
     /// The block's span.
     pub block: Span,
     /// Entity mentions, in text order.
-    pub mentions: Vec<M>,
+    pub mentions: Vec<ClauseMention>,
     /// Date expressions, in text order.
     pub dates: Vec<DateMention>,
     /// Who a pronoun at the start of this sentence most likely means (the previous subject).
@@ -52,7 +52,7 @@ pub struct SentenceFacts<'a> {
     /// The sentence's text.
     pub text: &'a str,
     /// Titles standing for a person named elsewhere in the article (法国总统 → 马克龙).
-    pub title_refs: Vec<M>,
+    pub title_refs: Vec<ClauseMention>,
 }
 
 /// Finds the interactions of one sentence, from the triggers found in it (`occurrences`:
@@ -101,14 +101,14 @@ pub fn in_sentence(
 }
 
 /// Whether only a conjunction, titles and places separate two person mentions (和国防部长).
-fn joined(text: &str, a: &M, b: &M) -> bool {
+fn joined(text: &str, a: &ClauseMention, b: &ClauseMention) -> bool {
     let gap = text.get(a.span.end..b.span.start).unwrap_or("");
     gap.contains(['和', '与', '同', '及', '、'])
         && gap.chars().count() <= 8
         && !gap.contains(['的', '，', '。', '在', '对'])
 }
 
-fn persons(ms: &[M]) -> impl Iterator<Item = &M> {
+fn persons(ms: &[ClauseMention]) -> impl Iterator<Item = &ClauseMention> {
     ms.iter().filter(|m| m.key.kind == EntityKind::Person)
 }
 
@@ -141,12 +141,12 @@ fn read_trigger(site: &TriggerSite<'_, '_>) -> Vec<(Interaction, Option<String>)
     } = site;
     let before = &text[clause.start..a];
     // Named persons and title-only references (法国总统 → 马克龙) in the clause.
-    let mut in_clause: Vec<&M> = persons(&sf.mentions)
+    let mut in_clause: Vec<&ClauseMention> = persons(&sf.mentions)
         .filter(|m| clause.contains(m.span))
         .collect();
     in_clause.extend(sf.title_refs.iter().filter(|m| clause.contains(m.span)));
     in_clause.sort_by_key(|m| m.span.start);
-    let left: Vec<&M> = in_clause
+    let left: Vec<&ClauseMention> = in_clause
         .iter()
         .copied()
         .filter(|m| m.span.end <= a)
@@ -156,7 +156,7 @@ fn read_trigger(site: &TriggerSite<'_, '_>) -> Vec<(Interaction, Option<String>)
         .filter_map(|w| text[b..clause.end.max(b)].find(w).map(|i| b + i))
         .min()
         .unwrap_or(clause.end);
-    let right: Vec<&M> = in_clause
+    let right: Vec<&ClauseMention> = in_clause
         .iter()
         .copied()
         .filter(|m| m.span.start >= b && m.span.end <= stop)
@@ -197,7 +197,7 @@ fn read_trigger(site: &TriggerSite<'_, '_>) -> Vec<(Interaction, Option<String>)
         }
     } else {
         // 代表特朗普会见……: the one represented does not take part.
-        let represented = |m: &&&M| {
+        let represented = |m: &&&ClauseMention| {
             ON_BEHALF
                 .iter()
                 .any(|w| text[clause.start..m.span.start].ends_with(w))
@@ -254,7 +254,11 @@ fn read_trigger(site: &TriggerSite<'_, '_>) -> Vec<(Interaction, Option<String>)
 /// The subjects of a trigger whose clause names nobody before it (or only after a
 /// conjunction): a pronoun's person, the subject of the nearest earlier clause, the next
 /// clause's subject after a fronted time clause, or a pair opening an earlier clause.
-fn earlier_subjects(site: &TriggerSite<'_, '_>, left: &[&M], right: &[&M]) -> Vec<EntityKey> {
+fn earlier_subjects(
+    site: &TriggerSite<'_, '_>,
+    left: &[&ClauseMention],
+    right: &[&ClauseMention],
+) -> Vec<EntityKey> {
     let &TriggerSite {
         text,
         sf,
@@ -519,7 +523,7 @@ fn pick_place(
     b: usize,
     kind: InteractionKind,
 ) -> Option<EntityKey> {
-    let places: Vec<&M> = sf
+    let places: Vec<&ClauseMention> = sf
         .mentions
         .iter()
         .filter(|m| {
@@ -530,7 +534,7 @@ fn pick_place(
                 && m.span.end - m.span.start > '中'.len_utf8()
         })
         .collect();
-    let places: Vec<&M> = places
+    let places: Vec<&ClauseMention> = places
         .into_iter()
         .filter(|m| {
             !NOT_A_VENUE
@@ -540,7 +544,7 @@ fn pick_place(
         .collect();
     // 在罗马会面, 到访北京, and a place right before the verb (罗马会面).
     // (在蒙古首都乌兰巴托: the cue may stand before the country and 首都.)
-    let cued = |m: &M| {
+    let cued = |m: &ClauseMention| {
         let before = &text[sf.span.start..m.span.start];
         let before = match before.strip_suffix("首都") {
             Some(b) => b
@@ -638,7 +642,7 @@ pub fn visit_frame(text: &str, sf: &SentenceFacts, a: usize) -> Option<EntityKey
     let frame = sf.span.start + at;
     // Places ending before the frame, at most eight characters before it, with no full stop
     // between (访日期间, 访问俄罗斯期间, 首尔访问3天，其间).
-    let near = |m: &&M| {
+    let near = |m: &&ClauseMention| {
         m.key.kind == EntityKind::Place
             && !m.nested
             && m.span.end <= frame
@@ -646,7 +650,7 @@ pub fn visit_frame(text: &str, sf: &SentenceFacts, a: usize) -> Option<EntityKey
                 .get(m.span.end..frame)
                 .is_some_and(|g| g.chars().count() <= 8 && !g.contains(['。', '；', '的']))
     };
-    let cands: Vec<&M> = sf.mentions.iter().filter(near).collect();
+    let cands: Vec<&ClauseMention> = sf.mentions.iter().filter(near).collect();
     // The first of a run of adjacent places (韩国首尔) must follow a place cue.
     let first = cands.iter().position(|m| {
         let pre = &text[sf.span.start..m.span.start];

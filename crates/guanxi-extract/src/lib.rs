@@ -28,7 +28,7 @@ use jieba_rs::Jieba;
 
 use crate::entities::{Cues, Found, Scan, Segmenter, Tok};
 use crate::gazetteer::Gazetteer;
-use crate::interactions::{SentenceFacts, M};
+use crate::interactions::{ClauseMention, SentenceFacts};
 
 /// The lead: the first paragraph sentences, whose date may be the day of the news.
 const LEAD_SENTENCES: usize = 2;
@@ -725,9 +725,9 @@ impl Extractor {
                 dates::same_day_is_last_day(&mut dates, last_day);
             }
             all_dates.extend(dates.iter().copied());
-            let mentions: Vec<M> = per_sentence[si]
+            let mentions: Vec<ClauseMention> = per_sentence[si]
                 .iter()
-                .map(|f| M {
+                .map(|f| ClauseMention {
                     span: f.span,
                     key: f.key.clone(),
                     place_kind: f.place_kind,
@@ -804,7 +804,7 @@ impl Extractor {
                             continue;
                         }
                         for key in &pair {
-                            sf.mentions.push(M {
+                            sf.mentions.push(ClauseMention {
                                 span,
                                 key: key.clone(),
                                 nested: false,
@@ -948,14 +948,14 @@ impl Extractor {
 
     /// Titles that stand for a person without naming them (法国总统避开媒体会晤…): resolved
     /// when exactly one person of the article holds that title (of that country, when given).
-    fn title_refs(&self, read: &Read<'_, '_>, si: usize) -> Vec<M> {
+    fn title_refs(&self, read: &Read<'_, '_>, si: usize) -> Vec<ClauseMention> {
         let text = &read.article.text;
         let sentence = read.sentences[si].span;
         let found = &read.found[si][..];
         let roles = read.roles;
         let toks = &read.toks[si][..];
         let titles = &read.scans[si].titles[..];
-        let mut out: Vec<M> = Vec::new();
+        let mut out: Vec<ClauseMention> = Vec::new();
         let mut taken: Vec<(usize, usize)> = Vec::new();
         for &(row, i) in titles {
             let Some((surface, title)) = self.gazetteer.titles.get(row) else {
@@ -1006,7 +1006,7 @@ impl Extractor {
             for of in owners {
                 let holders = self.title_holders(read, si, span, title, of.as_ref());
                 if let [person] = holders.as_slice() {
-                    out.push(M {
+                    out.push(ClauseMention {
                         span,
                         key: (*person).clone(),
                         nested: false,
