@@ -176,19 +176,14 @@ pub fn load(store: &Store, window: Window) -> Result<Input> {
             // One literal per article (gx:mentionIndex): decoding each mention's terms
             // through SPARQL takes ten times longer at corpus scale.
             let mut groups: BTreeMap<String, BTreeMap<usize, Vec<usize>>> = BTreeMap::new();
-            store.for_each_pair("https://w3id.org/guanxi/ontology#mentionIndex", |a, idx| {
+            store.for_each_pair(guanxi_rdf::mention_index::PREDICATE, |a, idx| {
                 let g = groups.entry(a.to_string()).or_default();
-                for line in idx.lines() {
-                    let Some((sentences, iri)) = line.split_once('\t') else {
-                        continue;
-                    };
+                for (sentences, iri) in guanxi_rdf::mention_index::read(idx) {
                     let Some(&e) = index.get(iri) else { continue };
                     match window {
                         Window::Sentence => {
-                            for s in sentences.split(' ') {
-                                if let Ok(i) = s.parse::<usize>() {
-                                    g.entry(i).or_default().push(e);
-                                }
+                            for i in sentences {
+                                g.entry(i).or_default().push(e);
                             }
                         }
                         _ => g.entry(0).or_default().push(e),

@@ -12,6 +12,7 @@ pub mod vocab;
 
 use std::io::Write;
 
+pub mod mention_index;
 pub use error::RdfError;
 pub use oxrdfio::{JsonLdProfileSet, RdfFormat};
 
@@ -334,24 +335,21 @@ pub fn article_quads(article: &Article, ex: &Extraction) -> Result<ArticleQuads,
             out.add(&m, &derived, art.clone());
         }
     }
-    // One line per entity: the sentences that mention it, a tab, its IRI (sorted). Graph
-    // projections read this one literal per article instead of joining every mention.
-    let mut index: Vec<String> = ex
+    // Graph projections read this one literal per article instead of joining every mention.
+    let index: Vec<(Vec<usize>, String)> = ex
         .entities
         .iter()
         .map(|e| {
             let mut s: Vec<usize> = e.mentions.iter().map(|m| m.sentence).collect();
             s.dedup();
-            let s: Vec<String> = s.iter().map(usize::to_string).collect();
-            format!("{}\t{}", s.join(" "), entity_iri(&e.key).as_str())
+            (s, entity_iri(&e.key).as_str().to_string())
         })
         .collect();
     if !index.is_empty() {
-        index.sort();
         out.add(
             &art,
             &gx("mentionIndex"),
-            Literal::new_simple_literal(index.join("\n")),
+            Literal::new_simple_literal(mention_index::write(&index)),
         );
     }
 
