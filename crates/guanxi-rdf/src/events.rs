@@ -49,6 +49,18 @@ pub struct ReportRow {
     pub evidence: Vec<String>,
 }
 
+/// Every interaction report with its article, source, type, label, date, place and status:
+/// the rows of [`ReportRow`] but participants and evidence (`queries/reports.rq`).
+pub const REPORTS_QUERY: &str = include_str!("../queries/reports.rq");
+/// The named participants of each report: `?r ?p ?n` (`queries/report-participants.rq`).
+pub const REPORT_PARTICIPANTS_QUERY: &str = include_str!("../queries/report-participants.rq");
+/// The participants of each report named only by title: `?r ?p ?n`
+/// (`queries/report-participants-by-title.rq`).
+pub const REPORT_PARTICIPANTS_BY_TITLE_QUERY: &str =
+    include_str!("../queries/report-participants-by-title.rq");
+/// The evidence of each report: `?r ?e` (`queries/report-evidence.rq`).
+pub const REPORT_EVIDENCE_QUERY: &str = include_str!("../queries/report-evidence.rq");
+
 /// The named graph of merged interactions.
 pub fn events_graph() -> NamedNode {
     NamedNode::new_unchecked(format!("{ID}graph/events"))

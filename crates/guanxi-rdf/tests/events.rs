@@ -143,3 +143,24 @@ fn check_merge_rules() {
     rev.reverse();
     assert_eq!(merge(&rev), merge(&reports));
 }
+
+/// The queries the store reads reports with are SPARQL 1.1 and bind what the merge reads.
+#[test]
+fn report_queries_parse_and_bind_what_the_merge_reads() {
+    use guanxi_rdf::events::*;
+    for (q, vars) in [
+        (
+            REPORTS_QUERY,
+            &["r", "a", "src", "t", "label", "d", "pl", "plc", "st"][..],
+        ),
+        (REPORT_PARTICIPANTS_QUERY, &["r", "p", "n"]),
+        (REPORT_PARTICIPANTS_BY_TITLE_QUERY, &["r", "p", "n"]),
+        (REPORT_EVIDENCE_QUERY, &["r", "e"]),
+    ] {
+        let parsed = spargebra::SparqlParser::new().parse_query(q).unwrap();
+        let text = parsed.to_string();
+        for v in vars {
+            assert!(text.contains(&format!("?{v}")), "?{v} in {q}");
+        }
+    }
+}

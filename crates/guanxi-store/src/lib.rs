@@ -266,17 +266,8 @@ impl Store {
     pub fn rebuild_events(&self) -> Result<(usize, usize), StoreError> {
         use guanxi_rdf::events::ReportRow;
         use std::collections::BTreeMap;
-        const P: &str = "PREFIX gx: <https://w3id.org/guanxi/ontology#>\n\
-            PREFIX schema: <http://schema.org/>\nPREFIX prov: <http://www.w3.org/ns/prov#>\n";
         let mut rows: BTreeMap<String, ReportRow> = BTreeMap::new();
-        let base = format!(
-            "{P}SELECT ?r ?a ?src ?t ?label ?d ?pl ?plc ?st WHERE {{ ?r a gx:InteractionReport ; \
-             gx:reportedType ?t ; prov:wasDerivedFrom ?a ; gx:status ?st . \
-             OPTIONAL {{ ?a schema:publisher ?pub }} BIND(COALESCE(?pub, ?a) AS ?src) \
-             OPTIONAL {{ ?r schema:name ?label }} OPTIONAL {{ ?r schema:startDate ?d }} \
-             OPTIONAL {{ ?r schema:location ?pl OPTIONAL {{ ?pl schema:containedInPlace ?plc }} }} }}"
-        );
-        self.each_row(&base, |get| {
+        self.each_row(guanxi_rdf::events::REPORTS_QUERY, |get| {
             let local = |t: Option<Term>| {
                 t.map(|t| term_value(&t))
                     .and_then(|v| v.rsplit('#').next().map(str::to_string))
@@ -306,12 +297,11 @@ impl Store {
                 },
             );
         })?;
-        for (prop, which) in [("gx:participant", 0), ("gx:participantByTitle", 1)] {
-            let q = format!(
-                "{P}SELECT ?r ?p ?n WHERE {{ ?r a gx:InteractionReport ; {prop} ?p . \
-                 OPTIONAL {{ ?p schema:name ?n }} }}"
-            );
-            self.each_row(&q, |get| {
+        for (q, which) in [
+            (guanxi_rdf::events::REPORT_PARTICIPANTS_QUERY, 0),
+            (guanxi_rdf::events::REPORT_PARTICIPANTS_BY_TITLE_QUERY, 1),
+        ] {
+            self.each_row(q, |get| {
                 let (Some(r), Some(p)) = (get("r"), get("p")) else {
                     return;
                 };
@@ -326,8 +316,7 @@ impl Store {
                 }
             })?;
         }
-        let q = format!("{P}SELECT ?r ?e WHERE {{ ?r a gx:InteractionReport ; gx:evidence ?e }}");
-        self.each_row(&q, |get| {
+        self.each_row(guanxi_rdf::events::REPORT_EVIDENCE_QUERY, |get| {
             if let (Some(r), Some(e)) = (get("r"), get("e")) {
                 if let Some(row) = rows.get_mut(&term_value(&r)) {
                     row.evidence.push(term_value(&e));
