@@ -749,12 +749,12 @@ impl Recognition<'_, '_> {
     }
 }
 
-/// Stage 1: dotted full names (谢尔盖·拉夫罗夫), as the scan found them; a title, date or function word glued in front is trimmed off, and a last part run into the next word is cut.
+/// Stage 1: dotted full names (谢尔盖·拉夫罗夫), as the scan found them; a title, date or function
+/// word glued in front is trimmed off, and a last part run into the next word is cut.
 fn dotted_names(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
-    let gz = r.gz;
-    let s = r.s;
-    let base = r.base;
-    let scan = r.scan;
+    let &Recognition {
+        gz, s, base, scan, ..
+    } = r;
     // 1. Dotted full names: 谢尔盖·拉夫罗夫 (a title glued in front is trimmed off), as the
     //    scan found them.
     for &(m_start, m_end) in &scan.dotted {
@@ -920,13 +920,17 @@ fn dotted_name_end(r: &Recognition<'_, '_>, last_start: usize, m_end: usize) -> 
     end
 }
 
-/// Stage 2: the gazetteer's names, with a country and a government body (中国外交部) joined into one organisation.
+/// Stage 2: the gazetteer's names, with a country and a government body (中国外交部) joined into one
+/// organisation.
 fn gazetteer_names(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
-    let gz = r.gz;
-    let s = r.s;
-    let base = r.base;
-    let toks = r.toks;
-    let scan = r.scan;
+    let &Recognition {
+        gz,
+        s,
+        base,
+        toks,
+        scan,
+        ..
+    } = r;
     // 2. Gazetteer, with country + government body (中国外交部) joined into one organisation.
     {
         let matches = &scan.matches;
@@ -1046,11 +1050,14 @@ fn gazetteer_names(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
 
 /// Stage 3: countries abbreviated in compounds (中美, 韩中日, 访日; 中美关系, 中俄外长).
 fn abbreviated_countries(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
-    let gz = r.gz;
-    let s = r.s;
-    let base = r.base;
-    let toks = r.toks;
-    let scan = r.scan;
+    let &Recognition {
+        gz,
+        s,
+        base,
+        toks,
+        scan,
+        ..
+    } = r;
     // 3. Countries abbreviated in compounds: 中美, 韩中日, 访日 as words, and 中美关系, 中俄外长
     //    (a run of abbreviations at a word start, before a compound head or a title). Each
     //    starts with two abbreviations, or 访 and one: the scan found where such pairs stand.
@@ -1121,14 +1128,18 @@ fn abbreviated_countries(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
     }
 }
 
-/// Stage 4: names the segmenter guesses, in a title or speech context, and organisation names by their suffix.
+/// Stage 4: names the segmenter guesses, in a title or speech context, and organisation names
+/// by their suffix.
 fn context_names(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
-    let gz = r.gz;
-    let s = r.s;
-    let base = r.base;
-    let toks = r.toks;
-    let scan = r.scan;
-    let is_name = r.is_name;
+    let &Recognition {
+        gz,
+        s,
+        base,
+        toks,
+        scan,
+        is_name,
+        ..
+    } = r;
     // 4. Segmenter names in a title or speech context; organisation names by their suffix.
     // (Where speech words start: a name speaks when one follows it.)
     let speech_at = &scan.speech_at;
@@ -1252,14 +1263,18 @@ fn context_names(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
     }
 }
 
-/// Stage 5: a transliterated name followed by a Latin personal name in brackets (贝林格（Cody Bellinger）).
+/// Stage 5: a transliterated name followed by a Latin personal name in brackets (贝林格（Cody
+/// Bellinger）).
 fn bracketed_latin(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
-    let gz = r.gz;
-    let s = r.s;
-    let base = r.base;
-    let toks = r.toks;
-    let scan = r.scan;
-    let is_name = r.is_name;
+    let &Recognition {
+        gz,
+        s,
+        base,
+        toks,
+        scan,
+        is_name,
+        ..
+    } = r;
     // 5. A transliterated name followed by a Latin personal name in brackets:
     //    贝林格（Cody Bellinger）, 索雷德（Ine Eriksen Søreide）.
     if let Some(re) = LATIN_PERSON.as_ref().filter(|_| !scan.brackets.is_empty()) {
