@@ -258,6 +258,25 @@ pub enum Status {
     Cancelled,
 }
 
+impl Status {
+    /// Every status.
+    pub const ALL: [Status; 3] = [Status::Happened, Status::Planned, Status::Cancelled];
+
+    /// The status's individual in the ontology, a local name of `gx:` (`Happened`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Happened => "Happened",
+            Status::Planned => "Planned",
+            Status::Cancelled => "Cancelled",
+        }
+    }
+
+    /// The status whose individual is `name` (`Happened`), if any.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.name() == name)
+    }
+}
+
 /// Who met whom, when, where.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Interaction {

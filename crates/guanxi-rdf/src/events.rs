@@ -14,14 +14,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use guanxi_core::{InteractionFamily, InteractionKind};
+use guanxi_core::{InteractionKind, Status};
 use oxrdf::{GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
 
 use crate::fnv;
 use crate::vocab::{gx, schema, ID, PROV, RDF_TYPE};
 
 /// One report as read back from the store.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportRow {
     /// The report's IRI.
     pub report: String,
@@ -29,8 +29,8 @@ pub struct ReportRow {
     pub article: String,
     /// Who published the article (its publisher's IRI, else the article's).
     pub source: String,
-    /// Local name of the reported type (`Meeting`).
-    pub kind: String,
+    /// The reported type.
+    pub kind: InteractionKind,
     /// The report's label (`会谈：王毅、苏杰生`).
     pub label: String,
     /// Named participants (IRI → name).
@@ -43,10 +43,30 @@ pub struct ReportRow {
     pub place: Option<String>,
     /// The country the place is in, when it is a city or venue the gazetteer locates.
     pub place_country: Option<String>,
-    /// Local name of the status (`Happened`).
-    pub status: String,
+    /// Whether it happened.
+    pub status: Status,
     /// Evidence IRIs.
     pub evidence: Vec<String>,
+}
+
+impl Default for ReportRow {
+    /// An empty report of a meeting that happened.
+    fn default() -> Self {
+        ReportRow {
+            report: String::new(),
+            article: String::new(),
+            source: String::new(),
+            kind: InteractionKind::Meeting,
+            label: String::new(),
+            participants: BTreeMap::new(),
+            by_title: BTreeMap::new(),
+            date: None,
+            place: None,
+            place_country: None,
+            status: Status::Happened,
+            evidence: Vec::new(),
+        }
+    }
 }
 
 /// Every interaction report with its article, source, type, label, date, place and status:
@@ -66,22 +86,15 @@ pub fn events_graph() -> NamedNode {
     NamedNode::new_unchecked(format!("{ID}graph/events"))
 }
 
-/// The key of a reported type's family (an unknown type counts as a visit, the loosest).
-fn family(kind: &str) -> &'static str {
-    InteractionKind::from_name(kind)
-        .map_or(InteractionFamily::Visit, InteractionKind::family)
-        .key()
-}
-
 /// Preference among the types of one family when reports disagree and counts tie.
-fn type_rank(kind: &str) -> u8 {
+fn type_rank(kind: InteractionKind) -> u8 {
     match kind {
-        "Summit" => 0,
-        "Talks" => 1,
-        "Meeting" => 2,
-        "VideoCall" => 3,
-        "PhoneCall" => 4,
-        _ => 5,
+        InteractionKind::Summit => 0,
+        InteractionKind::Talks => 1,
+        InteractionKind::Meeting => 2,
+        InteractionKind::VideoCall => 3,
+        InteractionKind::PhoneCall => 4,
+        InteractionKind::Visit => 5,
     }
 }
 
@@ -117,7 +130,10 @@ pub fn merge(reports: &[ReportRow]) -> Vec<Quad> {
             .chain(r.by_title.keys())
             .map(String::as_str)
             .collect();
-        groups.entry((family(&r.kind), people)).or_default().push(r);
+        groups
+            .entry((r.kind.family().key(), people))
+            .or_default()
+            .push(r);
     }
     let graph = GraphName::NamedNode(events_graph());
     let mut out = Vec::new();
@@ -239,23 +255,22 @@ fn write_event(out: &mut Vec<Quad>, graph: &GraphName, fam: &str, c: &Cluster<'_
     let plain = |s: &str| Term::Literal(Literal::new_simple_literal(s));
 
     // The type most reports give (ties: the more specific).
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    // (Counted by class name, whose order breaks what the rank leaves tied.)
+    let mut counts: BTreeMap<&str, (usize, InteractionKind)> = BTreeMap::new();
     for r in &c.reports {
-        *counts.entry(r.kind.as_str()).or_default() += 1;
+        counts.entry(r.kind.name()).or_insert((0, r.kind)).0 += 1;
     }
     let kind = counts
-        .iter()
-        .max_by(|a, b| a.1.cmp(b.1).then(type_rank(b.0).cmp(&type_rank(a.0))))
-        .map_or("Meeting", |(k, _)| *k);
+        .values()
+        .max_by(|a, b| a.0.cmp(&b.0).then(type_rank(b.1).cmp(&type_rank(a.1))))
+        .map_or(InteractionKind::Meeting, |&(_, k)| k);
     add(RDF_TYPE, iri(&gx("Interaction")));
-    add(RDF_TYPE, iri(&gx(kind)));
-    // (A type of another vendor's is coded as a meeting.)
-    let coded = InteractionKind::from_name(kind).unwrap_or(InteractionKind::Meeting);
-    add(&gx("ploverType"), plain(coded.plover_type()));
-    if let Some(m) = coded.plover_mode() {
+    add(RDF_TYPE, iri(&gx(kind.name())));
+    add(&gx("ploverType"), plain(kind.plover_type()));
+    if let Some(m) = kind.plover_mode() {
         add(&gx("ploverMode"), plain(m));
     }
-    add(&gx("cameoCode"), plain(coded.cameo_code()));
+    add(&gx("cameoCode"), plain(kind.cameo_code()));
     add(
         &schema("name"),
         Term::Literal(Literal::new_language_tagged_literal_unchecked(
@@ -281,15 +296,15 @@ fn write_event(out: &mut Vec<Quad>, graph: &GraphName, fam: &str, c: &Cluster<'_
     if let Some(p) = place {
         add(&schema("location"), iri(p));
     }
-    let has = |s: &str| c.reports.iter().any(|r| r.status == s);
-    let status = if has("Happened") {
-        "Happened"
-    } else if has("Cancelled") {
-        "Cancelled"
+    let has = |s: Status| c.reports.iter().any(|r| r.status == s);
+    let status = if has(Status::Happened) {
+        Status::Happened
+    } else if has(Status::Cancelled) {
+        Status::Cancelled
     } else {
-        "Planned"
+        Status::Planned
     };
-    add(&gx("status"), iri(&gx(status)));
+    add(&gx("status"), iri(&gx(status.name())));
     let sources: BTreeSet<&str> = c.reports.iter().map(|r| r.source.as_str()).collect();
     for r in &c.reports {
         add(&format!("{PROV}wasDerivedFrom"), iri(&r.article));

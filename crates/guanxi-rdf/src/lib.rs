@@ -18,7 +18,6 @@ pub use oxrdfio::{JsonLdProfileSet, RdfFormat};
 
 use guanxi_core::{
     Article, DateValue, Entity, EntityKey, EntityKind, Evidence, Extraction, PlaceKind, Precision,
-    Status,
 };
 use oxrdf::{GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
 use vocab::{gx, schema, ID, OWL, PROV, RDF_TYPE, WIKIDATA, XSD};
@@ -161,14 +160,6 @@ impl Out<'_> {
             o.into(),
             self.graph.clone(),
         ));
-    }
-}
-
-fn status_term(s: Status) -> &'static str {
-    match s {
-        Status::Happened => "Happened",
-        Status::Planned => "Planned",
-        Status::Cancelled => "Cancelled",
     }
 }
 
@@ -432,7 +423,7 @@ pub fn article_quads(article: &Article, ex: &Extraction) -> Result<ArticleQuads,
         if let Some(pl) = &it.place {
             out.add(&node, &schema("location"), entity_iri(pl));
         }
-        out.add(&node, &gx("status"), iri(&gx(status_term(it.status))));
+        out.add(&node, &gx("status"), iri(&gx(it.status.name())));
         out.add(&node, &derived, art.clone());
         for ev in &it.evidence {
             let evn = evidence_node(&mut out, text, &akey, &art, ev);

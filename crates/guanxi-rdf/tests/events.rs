@@ -24,7 +24,7 @@ fn report(
         report: format!("r:{id}"),
         article: format!("a:{id}"),
         source: source.to_string(),
-        kind: kind.to_string(),
+        kind: guanxi_core::InteractionKind::from_name(kind).unwrap(),
         label: format!("{kind}：王毅、苏杰生"),
         participants: people,
         date: date.map(|d| {
@@ -35,7 +35,7 @@ fn report(
         }),
         place: place.map(|p| p.0.to_string()),
         place_country: place.and_then(|p| p.1).map(str::to_string),
-        status: "Happened".to_string(),
+        status: guanxi_core::Status::Happened,
         evidence: vec![format!("e:{id}")],
         ..ReportRow::default()
     }

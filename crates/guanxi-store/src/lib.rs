@@ -264,6 +264,7 @@ impl Store {
     /// interactions). The reports are read with SPARQL on either backend, so both merge the
     /// same rows with the same code.
     pub fn rebuild_events(&self) -> Result<(usize, usize), StoreError> {
+        use guanxi_core::{InteractionKind, Status};
         use guanxi_rdf::events::ReportRow;
         use std::collections::BTreeMap;
         let mut rows: BTreeMap<String, ReportRow> = BTreeMap::new();
@@ -276,13 +277,20 @@ impl Store {
             let Some(r) = get("r").map(|t| term_value(&t)) else {
                 return;
             };
+            // (A type or status this version does not know is no report it can merge.)
+            let (Some(kind), Some(status)) = (
+                InteractionKind::from_name(&local(get("t"))),
+                Status::from_name(&local(get("st"))),
+            ) else {
+                return;
+            };
             rows.insert(
                 r.clone(),
                 ReportRow {
                     report: r,
                     article: get("a").map(|t| term_value(&t)).unwrap_or_default(),
                     source: get("src").map(|t| term_value(&t)).unwrap_or_default(),
-                    kind: local(get("t")),
+                    kind,
                     label: get("label").map(|t| term_value(&t)).unwrap_or_default(),
                     date: get("d").and_then(|t| match t {
                         Term::Literal(l) => {
@@ -292,7 +300,7 @@ impl Store {
                     }),
                     place: get("pl").map(|t| term_value(&t)),
                     place_country: get("plc").map(|t| term_value(&t)),
-                    status: local(get("st")),
+                    status,
                     ..ReportRow::default()
                 },
             );
