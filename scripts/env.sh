@@ -25,6 +25,18 @@ apt_install() {
   fi
 }
 
+# require CHECK: installs the packages CHECK (a guanxi_missing_* function) names, then checks
+# again; fails, saying what is still missing, when that did not do it.
+require() {
+  local missing
+  missing="$("$1")"
+  [ -z "$missing" ] && return 0
+  # shellcheck disable=SC2086 # one word per package
+  apt_install $missing || return 1
+  missing="$("$1")"
+  [ -z "$missing" ] || { say "still missing after installing: $missing"; return 1; }
+}
+
 if ! command -v cargo >/dev/null 2>&1; then
   say "cargo not found: install the Rust toolchain (https://rustup.rs) and run again"
   exit 1
@@ -32,16 +44,7 @@ fi
 
 # The build: RocksDB's bindings run bindgen, which loads libclang, and RocksDB needs a C++
 # compiler. Both are checked before anything compiles, the way the build itself looks for them.
-missing="$(guanxi_missing_build)"
-if [ -n "$missing" ]; then
-  # shellcheck disable=SC2086 # one word per package
-  apt_install $missing || exit 1
-  missing="$(guanxi_missing_build)"
-  if [ -n "$missing" ]; then
-    say "still missing after installing: $missing (bindgen finds libclang through LIBCLANG_PATH, llvm-config or the system library folders)"
-    exit 1
-  fi
-fi
+require guanxi_missing_build || exit 1
 
 # Cargo reuses the cache's builds of our own crates when the checkout moves, but paths baked
 # in at compile time (fixture folders, snapshot folders) keep the old checkout's. When the

@@ -14,7 +14,12 @@ fn main() {
     let read = |file: &str| {
         std::fs::read_to_string(format!("data/{file}")).map_err(|e| format!("cannot read: {e}"))
     };
-    if let Err(errors) = table::check_all(read) {
+    // Each table is read once, checked, and the lexicon's written from the same text.
+    let (tables, mut errors) = table::read_all(read);
+    if let Err(e) = table::check_tables(&tables) {
+        errors.extend(e);
+    }
+    if !errors.is_empty() {
         for e in &errors {
             eprintln!("{e}");
         }
@@ -22,8 +27,10 @@ fn main() {
         std::process::exit(1);
     }
     // The lexicon's classes become constants of `src/lexicon.rs`.
-    let (Ok(classes), Ok(words)) = (read("lexicon_classes.tsv"), read("lexicon.tsv")) else {
-        eprintln!("cannot read the lexicon");
+    let (Some(classes), Some(words)) =
+        (tables.get("lexicon_classes.tsv"), tables.get("lexicon.tsv"))
+    else {
+        eprintln!("no lexicon among the tables");
         std::process::exit(1);
     };
     let Some(out) = std::env::var_os("OUT_DIR") else {
@@ -31,7 +38,7 @@ fn main() {
         std::process::exit(1);
     };
     let path = std::path::Path::new(&out).join("lexicon.rs");
-    if let Err(e) = std::fs::write(&path, table::lexicon_rust(&classes, &words)) {
+    if let Err(e) = std::fs::write(&path, table::lexicon_rust(classes, words)) {
         eprintln!("cannot write {}: {e}", path.display());
         std::process::exit(1);
     }

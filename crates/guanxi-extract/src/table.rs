@@ -451,37 +451,65 @@ pub fn check_surfaces(tables: &[(&str, &str)]) -> Result<(), Vec<TableError>> {
     }
 }
 
-/// Checks every table of [`SCHEMAS`], `read` giving a table's text by its file name.
-pub fn check_all(read: impl Fn(&str) -> Result<String, String>) -> Result<(), Vec<TableError>> {
+/// Every table of [`SCHEMAS`], read once by `read` (which gives a table's text by its file
+/// name), by file name; a table that cannot be read is an error.
+pub fn read_all(
+    read: impl Fn(&str) -> Result<String, String>,
+) -> (HashMap<&'static str, String>, Vec<TableError>) {
+    let mut tables = HashMap::new();
     let mut errors = Vec::new();
-    let mut gazetteer = Vec::new();
     for schema in SCHEMAS {
-        let tsv = match read(schema.file) {
-            Ok(t) => t,
-            Err(reason) => {
-                errors.push(TableError {
-                    table: schema.file.to_string(),
-                    line: 0,
-                    reason,
-                });
-                continue;
+        match read(schema.file) {
+            Ok(t) => {
+                tables.insert(schema.file, t);
             }
-        };
-        if let Err(e) = check(schema, &tsv) {
-            errors.extend(e);
-        }
-        if GAZETTEER.contains(&schema.file) {
-            gazetteer.push((schema.file, tsv));
+            Err(reason) => errors.push(TableError {
+                table: schema.file.to_string(),
+                line: 0,
+                reason,
+            }),
         }
     }
-    let tables: Vec<(&str, &str)> = gazetteer.iter().map(|(f, t)| (*f, t.as_str())).collect();
-    if let Err(e) = check_surfaces(&tables) {
+    (tables, errors)
+}
+
+/// Checks the tables [`read_all`] read: each against its schema, the gazetteer's surfaces
+/// together, and the lexicon.
+pub fn check_tables(tables: &HashMap<&'static str, String>) -> Result<(), Vec<TableError>> {
+    let mut errors = Vec::new();
+    for schema in SCHEMAS {
+        if let Some(tsv) = tables.get(schema.file) {
+            if let Err(e) = check(schema, tsv) {
+                errors.extend(e);
+            }
+        }
+    }
+    let gazetteer: Vec<(&str, &str)> = GAZETTEER
+        .iter()
+        .filter_map(|f| Some((*f, tables.get(f)?.as_str())))
+        .collect();
+    if let Err(e) = check_surfaces(&gazetteer) {
         errors.extend(e);
     }
-    if let (Ok(classes), Ok(words)) = (read("lexicon_classes.tsv"), read("lexicon.tsv")) {
-        if let Err(e) = check_lexicon(&classes, &words) {
+    if let (Some(classes), Some(words)) =
+        (tables.get("lexicon_classes.tsv"), tables.get("lexicon.tsv"))
+    {
+        if let Err(e) = check_lexicon(classes, words) {
             errors.extend(e);
         }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+/// Checks every table of [`SCHEMAS`], `read` giving a table's text by its file name.
+pub fn check_all(read: impl Fn(&str) -> Result<String, String>) -> Result<(), Vec<TableError>> {
+    let (tables, mut errors) = read_all(read);
+    if let Err(e) = check_tables(&tables) {
+        errors.extend(e);
     }
     if errors.is_empty() {
         Ok(())
