@@ -56,7 +56,7 @@ fn median(mut xs: Vec<f64>) -> f64 {
 /// than the stage it is compared with. Each stage's fastest round counts; `no_store` skips
 /// the two store loads.
 pub fn bench(paths: &[PathBuf], limit: Option<usize>, repeat: u32, no_store: bool) -> Result<()> {
-    let mut files = crate::commands::collect_files(paths)?;
+    let mut files = guanxi_app::collect_files(paths, &guanxi_app::SkipLines)?;
     if let Some(n) = limit {
         files.truncate(n);
     }
@@ -106,7 +106,7 @@ pub fn bench(paths: &[PathBuf], limit: Option<usize>, repeat: u32, no_store: boo
             });
             let (extract, extractions) = timed(|| {
                 parsed
-                    .chunks(crate::commands::EXTRACT_CHUNK)
+                    .chunks(guanxi_app::EXTRACT_CHUNK)
                     .flat_map(|c| extractor.extract_many(&c.iter().collect::<Vec<_>>()))
                     .collect::<Vec<guanxi_core::Extraction>>()
             });

@@ -23,7 +23,7 @@ pub fn write(out: &mut impl Write, header: &[String], rows: &[Vec<String>]) -> i
         .iter()
         .map(|r| {
             r.iter()
-                .map(|c| crate::commands::printable(c).into_owned())
+                .map(|c| guanxi_app::printable(c).into_owned())
                 .collect()
         })
         .collect();
