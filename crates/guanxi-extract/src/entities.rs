@@ -10,10 +10,11 @@ use std::cell::OnceCell;
 use std::sync::LazyLock;
 
 use guanxi_core::{EntityKey, EntityKind, PlaceKind, Span};
-use jieba_rs::Jieba;
 use regex::Regex;
 
-use crate::gazetteer::{CharTrie, Gazetteer};
+use crate::gazetteer::Gazetteer;
+use crate::scan::{must_align, Scan};
+use crate::segment::{Tok, TITLE_SUFFIX};
 
 /// A recognised mention, before entities are grouped.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,7 +86,7 @@ pub fn sort_mentions(found: &mut [Found]) {
 const SEPARATORS: &[char] = &['·', '•', '・', '‧', '．', '-', '－'];
 
 /// A few characters, each searched for with a vectorised searcher built once.
-struct AnyOf(Vec<memchr::memmem::Finder<'static>>);
+pub(crate) struct AnyOf(Vec<memchr::memmem::Finder<'static>>);
 
 impl AnyOf {
     fn new(chars: &[char]) -> Self {
@@ -98,18 +99,18 @@ impl AnyOf {
     }
 
     /// Whether `s` holds one of the characters.
-    fn in_text(&self, s: &str) -> bool {
+    pub(crate) fn in_text(&self, s: &str) -> bool {
         self.0.iter().any(|f| f.find(s.as_bytes()).is_some())
     }
 }
 
-static ANY_SEPARATOR: LazyLock<AnyOf> = LazyLock::new(|| AnyOf::new(SEPARATORS));
-static ANY_BRACKET: LazyLock<AnyOf> = LazyLock::new(|| AnyOf::new(BRACKETS));
+pub(crate) static ANY_SEPARATOR: LazyLock<AnyOf> = LazyLock::new(|| AnyOf::new(SEPARATORS));
+pub(crate) static ANY_BRACKET: LazyLock<AnyOf> = LazyLock::new(|| AnyOf::new(BRACKETS));
 
 /// What opens a bracketed Latin name.
-const BRACKETS: &[char] = &['（', '('];
+pub(crate) const BRACKETS: &[char] = &['（', '('];
 
-static DOTTED: LazyLock<Option<Regex>> =
+pub(crate) static DOTTED: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"\p{Han}+(?:[·•・‧．\-－]\p{Han}+)+").ok());
 
 static DATELINE_AFTER: LazyLock<Option<Regex>> =
@@ -136,518 +137,6 @@ fn one_dot(name: &str) -> String {
 fn word_translit(gz: &Gazetteer, w: &str) -> bool {
     !gz.transliteration_chars.is_empty() && w.chars().all(|c| gz.transliteration_chars.contains(&c))
 }
-
-/// What turns a ministry into a title: 外交部 + 长 = 外交部长.
-const TITLE_SUFFIX: char = '长';
-
-/// The segmenter, with a memory of the parts of speech it gave words on their own.
-pub struct Segmenter {
-    /// jieba-rs, with the gazetteer's names in its dictionary.
-    pub jieba: Jieba,
-    /// Which segmenter this is, for the per-thread memory.
-    id: u64,
-}
-
-/// Word → part of speech, for words tagged on their own by one segmenter.
-type TagMemory = rustc_hash::FxHashMap<Box<str>, &'static str>;
-
-thread_local! {
-    /// The memory of each segmenter (by id) on this thread.
-    static TAG_MEMORY: std::cell::RefCell<rustc_hash::FxHashMap<u64, TagMemory>> =
-        Default::default();
-}
-
-/// The most words the per-thread memory keeps before it starts afresh.
-const TAG_MEMORY_MAX: usize = 200_000;
-
-/// Parts of speech as `'static` strings: the segmenter has a few dozen. Past a bound (a
-/// dictionary with odd tags), tags are not remembered.
-fn intern(tag: &str) -> Option<&'static str> {
-    static TAGS: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
-    let mut tags = TAGS.lock().ok()?;
-    if let Some(t) = tags.iter().find(|t| **t == tag) {
-        return Some(t);
-    }
-    if tags.len() >= 256 {
-        return None;
-    }
-    let t: &'static str = Box::leak(tag.to_string().into_boxed_str());
-    tags.push(t);
-    Some(t)
-}
-
-impl Segmenter {
-    /// A segmenter over `jieba`.
-    pub fn new(jieba: Jieba) -> Self {
-        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        Segmenter {
-            jieba,
-            id: NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
-        }
-    }
-
-    /// The part of speech of `word` as remembered on this thread, or tagged on its own when
-    /// the segmenter keeps it whole: a dictionary word's entry, or the guess for any other
-    /// word.
-    fn tag_alone<'a>(&'a self, word: &'a str) -> Option<&'a str> {
-        let known = TAG_MEMORY.with(|m| m.borrow().get(&self.id)?.get(word).copied());
-        if let Some(t) = known {
-            return Some(t);
-        }
-        let alone = self.jieba.tag(word, !self.jieba.has_word(word));
-        let [one] = alone.as_slice() else {
-            return None;
-        };
-        if one.word != word {
-            return None;
-        }
-        self.remember_tag(word, one.tag);
-        Some(one.tag)
-    }
-
-    /// Forgets the parts of speech this thread remembers for this segmenter.
-    pub fn forget(&self) {
-        TAG_MEMORY.with(|m| m.borrow_mut().remove(&self.id));
-    }
-
-    /// Remembers the part of speech of `word` on this thread.
-    fn remember_tag(&self, word: &str, tag: &str) {
-        if let Some(t) = intern(tag) {
-            TAG_MEMORY.with(|m| {
-                let mut m = m.borrow_mut();
-                let words = m.entry(self.id).or_default();
-                if words.len() >= TAG_MEMORY_MAX {
-                    words.clear();
-                }
-                words.insert(word.into(), t);
-            });
-        }
-    }
-}
-
-/// The characters the segmenter cuts in runs (jieba-rs's `RE_HAN_DEFAULT`: Chinese
-/// characters, ASCII letters and digits, `+#&._%-`); each run is cut and tagged on its own.
-fn in_segmenter_run(c: char) -> bool {
-    matches!(c,
-        '\u{4E00}'..='\u{9FFF}'
-        | '\u{3400}'..='\u{4DBF}'
-        | '\u{F900}'..='\u{FAFF}'
-        | '\u{20000}'..='\u{2A6DF}'
-        | '\u{2A700}'..='\u{2B73F}'
-        | '\u{2B740}'..='\u{2B81F}'
-        | '\u{2B820}'..='\u{2CEAF}'
-        | '\u{2CEB0}'..='\u{2EBEF}'
-        | '\u{2F800}'..='\u{2FA1F}'
-        | 'a'..='z' | 'A'..='Z' | '0'..='9'
-        | '+' | '#' | '&' | '.' | '_' | '%' | '-')
-}
-
-/// A segmenter token (bytes relative to the sentence). Its part of speech is looked up when
-/// a rule first asks for it: most words are never asked about, and guessing the part of
-/// speech of a word the dictionary lacks runs a model.
-#[derive(Clone)]
-pub struct Tok<'a> {
-    /// The word.
-    pub word: &'a str,
-    /// Start byte in the sentence.
-    pub start: usize,
-    /// End byte in the sentence.
-    pub end: usize,
-    tag: OnceCell<&'a str>,
-    /// The segmenter and the sentence, to tag the word in.
-    source: Option<(&'a Segmenter, &'a str)>,
-}
-
-impl std::fmt::Debug for Tok<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{}/{}@{}..{}",
-            self.word,
-            self.tag(),
-            self.start,
-            self.end
-        )
-    }
-}
-
-impl<'a> Tok<'a> {
-    /// The tokens of `sentence` in the ranges some rule reads (`needs`, in order): the
-    /// segmenter cuts each run of Chinese characters, letters and digits on its own, so the
-    /// runs that hold the ranges are cut, close ones together, and give the words a cut of the
-    /// whole sentence gives there. The tokens come in order, none overlapping.
-    pub fn cut_needed(
-        seg: &'a Segmenter,
-        sentence: &'a str,
-        needs: &[(usize, usize)],
-    ) -> Vec<Self> {
-        debug_assert!(needs.is_sorted());
-        // (A run is a dozen words or so.)
-        let mut out = Vec::with_capacity(needs.len() * 12);
-        let mut i = 0;
-        while let Some(&(a, b)) = needs.get(i) {
-            if a >= b {
-                i += 1;
-                continue;
-            }
-            let from = run_start(sentence, a);
-            let mut to = run_end(sentence, b);
-            i += 1;
-            while let Some(&(a, b)) = needs.get(i) {
-                if a > to + CUT_GAP {
-                    break;
-                }
-                // (A range ending inside what is cut already adds nothing, nor does an empty one.)
-                if b > to && a < b {
-                    to = run_end(sentence, b);
-                }
-                i += 1;
-            }
-            out.extend(
-                seg.jieba
-                    .cut(&sentence[from..to], true)
-                    .into_iter()
-                    .map(|t| Tok {
-                        word: t.word,
-                        start: from + t.byte_start,
-                        end: from + t.byte_end,
-                        tag: OnceCell::new(),
-                        source: Some((seg, sentence)),
-                    }),
-            );
-        }
-        out
-    }
-
-    /// The part of speech the segmenter gives this word in its sentence.
-    ///
-    /// A word's tag depends on the word alone: a dictionary word carries its entry's tag, any
-    /// other is guessed from its characters. Tagging the word by itself gives that tag
-    /// whenever the segmenter keeps the word whole (a dictionary word alone is always its own
-    /// best route); otherwise the whole sentence is tagged and the token found in it.
-    pub fn tag(&self) -> &'a str {
-        self.tag.get_or_init(|| {
-            let Some((seg, sentence)) = self.source else {
-                return "x";
-            };
-            if let Some(tag) = seg.tag_alone(self.word) {
-                return tag;
-            }
-            // Tag the run of the sentence the word stands in (the segmenter cuts and tags
-            // each run on its own), and find the word there. Its tag is the dictionary's or
-            // the guess from its characters, so it is remembered for the word.
-            let from = sentence[..self.start]
-                .char_indices()
-                .rev()
-                .take_while(|&(_, c)| in_segmenter_run(c))
-                .last()
-                .map_or(self.start, |(i, _)| i);
-            let to = sentence[self.end..]
-                .char_indices()
-                .find(|&(_, c)| !in_segmenter_run(c))
-                .map_or(sentence.len(), |(i, _)| self.end + i);
-            let tag = seg
-                .jieba
-                .tag(&sentence[from..to], true)
-                .into_iter()
-                .find(|t| from + t.byte_start == self.start && from + t.byte_end == self.end)
-                .map_or("x", |t| t.tag);
-            seg.remember_tag(self.word, tag);
-            tag
-        })
-    }
-}
-
-/// Whether a gazetteer name must align with the segmenter's words to count. Names of up to
-/// four characters must, so that 消息报 is not read in 消息报道, nor 美军 in 中美军事, nor 外交部
-/// in 外交部门. (Persons of three or more characters are distinctive enough on their own:
-/// 博索纳罗 even when the segmenter splits it as 同博索/纳罗.)
-fn must_align(entry: &crate::gazetteer::GazetteerEntry, surface: &str) -> bool {
-    let limit = if entry.key.kind == EntityKind::Person {
-        2
-    } else {
-        4
-    };
-    surface.chars().count() <= limit && surface.chars().all(is_han)
-}
-
-/// A title word: the word after it may be a name.
-const CUE_TITLE: u8 = 1;
-/// A speech word: a name may stand just before it.
-const CUE_SPEECH: u8 = 2;
-/// An organisation's ending: the word that ends with it may be an organisation.
-const CUE_ORG: u8 = 4;
-/// Two country abbreviations (中美), or 访 and one (访华): a compound may start here.
-const CUE_PAIR: u8 = 8;
-/// An interaction trigger (会见, 会谈, …).
-const CUE_TRIGGER: u8 = 16;
-
-/// The gazetteer's names and the words around which the rules read the segmenter's words,
-/// found in one pass.
-pub struct Cues {
-    /// Every name and cue word, once.
-    trie: CharTrie,
-    /// For each word of the trie: the gazetteer surface it is (its first id in
-    /// `Gazetteer::surfaces`), and its cue kinds (`CUE_*` bits).
-    words: Vec<(Option<usize>, u8)>,
-    /// For each word of the trie that is a title: its first row in `Gazetteer::titles`.
-    title_rows: rustc_hash::FxHashMap<usize, usize>,
-    /// For each word of the trie that is a trigger: its first row in `Gazetteer::triggers`.
-    trigger_rows: rustc_hash::FxHashMap<usize, usize>,
-}
-
-impl Cues {
-    /// The gazetteer's names, the cues of its titles and country abbreviations, and of the
-    /// speech words and organisation endings.
-    pub fn new(gz: &Gazetteer) -> Self {
-        let mut words: Vec<(String, Option<usize>, u8)> = Vec::new();
-        let mut index: rustc_hash::FxHashMap<String, usize> = Default::default();
-        for (pid, (w, _)) in gz.surfaces.iter().enumerate() {
-            if !index.contains_key(w) {
-                index.insert(w.clone(), words.len());
-                words.push((w.clone(), Some(pid), 0));
-            }
-        }
-        let mut cue = |w: String, kind: u8| match index.get(&w) {
-            Some(&i) => {
-                if let Some(w) = words.get_mut(i) {
-                    w.2 |= kind;
-                }
-            }
-            None => {
-                index.insert(w.clone(), words.len());
-                words.push((w, None, kind));
-            }
-        };
-        for (w, _) in &gz.titles {
-            cue(w.clone(), CUE_TITLE);
-        }
-        for (w, _) in &gz.triggers {
-            cue(w.clone(), CUE_TRIGGER);
-        }
-        for w in SPEECH {
-            cue((*w).to_string(), CUE_SPEECH);
-        }
-        for w in ORG_SUFFIX {
-            cue((*w).to_string(), CUE_ORG);
-        }
-        let mut abbreviations: Vec<char> = gz.compound_mentions.keys().copied().collect();
-        abbreviations.sort_unstable();
-        for &a in abbreviations.iter().chain(&['访']) {
-            for &b in &abbreviations {
-                cue(format!("{a}{b}"), CUE_PAIR);
-            }
-        }
-        let first_rows = |words: &mut dyn Iterator<Item = &String>| {
-            let mut rows: rustc_hash::FxHashMap<usize, usize> = Default::default();
-            for (row, w) in words.enumerate() {
-                if let Some(&i) = index.get(w) {
-                    rows.entry(i).or_insert(row);
-                }
-            }
-            rows
-        };
-        let title_rows = first_rows(&mut gz.titles.iter().map(|(w, _)| w));
-        let trigger_rows = first_rows(&mut gz.triggers.iter().map(|(w, _)| w));
-        Cues {
-            title_rows,
-            trigger_rows,
-            trie: CharTrie::new(words.iter().map(|(w, _, _)| w.as_str())),
-            words: words
-                .into_iter()
-                .map(|(_, pid, kind)| (pid, kind))
-                .collect(),
-        }
-    }
-}
-
-/// What the rules find in a sentence before reading any word of it.
-#[derive(Debug, Default)]
-pub struct Scan {
-    /// Gazetteer matches `(start, end, surface id)`, leftmost-longest.
-    pub matches: Vec<(usize, usize, usize)>,
-    /// Where speech words start.
-    pub speech_at: Vec<usize>,
-    /// Every title `(row of Gazetteer::titles, start)`, by row, then by position (as
-    /// `WordSet::occurrences` gives them).
-    pub titles: Vec<(usize, usize)>,
-    /// Where titles end, in order.
-    pub title_ends: Vec<usize>,
-    /// Every interaction trigger `(row of Gazetteer::triggers, start)`, by row, then by
-    /// position (as `WordSet::occurrences` gives them).
-    pub triggers: Vec<(usize, usize)>,
-    /// Where two country abbreviations, or 访 and one, stand together.
-    pub pairs: Vec<usize>,
-    /// Dotted names `(start, end)` (谢尔盖·拉夫罗夫).
-    pub dotted: Vec<(usize, usize)>,
-    /// Where opening brackets stand.
-    pub brackets: Vec<usize>,
-    /// Byte ranges of the sentence whose words some rule reads, in order.
-    pub needs: Vec<(usize, usize)>,
-}
-
-/// The largest char boundary of `s` at or below `x`.
-fn floor_boundary(s: &str, mut x: usize) -> usize {
-    x = x.min(s.len());
-    while !s.is_char_boundary(x) {
-        x -= 1;
-    }
-    x
-}
-
-/// Scans sentence `s` for gazetteer names, cues and dotted names, and notes the ranges whose
-/// words the rules of [`recognise`] and the title references read:
-/// - a gazetteer name that must align with words: the name (and the word it is glued in,
-///   for a person's: 向普京);
-/// - a title: the word after it;
-/// - a speech word: the words up to six characters before it;
-/// - an organisation's ending, or a pair of country abbreviations: the word holding it;
-/// - a dotted name: the name;
-/// - an opening bracket: the word before it (and a space).
-///
-/// The segmenter cuts each run of Chinese characters, letters and digits on its own, so the
-/// runs that hold these ranges give the same words as a cut of the whole sentence.
-pub fn scan(gz: &Gazetteer, cues: &Cues, s: &str) -> Scan {
-    let mut needs = Vec::new();
-    let mut matches: Vec<(usize, usize, usize)> = Vec::new();
-    let mut speech_at = Vec::new();
-    let mut titles = Vec::new();
-    let mut title_ends = Vec::new();
-    let mut triggers = Vec::new();
-    let mut pairs = Vec::new();
-    // Gazetteer names leftmost-longest: at the first position where one starts, the longest
-    // (the walk gives a position's words shortest first), then on from its end. Cues count
-    // wherever they stand.
-    let mut skip_to = 0;
-    let mut longest: Option<(usize, usize, usize)> = None;
-    cues.trie.overlapping(s, |start, end, id| {
-        let Some(&(pid, kind)) = cues.words.get(id) else {
-            return;
-        };
-        if let Some(pid) = pid {
-            if longest.is_some_and(|m| m.0 != start) {
-                if let Some(m) = longest.take() {
-                    matches.push(m);
-                    skip_to = m.1;
-                }
-            }
-            if start >= skip_to {
-                longest = Some((start, end, pid));
-            }
-        }
-        if kind & CUE_SPEECH != 0 {
-            speech_at.push(start);
-            needs.push((floor_boundary(s, start.saturating_sub(6 * 4)), end));
-        }
-        if kind & CUE_TITLE != 0 {
-            if let Some(&row) = cues.title_rows.get(&id) {
-                titles.push((row, start));
-            }
-            title_ends.push(end);
-            if let Some(c) = s[end..].chars().next() {
-                needs.push((end, end + c.len_utf8()));
-            }
-        }
-        if kind & CUE_TRIGGER != 0 {
-            if let Some(&row) = cues.trigger_rows.get(&id) {
-                triggers.push((row, start));
-            }
-        }
-        if kind & (CUE_ORG | CUE_PAIR) != 0 {
-            needs.push((start, end));
-        }
-        if kind & CUE_PAIR != 0 {
-            pairs.push(start);
-        }
-    });
-    matches.extend(longest);
-    titles.sort_unstable();
-    title_ends.sort_unstable();
-    title_ends.dedup();
-    triggers.sort_unstable();
-    for &(a, b, pid) in &matches {
-        let Some((surface, idx)) = gz.surfaces.get(pid) else {
-            continue;
-        };
-        let Some(entry) = gz.entries.get(*idx) else {
-            continue;
-        };
-        if must_align(entry, surface) {
-            needs.push((a, b));
-        }
-    }
-    let mut dotted = Vec::new();
-    if let Some(re) = DOTTED.as_ref().filter(|_| ANY_SEPARATOR.in_text(s)) {
-        for m in re.find_iter(s) {
-            dotted.push((m.start(), m.end()));
-            needs.push((m.start(), m.end()));
-        }
-    }
-    let mut brackets = Vec::new();
-    if ANY_BRACKET.in_text(s) {
-        for (i, _) in s.match_indices(BRACKETS) {
-            brackets.push(i);
-            let from = s[..i].char_indices().rev().nth(1).map_or(0, |(j, _)| j);
-            if from < i {
-                needs.push((from, i));
-            }
-        }
-    }
-    needs.sort_unstable();
-    Scan {
-        matches,
-        speech_at,
-        titles,
-        title_ends,
-        triggers,
-        pairs,
-        dotted,
-        brackets,
-        needs,
-    }
-}
-
-/// The start of the segmenter run (or the single character) holding byte `x` of `s`.
-fn run_start(s: &str, x: usize) -> usize {
-    let x = floor_boundary(s, x);
-    match s[x..].chars().next() {
-        Some(c) if in_segmenter_run(c) => s[..x]
-            .char_indices()
-            .rev()
-            .take_while(|&(_, c)| in_segmenter_run(c))
-            .last()
-            .map_or(x, |(i, _)| i),
-        // (The segmenter keeps \r\n together.)
-        Some('\n') if s[..x].ends_with('\r') => x - 1,
-        _ => x,
-    }
-}
-
-/// The end of the segmenter run (or the single character) that ends at or holds the
-/// character before byte `y` of `s`.
-fn run_end(s: &str, y: usize) -> usize {
-    let y = floor_boundary(s, y);
-    match s[..y].chars().next_back() {
-        Some(c) if in_segmenter_run(c) => {
-            // (Characters led by bytes E5..E9, U+5000..U+9FFF, are all in runs: they are
-            // skipped without decoding.)
-            let b = s.as_bytes();
-            let mut i = y;
-            while b.get(i).is_some_and(|x| (0xe5..=0xe9).contains(x)) {
-                i += 3;
-            }
-            s[i..]
-                .char_indices()
-                .find(|&(_, c)| !in_segmenter_run(c))
-                .map_or(s.len(), |(j, _)| i + j)
-        }
-        Some('\r') if s[y..].starts_with('\n') => y + 1,
-        _ => y,
-    }
-}
-
-/// Ranges closer than this are cut together (the few characters between are cut too).
-const CUT_GAP: usize = 8;
 
 /// Recognises the entity mentions of a sentence `s` that starts at article byte `base`.
 ///
@@ -1379,7 +868,7 @@ fn glued_to_body(gz: &Gazetteer, entry: &crate::gazetteer::GazetteerEntry, after
     entry.key.kind == EntityKind::Place && gz.body_set.prefix_of(after).is_some()
 }
 
-fn is_han(c: char) -> bool {
+pub(crate) fn is_han(c: char) -> bool {
     ('\u{4e00}'..='\u{9fff}').contains(&c) || c == '·'
 }
 
@@ -1416,6 +905,8 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
     use super::*;
+    use crate::scan::{run_end, scan};
+    use crate::segment::in_segmenter_run;
 
     /// The example articles, parsed.
     fn examples() -> Vec<guanxi_core::Article> {
