@@ -13,9 +13,6 @@ use guanxi_store::{term_value, Store};
 
 use crate::{GraphFilters, GraphFormat, NodeKind, RenderFormat, SizeArg, WeightArg, Window};
 
-const P: &str = "PREFIX gx: <https://w3id.org/guanxi/ontology#>\n\
-    PREFIX schema: <http://schema.org/>\nPREFIX prov: <http://www.w3.org/ns/prov#>\n";
-
 fn kind_of(iri: &str) -> Option<Kind> {
     match iri.rsplit('/').next()? {
         "Person" => Some(Kind::Person),
@@ -91,12 +88,9 @@ fn rows_bound(
 
 /// Entities with their kind, name and English name, indexed by IRI.
 fn entities(store: &Store) -> Result<(Vec<Entity>, HashMap<String, usize>)> {
-    let q = format!(
-        "{P}SELECT ?e ?kind ?name WHERE {{ VALUES ?kind {{ schema:Person schema:Organization schema:Place }} \
-         ?e a ?kind ; schema:name ?name }}"
-    );
+    let q = guanxi_rdf::reads::GRAPH_ENTITIES_QUERY;
     let mut by_iri: BTreeMap<String, (Kind, String, Option<String>)> = BTreeMap::new();
-    rows(store, &q, &["e", "kind", "name"], |v| {
+    rows(store, q, &["e", "kind", "name"], |v| {
         let (Some(e), Some(k), Some(n)) = (&v[0], v[1].as_deref().and_then(kind_of), &v[2]) else {
             return;
         };
@@ -143,22 +137,20 @@ type ArticleMeta = (Option<String>, Option<String>);
 /// Articles' local publication dates and publisher names, from two index scans (a SPARQL
 /// join decodes every term again and takes several times longer).
 fn articles(store: &Store) -> Result<HashMap<String, ArticleMeta>> {
-    const SCHEMA: &str = "http://schema.org/";
     let mut out: HashMap<String, ArticleMeta> = HashMap::new();
     // The lexical form carries the publisher's offset: its first ten characters are the
     // local date.
-    store.for_each_pair(&format!("{SCHEMA}datePublished"), |a, d| {
+    store.for_each_pair(&guanxi_rdf::reads::date_published(), |a, d| {
         out.entry(a.to_string()).or_default().0 = d.get(..10).map(str::to_string);
     })?;
     let mut names: HashMap<String, String> = HashMap::new();
-    let q =
-        format!("{P}SELECT DISTINCT ?p ?n WHERE {{ ?a schema:publisher ?p . ?p schema:name ?n }}");
-    rows(store, &q, &["p", "n"], |v| {
+    let q = guanxi_rdf::reads::GRAPH_PUBLISHERS_QUERY;
+    rows(store, q, &["p", "n"], |v| {
         if let (Some(p), Some(n)) = (&v[0], &v[1]) {
             names.insert(p.clone(), n.clone());
         }
     })?;
-    store.for_each_pair(&format!("{SCHEMA}publisher"), |a, p| {
+    store.for_each_pair(&guanxi_rdf::reads::publisher(), |a, p| {
         if let Some(n) = names.get(p) {
             out.entry(a.to_string()).or_default().1 = Some(n.clone());
         }
@@ -203,13 +195,9 @@ pub fn load(store: &Store, window: Window) -> Result<Input> {
             }
         }
         Window::Interaction => {
-            let q = format!(
-                "{P}SELECT ?i ?type ?date ?p ?pl WHERE {{ ?i a gx:Interaction ; a ?type . FILTER(?type != gx:Interaction) \
-                 OPTIONAL {{ ?i gx:participant ?p }} OPTIONAL {{ ?i schema:startDate ?date }} \
-                 OPTIONAL {{ ?i schema:location ?pl }} }}"
-            );
+            let q = guanxi_rdf::reads::GRAPH_INTERACTIONS_QUERY;
             let mut by_id: BTreeMap<String, Unit> = BTreeMap::new();
-            rows(store, &q, &["i", "type", "date", "p", "pl"], |v| {
+            rows(store, q, &["i", "type", "date", "p", "pl"], |v| {
                 let Some(i) = &v[0] else { return };
                 let u = by_id.entry(i.clone()).or_default();
                 u.label = v[1]
@@ -225,11 +213,8 @@ pub fn load(store: &Store, window: Window) -> Result<Input> {
                     }
                 }
             })?;
-            let q = format!(
-                "{P}SELECT DISTINCT ?i ?pub WHERE {{ ?i a gx:Interaction ; prov:wasDerivedFrom ?a . \
-                 ?a schema:publisher/schema:name ?pub }}"
-            );
-            rows(store, &q, &["i", "pub"], |v| {
+            let q = guanxi_rdf::reads::GRAPH_INTERACTION_SOURCES_QUERY;
+            rows(store, q, &["i", "pub"], |v| {
                 if let (Some(i), Some(p)) = (&v[0], &v[1]) {
                     if let Some(u) = by_id.get_mut(i) {
                         u.sources.push(p.clone());
@@ -408,17 +393,7 @@ pub fn graph(
 /// `guanxi timeline NAME`: the interactions of one actor in date order (undated last).
 pub fn timeline(loc: &crate::commands::Location, name: &str, csv: bool) -> Result<()> {
     let store = crate::commands::open_location(loc, true)?;
-    // The filter of an OPTIONAL reads only what its own group binds (`?me` again): SPARQL
-    // lets it see the outer group's variables too, but not every service does (Virtuoso 7).
-    let q = format!(
-        "{P}SELECT ?i ?type ?date ?place ?status ?other ?a ?byTitle ?target WHERE {{ \
-         ?me schema:name|schema:alternateName ?n . FILTER(STR(?n) = ?target) \
-         ?i a gx:Interaction ; a ?type ; gx:participant ?me . FILTER(?type != gx:Interaction) \
-         OPTIONAL {{ ?i gx:participant ?me , ?o . FILTER(?o != ?me) ?o schema:name ?other }} \
-         OPTIONAL {{ ?i gx:participant ?me ; gx:participantByTitle ?t . FILTER(?t != ?me) ?t schema:name ?byTitle }} \
-         OPTIONAL {{ ?i schema:startDate ?date }} OPTIONAL {{ ?i schema:location/schema:name ?place }} \
-         OPTIONAL {{ ?i gx:status ?status }} OPTIONAL {{ ?i prov:wasDerivedFrom ?a }} }}"
-    );
+    let q = guanxi_rdf::reads::TIMELINE_QUERY;
     #[derive(Default)]
     struct Row {
         kind: String,
@@ -433,7 +408,7 @@ pub fn timeline(loc: &crate::commands::Location, name: &str, csv: bool) -> Resul
     let target = oxigraph::model::Literal::new_simple_literal(name);
     rows_bound(
         &store,
-        &q,
+        q,
         &[("target", target.into())],
         &[
             "i", "type", "date", "place", "status", "other", "a", "byTitle",

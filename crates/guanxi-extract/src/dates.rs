@@ -826,23 +826,20 @@ enum Anchor {
     Closing,
 }
 
-/// Words after an event's name that make it a time (`的` may come between).
-const ANCHORS: &[(&str, Anchor)] = &[
-    ("前夕", Anchor::Eve),
-    ("召开前夕", Anchor::Eve),
-    ("举行前夕", Anchor::Eve),
-    ("开幕前夕", Anchor::Eve),
-    ("期间", Anchor::During),
-    ("召开期间", Anchor::During),
-    ("举行期间", Anchor::During),
-    ("之际", Anchor::During),
-    ("当天", Anchor::During),
-    ("当日", Anchor::During),
-    ("上", Anchor::During),
-    ("开幕式", Anchor::Opening),
-    ("开幕当天", Anchor::Opening),
-    ("闭幕式", Anchor::Closing),
-];
+/// Words after an event's name that make it a time (`的` may come between), with the time
+/// each makes (the lexicon's `anchor_*` classes).
+static ANCHORS: LazyLock<Vec<(&'static str, Anchor)>> = LazyLock::new(|| {
+    let classes = [
+        (crate::lexicon::ANCHOR_EVE, Anchor::Eve),
+        (crate::lexicon::ANCHOR_DURING, Anchor::During),
+        (crate::lexicon::ANCHOR_OPENING, Anchor::Opening),
+        (crate::lexicon::ANCHOR_CLOSING, Anchor::Closing),
+    ];
+    classes
+        .iter()
+        .flat_map(|&(words, anchor)| words.iter().map(move |&w| (w, anchor)))
+        .collect()
+});
 
 /// The first characters of the anchor words, and a bit for each of them modulo 64.
 static ANCHOR_STARTS: LazyLock<(u64, Vec<char>)> = LazyLock::new(|| {
@@ -1161,7 +1158,7 @@ mod tests {
 
     #[test]
     fn every_anchor_word_holds_an_anchor_cue() {
-        for (word, _) in ANCHORS {
+        for (word, _) in ANCHORS.iter() {
             assert!(cues(word) & ANCHOR != 0, "{word}");
         }
     }

@@ -2,9 +2,9 @@
 //! dotted transliterated names, and segmenter-tagged names in a title or speech context.
 
 use crate::lexicon::{
-    FRONT_GLUE, GENERIC_HEADS, GLUE, NAMED_AFTER_PERSON, NAME_TAIL, NOT_A_NAME_END,
-    NOT_A_PERSON_AFTER, NOT_A_PERSON_END, NOT_PERSONAL_LATIN, ORG_SUFFIX, PLACE_BEFORE_NAME,
-    SPEECH,
+    CREDIT_AFTER, FRONT_GLUE, GENERIC_HEADS, GENERIC_MODIFIER, GLUE, NAMED_AFTER_PERSON, NAME_TAIL,
+    NOT_A_NAME_END, NOT_A_PERSON_AFTER, NOT_A_PERSON_END, NOT_PERSONAL_LATIN, ORG_SUFFIX,
+    PLACE_BEFORE_NAME, SPEECH,
 };
 use std::cell::OnceCell;
 use std::sync::LazyLock;
@@ -118,11 +118,7 @@ static DATELINE_AFTER: LazyLock<Option<Regex>> =
 
 /// Whether the text after a name makes it a credit or byline (摄, 报导, a dateline).
 fn is_credit(after: &str) -> bool {
-    after.starts_with('摄')
-        || after.starts_with("报导")
-        || after.starts_with("报道")
-        || after.starts_with("编译")
-        || after.starts_with("综合报导")
+    CREDIT_AFTER.iter().any(|w| after.starts_with(w))
         || DATELINE_AFTER.as_ref().is_some_and(|re| re.is_match(after))
 }
 
@@ -464,41 +460,11 @@ fn gazetteer_names(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
                 continue;
             }
             // (Most countries stand before no body: one lookup by the next character says so.)
-            if is_country(entry) && gz.body_set.prefix_of(&s[b..]).is_some() {
-                if let Some(body) = gz.bodies.iter().find(|w| {
-                    s[b..].starts_with(w.as_str()) && !s[b + w.len()..].starts_with(TITLE_SUFFIX)
-                }) {
-                    let name = format!("{}{}", entry.key.name, body);
-                    let end = b + body.len();
-                    let org_entry = gz
-                        .by_surface
-                        .get(&name)
-                        .copied()
-                        .or_else(|| gz.by_surface.get(&s[a..end]).copied());
-                    let key = match org_entry {
-                        Some(i) => gz.entries[i].key.clone(),
-                        None => EntityKey {
-                            kind: EntityKind::Organization,
-                            name,
-                        },
-                    };
-                    out.push(Found {
-                        span: Span::new(base + a, base + end),
-                        key,
-                        entry: org_entry,
-                        place_kind: None,
-                        surface: s[a..end].to_string(),
-                        nested: false,
-                    });
-                    // The country inside anchors roles (中国外交部发言人).
-                    out.push(Found::nested(
-                        gz,
-                        *idx,
-                        Span::new(base + a, base + b),
-                        surface,
-                    ));
-                    continue;
-                }
+            if is_country(entry)
+                && gz.body_set.prefix_of(&s[b..]).is_some()
+                && country_with_body(r, (a, b), (surface, *idx), out)
+            {
+                continue;
             }
             // 外交部长 is a title: no ministry is mentioned in 中国外交部长王毅.
             let is_title = entry.key.kind == EntityKind::Organization
@@ -535,6 +501,56 @@ fn gazetteer_names(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
             }
         }
     }
+}
+
+/// A country and the government body after it (中国外交部) as one organisation, the country
+/// nested inside it; false when no body follows the country at `a..b` (its gazetteer surface
+/// and entry).
+fn country_with_body(
+    r: &Recognition<'_, '_>,
+    (a, b): (usize, usize),
+    (surface, idx): (&str, usize),
+    out: &mut Vec<Found>,
+) -> bool {
+    let &Recognition { gz, s, base, .. } = r;
+    let entry = &gz.entries[idx];
+    let Some(body) = gz
+        .bodies
+        .iter()
+        .find(|w| s[b..].starts_with(w.as_str()) && !s[b + w.len()..].starts_with(TITLE_SUFFIX))
+    else {
+        return false;
+    };
+    let name = format!("{}{}", entry.key.name, body);
+    let end = b + body.len();
+    let org_entry = gz
+        .by_surface
+        .get(&name)
+        .copied()
+        .or_else(|| gz.by_surface.get(&s[a..end]).copied());
+    let key = match org_entry {
+        Some(i) => gz.entries[i].key.clone(),
+        None => EntityKey {
+            kind: EntityKind::Organization,
+            name,
+        },
+    };
+    out.push(Found {
+        span: Span::new(base + a, base + end),
+        key,
+        entry: org_entry,
+        place_kind: None,
+        surface: s[a..end].to_string(),
+        nested: false,
+    });
+    // The country inside anchors roles (中国外交部发言人).
+    out.push(Found::nested(
+        gz,
+        idx,
+        Span::new(base + a, base + b),
+        surface,
+    ));
+    true
 }
 
 /// Stage 3: countries abbreviated in compounds (中美, 韩中日, 访日; 中美关系, 中俄外长).
@@ -670,43 +686,7 @@ fn context_names(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
                     .all(|c| gz.transliteration_chars.contains(&c))
                 && after_title(t.start));
         if is_person_tag && (2..=5).contains(&n) {
-            // Mend the segmenter's cut: a particle glued after the name goes (叶彦伯说, 吕植则),
-            // a third character taken by the next word comes back (邓振|中等人).
-            let mut end = t.end;
-            if let Some(c) = t
-                .word
-                .chars()
-                .last()
-                .filter(|c| n >= 3 && NAME_TAIL.contains(c))
-            {
-                end -= c.len_utf8();
-            } else if n == 2 {
-                if let Some(next) = toks.iter().find(|x| x.start == t.end) {
-                    let nc: Vec<char> = next.word.chars().collect();
-                    if let [c, '等'] = nc.as_slice() {
-                        if is_han(*c) && !NOT_A_NAME_END.contains(c) {
-                            end += c.len_utf8();
-                        }
-                    }
-                }
-            }
-            // A transliterated name the segmenter cut in two (彼得|罗斯扬, 卡斯特|克斯) runs on
-            // over the name-like words that follow, six characters at most.
-            if end == t.end && word_translit(gz, t.word) {
-                for next in toks.iter().filter(|x| x.start >= t.end) {
-                    let total = s[t.start..next.end].chars().count();
-                    if next.start != end
-                        || total > 6
-                        || !word_translit(gz, next.word)
-                        || !(next.tag().starts_with("nr")
-                            || next.tag() == "nz"
-                            || is_name(next.word))
-                    {
-                        break;
-                    }
-                    end = next.end;
-                }
-            }
+            let end = mended_name_end(r, t, n);
             let word = &s[t.start..end];
             let before = &s[..t.start];
             let after = &s[end..];
@@ -750,6 +730,54 @@ fn context_names(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
             ));
         }
     }
+}
+
+/// Where a name the segmenter tagged ends once its cut is mended (`t` is the word, `n` its
+/// characters).
+fn mended_name_end(r: &Recognition<'_, '_>, t: &Tok<'_>, n: usize) -> usize {
+    let &Recognition {
+        gz,
+        s,
+        toks,
+        is_name,
+        ..
+    } = r;
+    // Mend the segmenter's cut: a particle glued after the name goes (叶彦伯说, 吕植则),
+    // a third character taken by the next word comes back (邓振|中等人).
+    let mut end = t.end;
+    if let Some(c) = t
+        .word
+        .chars()
+        .last()
+        .filter(|c| n >= 3 && NAME_TAIL.contains(c))
+    {
+        end -= c.len_utf8();
+    } else if n == 2 {
+        if let Some(next) = toks.iter().find(|x| x.start == t.end) {
+            let nc: Vec<char> = next.word.chars().collect();
+            if let [c, '等'] = nc.as_slice() {
+                if is_han(*c) && !NOT_A_NAME_END.contains(c) {
+                    end += c.len_utf8();
+                }
+            }
+        }
+    }
+    // A transliterated name the segmenter cut in two (彼得|罗斯扬, 卡斯特|克斯) runs on
+    // over the name-like words that follow, six characters at most.
+    if end == t.end && word_translit(gz, t.word) {
+        for next in toks.iter().filter(|x| x.start >= t.end) {
+            let total = s[t.start..next.end].chars().count();
+            if next.start != end
+                || total > 6
+                || !word_translit(gz, next.word)
+                || !(next.tag().starts_with("nr") || next.tag() == "nz" || is_name(next.word))
+            {
+                break;
+            }
+            end = next.end;
+        }
+    }
+    end
 }
 
 /// Stage 5: a transliterated name followed by a Latin personal name in brackets (贝林格（Cody
@@ -834,10 +862,7 @@ fn generic_org(gz: &Gazetteer, f: &Found) -> bool {
     f.key.kind == EntityKind::Organization
         && GENERIC_HEADS.iter().any(|h| {
             f.key.name.strip_suffix(h).is_some_and(|m| {
-                [
-                    "西方", "国际", "外国", "各国", "当地", "地方", "全国", "国内", "海外",
-                ]
-                .contains(&m)
+                GENERIC_MODIFIER.contains(&m)
                     || gz.lookup(m).is_some_and(|e| {
                         e.key.kind == EntityKind::Place && e.place_kind == Some(PlaceKind::Country)
                     })

@@ -1,7 +1,10 @@
 //! Step 5, implicit facts: attendee lists joined to the meeting they attend, undated reports
 //! dated by the lead or the trip they belong to, and places shared within a sentence.
 
-use crate::lexicon::{ATTEND, ATTENDED, CONTINUATION, EARLIER, OTHER_TIME, PAST_CONTEXT};
+use crate::lexicon::{
+    ATTEND, ATTENDED, ATTENDEE_BREAK, ATTENDEE_OPENING, ATTENDING, CONTINUATION, EARLIER,
+    OTHER_TIME, PAST_CONTEXT,
+};
 use rustc_hash::FxHashMap as HashMap;
 
 use guanxi_core::{
@@ -26,7 +29,7 @@ pub(crate) fn attendee_lists(s: &str) -> Vec<usize> {
             continue;
         }
         let rest = &rest[t.len()..];
-        for opening in ["的有", "的还有", "的包括", "的人员有"] {
+        for opening in ATTENDEE_OPENING {
             if rest.starts_with(opening) {
                 out.push(k + t.len() + opening.len());
             }
@@ -54,10 +57,10 @@ pub(crate) fn join_attendees(
         };
         for m in persons(&sf.mentions) {
             let before = &text[sf.span.start..m.span.start];
-            let attending = ["参会的", "与会的", "出席会议的"].iter().any(|w| {
+            let attending = ATTENDING.iter().any(|w| {
                 before.rfind(w).is_some_and(|i| {
                     let gap = &before[i + w.len()..];
-                    gap.chars().count() <= 8 && !gap.contains(['，', '、', '和', '与', '的'])
+                    gap.chars().count() <= 8 && !gap.contains(ATTENDEE_BREAK)
                 })
             });
             if attending && !it.participants.contains(&m.key) {

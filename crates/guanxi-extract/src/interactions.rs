@@ -3,8 +3,9 @@
 //! one event reported several times in an article is one interaction.
 
 use crate::lexicon::{
-    ANAPHORIC_SUMMIT, BREAKS, CANCELLED, CONJ, HELD, NOT_A_VENUE, NOT_PLANNED, ON_BEHALF,
-    PLACE_CUES, PLANNED, PRONOUNS, RANGE_JOINERS, SEQUENCE, SUMMIT_CUES, TIME_AFTER,
+    ANAPHORIC_SUMMIT, BREAKS, CANCELLED, CAPITAL, CONJ, DONE_MARKER, DURING, FRONTED_TIME, HELD,
+    NOT_A_VENUE, NOT_PLANNED, ON_BEHALF, PARTY_BREAK, PERSON_JOINER, PLACE_CUES, PLANNED, PRONOUNS,
+    RANGE_JOINERS, SEQUENCE, SUMMIT_CUES, SUMMIT_NAME_AFTER, TIME_AFTER, TRAVEL, VISIT_RANGE_MARK,
 };
 
 use guanxi_core::{
@@ -14,6 +15,21 @@ use guanxi_core::{
 
 use crate::dates::DateMention;
 use crate::text::clause_around;
+
+/// The most bytes a capital word (首都) puts between a country and its city.
+const CAPITAL_GAP: usize = longest(CAPITAL);
+
+/// The length in bytes of the longest of `words`.
+const fn longest(words: &[&str]) -> usize {
+    let (mut i, mut most) = (0, 0);
+    while i < words.len() {
+        if words[i].len() > most {
+            most = words[i].len();
+        }
+        i += 1;
+    }
+    most
+}
 
 /// A mention as interactions see it.
 #[derive(Debug, Clone)]
@@ -101,9 +117,7 @@ pub fn in_sentence(
 /// Whether only a conjunction, titles and places separate two person mentions (和国防部长).
 fn joined(text: &str, a: &ClauseMention, b: &ClauseMention) -> bool {
     let gap = text.get(a.span.end..b.span.start).unwrap_or("");
-    gap.contains(['和', '与', '同', '及', '、'])
-        && gap.chars().count() <= 8
-        && !gap.contains(['的', '，', '。', '在', '对'])
+    gap.contains(PERSON_JOINER) && gap.chars().count() <= 8 && !gap.contains(PARTY_BREAK)
 }
 
 pub(crate) fn persons(ms: &[ClauseMention]) -> impl Iterator<Item = &ClauseMention> {
@@ -231,22 +245,28 @@ fn read_trigger(site: &TriggerSite<'_, '_>) -> Vec<(Interaction, Option<String>)
     for mut parts in groups {
         parts.sort();
         parts.dedup();
-        // One person at a summit only when the clause says they attend (出席峰会, 在峰会上).
-        let attends = SUMMIT_CUES.iter().any(|c| before.contains(c));
-        let enough = match kind {
-            InteractionKind::Visit => !parts.is_empty(),
-            // One person's talks only when the clause says they were held (举行会谈).
-            InteractionKind::Talks => {
-                parts.len() >= 2 || (!parts.is_empty() && HELD.iter().any(|c| before.contains(c)))
-            }
-            InteractionKind::Summit => parts.len() >= 2 || (attends && !parts.is_empty()),
-            _ => parts.len() >= 2,
-        };
+        let enough = enough_participants(site.kind, before, &parts);
         if enough {
             out.extend(report(site, parts));
         }
     }
     out
+}
+
+/// Whether `parts` are enough for a report of `kind` whose clause opens with `before`: two
+/// people, or one where the clause says what one person does (访问; 举行会谈; 出席峰会).
+fn enough_participants(kind: InteractionKind, before: &str, parts: &[EntityKey]) -> bool {
+    // One person at a summit only when the clause says they attend (出席峰会, 在峰会上).
+    let attends = SUMMIT_CUES.iter().any(|c| before.contains(c));
+    match kind {
+        InteractionKind::Visit => !parts.is_empty(),
+        // One person's talks only when the clause says they were held (举行会谈).
+        InteractionKind::Talks => {
+            parts.len() >= 2 || (!parts.is_empty() && HELD.iter().any(|c| before.contains(c)))
+        }
+        InteractionKind::Summit => parts.len() >= 2 || (attends && !parts.is_empty()),
+        _ => parts.len() >= 2,
+    }
 }
 
 /// The subjects of a trigger whose clause names nobody before it (or only after a
@@ -289,9 +309,7 @@ fn earlier_subjects(
     // 26日会见文在寅时，王毅向其转达……: a fronted time clause takes the next clause's subject.
     let subject = subject.or_else(|| {
         let c = text[clause.start..clause.end].trim_end();
-        let fronted = ["时", "期间", "之际", "之后", "之前", "后"]
-            .iter()
-            .any(|w| c.ends_with(w));
+        let fronted = FRONTED_TIME.iter().any(|w| c.ends_with(w));
         let next_start = clause.end + text[clause.end..].chars().next().map_or(0, char::len_utf8);
         (fronted && next_start < sf.span.end)
             .then(|| clause_around(text, sf.span, next_start))
@@ -380,7 +398,7 @@ fn report(
         for w in NOT_PLANNED {
             b = b.replace(w, "");
         }
-        PLANNED.iter().any(|w| b.contains(w)) && !b.contains('已') && !b.contains('曾')
+        PLANNED.iter().any(|w| b.contains(w)) && !b.contains(DONE_MARKER)
     };
     let status = if CANCELLED.iter().any(|w| clause_text.contains(w)) {
         Status::Cancelled
@@ -424,8 +442,8 @@ fn text_between<'a>(sf: &SentenceFacts<'a>, a: usize, b: usize) -> &'a str {
 /// `11月24-25日访问日本，在与菅义伟首相会谈以后`: a range that dates a visit named between it and
 /// the trigger dates the visit; the talks fall somewhere in it, so only the month is known.
 fn visit_range_month(sf: &SentenceFacts, d: &DateMention, a: usize) -> Option<DateValue> {
-    let range = text_between(sf, d.span.start, d.span.end).contains(['-', '－', '至', '到', '和']);
-    let visit_between = ["访问", "出访", "到访", "访华", "抵达"]
+    let range = text_between(sf, d.span.start, d.span.end).contains(VISIT_RANGE_MARK);
+    let visit_between = TRAVEL
         .iter()
         .any(|w| text_between(sf, d.span.end, a).contains(w));
     (range && visit_between).then(|| d.value.to_month())
@@ -544,7 +562,7 @@ fn pick_place(
     // (在蒙古首都乌兰巴托: the cue may stand before the country and 首都.)
     let cued = |m: &ClauseMention| {
         let before = &text[sf.span.start..m.span.start];
-        let before = match before.strip_suffix("首都") {
+        let before = match CAPITAL.iter().find_map(|w| before.strip_suffix(w)) {
             Some(b) => b
                 .char_indices()
                 .rev()
@@ -576,8 +594,9 @@ fn pick_place(
             // 访问印度首都新德里: the capital named after the country.
             let capital = places.iter().find(|c| {
                 c.place_kind == Some(PlaceKind::City)
-                    && text[m.span.end..].starts_with("首都")
-                    && c.span.start == m.span.end + "首都".len()
+                    && CAPITAL.iter().any(|w| {
+                        text[m.span.end..].starts_with(w) && c.span.start == m.span.end + w.len()
+                    })
             });
             return Some(capital.unwrap_or(m).key.clone());
         }
@@ -603,7 +622,7 @@ fn pick_place(
         // 在沙特阿拉伯首都利雅得, 在巴黎爱丽舍宫: the city of a run of adjacent places.
         let mut i = i;
         while i > 0
-            && places[i - 1].span.end + "首都".len() >= places[i].span.start
+            && places[i - 1].span.end + CAPITAL_GAP >= places[i].span.start
             && places[i - 1].span.end <= places[i].span.start
         {
             i -= 1;
@@ -613,7 +632,7 @@ fn pick_place(
             n.span.end <= a
                 && run
                     .last()
-                    .is_some_and(|l| n.span.start <= l.span.end + "首都".len())
+                    .is_some_and(|l| n.span.start <= l.span.end + CAPITAL_GAP)
         }) {
             run.push(next);
         }
@@ -633,10 +652,7 @@ fn pick_place(
 /// place cue (`PLACE_CUES`) before it, at most a few words before `期间` or `其间`.
 pub fn visit_frame(text: &str, sf: &SentenceFacts, a: usize) -> Option<EntityKey> {
     let before = text.get(sf.span.start..a)?;
-    let at = ["期间", "其间"]
-        .iter()
-        .filter_map(|w| before.rfind(w))
-        .max()?;
+    let at = DURING.iter().filter_map(|w| before.rfind(w)).max()?;
     let frame = sf.span.start + at;
     // Places ending before the frame, at most eight characters before it, with no full stop
     // between (访日期间, 访问俄罗斯期间, 首尔访问3天，其间).
@@ -657,7 +673,7 @@ pub fn visit_frame(text: &str, sf: &SentenceFacts, a: usize) -> Option<EntityKey
     let mut run = vec![cands[first]];
     while let Some(n) = cands.get(first + run.len()).filter(|n| {
         run.last()
-            .is_some_and(|l| n.span.start <= l.span.end + "首都".len())
+            .is_some_and(|l| n.span.start <= l.span.end + CAPITAL_GAP)
     }) {
         run.push(n);
     }
@@ -673,9 +689,9 @@ fn summit_name(before: &str) -> String {
     if ANAPHORIC_SUMMIT.iter().any(|w| before.ends_with(w)) {
         return String::new();
     }
-    let start = before
-        .rfind(['在', '的', '了'])
-        .map_or(0, |i| i + '在'.len_utf8());
+    let start = before.rfind(SUMMIT_NAME_AFTER).map_or(0, |i| {
+        i + before[i..].chars().next().map_or(0, char::len_utf8)
+    });
     before[start..]
         .chars()
         .rev()

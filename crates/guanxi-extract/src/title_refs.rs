@@ -1,7 +1,7 @@
 //! Title references: a title standing for its holder (两国外长, 美国国务卿), resolved to the
 //! person who held it.
 
-use crate::lexicon::GROUP_BEFORE;
+use crate::lexicon::{COUNTRIES_TOGETHER, GROUP_BEFORE, PLACE_JOINER, TITLE_LIST_JOINER};
 
 use guanxi_core::{EntityKey, EntityKind, Span};
 
@@ -62,7 +62,7 @@ impl Extractor {
             if named
                 || group
                 || self.name_starts_at(toks, span.end - sentence.start)
-                || text[span.end..].starts_with(['、', '和', '兼'])
+                || text[span.end..].starts_with(TITLE_LIST_JOINER)
             {
                 continue;
             }
@@ -121,7 +121,7 @@ impl Extractor {
                     owners.push(Some(prev.key.clone()));
                     start = prev.span.start;
                 }
-                while let Some(joiner) = ["和", "与", "、", "及"]
+                while let Some(joiner) = PLACE_JOINER
                     .iter()
                     .find(|j| text[sentence.start..start].ends_with(*j))
                 {
@@ -139,7 +139,7 @@ impl Extractor {
             None => {
                 // 中印两国外长: the compound may stand before 两国 or 双方.
                 let head = &text[sentence.start..span.start];
-                let head = ["两国", "双方", "三国", "各国"]
+                let head = COUNTRIES_TOGETHER
                     .iter()
                     .find_map(|w| head.strip_suffix(w))
                     .unwrap_or(head);

@@ -13,6 +13,7 @@ pub mod vocab;
 use std::io::Write;
 
 pub mod mention_index;
+pub mod reads;
 pub use error::RdfError;
 pub use oxrdfio::{JsonLdProfileSet, RdfFormat};
 

@@ -144,10 +144,12 @@ fn check_merge_rules() {
     assert_eq!(merge(&rev), merge(&reports));
 }
 
-/// The queries the store reads reports with are SPARQL 1.1 and bind what the merge reads.
+/// The queries the store reads reports, graphs and timelines with are SPARQL 1.1 and bind
+/// what their readers read.
 #[test]
 fn report_queries_parse_and_bind_what_the_merge_reads() {
     use guanxi_rdf::events::*;
+    use guanxi_rdf::reads;
     for (q, vars) in [
         (
             REPORTS_QUERY,
@@ -156,6 +158,19 @@ fn report_queries_parse_and_bind_what_the_merge_reads() {
         (REPORT_PARTICIPANTS_QUERY, &["r", "p", "n"]),
         (REPORT_PARTICIPANTS_BY_TITLE_QUERY, &["r", "p", "n"]),
         (REPORT_EVIDENCE_QUERY, &["r", "e"]),
+        (reads::GRAPH_ENTITIES_QUERY, &["e", "kind", "name"]),
+        (reads::GRAPH_PUBLISHERS_QUERY, &["p", "n"]),
+        (
+            reads::GRAPH_INTERACTIONS_QUERY,
+            &["i", "type", "date", "p", "pl"],
+        ),
+        (reads::GRAPH_INTERACTION_SOURCES_QUERY, &["i", "pub"]),
+        (
+            reads::TIMELINE_QUERY,
+            &[
+                "i", "type", "date", "place", "status", "other", "a", "byTitle", "target",
+            ],
+        ),
     ] {
         let parsed = spargebra::SparqlParser::new().parse_query(q).unwrap();
         let text = parsed.to_string();

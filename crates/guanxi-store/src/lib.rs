@@ -245,7 +245,8 @@ impl Store {
     pub fn event_counts(&self) -> Result<(usize, usize), StoreError> {
         let count = |class: &str| -> Result<usize, StoreError> {
             let q = format!(
-                "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a <https://w3id.org/guanxi/ontology#{class}> }}"
+                "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a <{}{class}> }}",
+                guanxi_rdf::vocab::GX
             );
             let mut n = 0;
             self.each_row(&q, |get| {
