@@ -149,6 +149,9 @@ pub enum InteractionKind {
     Summit,
     /// 访问, 到访 with no partner named.
     Visit,
+    /// A contact the six above do not name: a joint press conference or announcement, a
+    /// shared meal, a letter or message (贺电, 致电), an agreement signed together.
+    Other,
 }
 
 /// Kinds whose reports may describe one event: an article or an outlet may call the same
@@ -163,6 +166,8 @@ pub enum InteractionFamily {
     Summit,
     /// Visits.
     Visit,
+    /// Other contacts.
+    Other,
 }
 
 impl InteractionFamily {
@@ -174,19 +179,21 @@ impl InteractionFamily {
             InteractionFamily::Call => "call",
             InteractionFamily::Summit => "summit",
             InteractionFamily::Visit => "visit",
+            InteractionFamily::Other => "other",
         }
     }
 }
 
 impl InteractionKind {
     /// Every kind.
-    pub const ALL: [InteractionKind; 6] = [
+    pub const ALL: [InteractionKind; 7] = [
         InteractionKind::Meeting,
         InteractionKind::Talks,
         InteractionKind::PhoneCall,
         InteractionKind::VideoCall,
         InteractionKind::Summit,
         InteractionKind::Visit,
+        InteractionKind::Other,
     ];
 
     /// The kind's class in the ontology, a local name of `gx:` (`Meeting`).
@@ -198,6 +205,7 @@ impl InteractionKind {
             InteractionKind::VideoCall => "VideoCall",
             InteractionKind::Summit => "Summit",
             InteractionKind::Visit => "Visit",
+            InteractionKind::Other => "OtherInteraction",
         }
     }
 
@@ -213,6 +221,7 @@ impl InteractionKind {
             InteractionKind::PhoneCall | InteractionKind::VideoCall => InteractionFamily::Call,
             InteractionKind::Summit => InteractionFamily::Summit,
             InteractionKind::Visit => InteractionFamily::Visit,
+            InteractionKind::Other => InteractionFamily::Other,
         }
     }
 
@@ -236,7 +245,7 @@ impl InteractionKind {
     }
 
     /// The CAMEO code: 046 engage in negotiation, 041 discuss by telephone, 042 make a visit,
-    /// 040 consult (meetings and summits).
+    /// 040 consult (meetings, summits and other contacts).
     pub fn cameo_code(self) -> &'static str {
         match self {
             InteractionKind::Talks => "046",

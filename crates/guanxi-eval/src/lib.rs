@@ -265,7 +265,7 @@ fn gold_type(kind: &str) -> &'static str {
         "video_call" => "VideoCall",
         "summit" => "Summit",
         "visit" => "Visit",
-        _ => "Other",
+        _ => "OtherInteraction",
     }
 }
 

@@ -117,27 +117,37 @@ pub(crate) fn dedup(
     share_sentence_places(&mut all);
     // Places inferred from the trip fill only what no report states.
     fill_places(&mut all, place_kinds);
+    // A contact made at a meeting of the same people (两国外长在罗马签署协议) is that meeting.
+    let at_meeting = |v: &Interaction| {
+        v.kind == InteractionKind::Other
+            && all.iter().any(|o| {
+                !matches!(o.kind, InteractionKind::Other | InteractionKind::Visit)
+                    && v.participants.iter().all(|p| o.participants.contains(p))
+                    && compatible(&o.date, &v.date)
+            })
+    };
     let keep: Vec<bool> = all
         .iter()
         .map(|v| {
-            v.kind != InteractionKind::Visit
-                || !all.iter().any(|o| {
-                    o.kind != InteractionKind::Visit
-                        && !o.kind.is_call()
-                        && o.participants.iter().any(|p| v.participants.contains(p))
-                        && (o
-                            .evidence
-                            .iter()
-                            .any(|e| v.evidence.iter().any(|f| f.sentence == e.sentence))
-                            || (same_trip(&o.date, &v.date)
-                                && (o.place.is_none()
+            !at_meeting(v)
+                && (v.kind != InteractionKind::Visit
+                    || !all.iter().any(|o| {
+                        !matches!(o.kind, InteractionKind::Visit | InteractionKind::Other)
+                            && !o.kind.is_call()
+                            && o.participants.iter().any(|p| v.participants.contains(p))
+                            && (o
+                                .evidence
+                                .iter()
+                                .any(|e| v.evidence.iter().any(|f| f.sentence == e.sentence))
+                                || (same_trip(&o.date, &v.date)
+                                    && (o.place.is_none()
                                     || v.place.is_none()
                                     || o.place == v.place
                                     // (访华 and a meeting in 北京: the country holds the city.)
                                     || v.place.as_ref().is_some_and(|p| {
                                         place_kinds.get(p) == Some(&PlaceKind::Country)
                                     }))))
-                })
+                    }))
         })
         .collect();
     all.into_iter()

@@ -510,6 +510,7 @@ fn interaction_kind(s: &str) -> Option<InteractionKind> {
         "VideoCall" => InteractionKind::VideoCall,
         "Summit" => InteractionKind::Summit,
         "Visit" => InteractionKind::Visit,
+        "OtherInteraction" => InteractionKind::Other,
         _ => return None,
     })
 }

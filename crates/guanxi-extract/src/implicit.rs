@@ -2,7 +2,7 @@
 //! dated by the lead or the trip they belong to, and places shared within a sentence.
 
 use crate::lexicon::{
-    ATTEND, ATTENDED, ATTENDEE_BREAK, ATTENDEE_OPENING, ATTENDING, CONTINUATION, EARLIER,
+    ALSO, ATTEND, ATTENDED, ATTENDEE_BREAK, ATTENDEE_OPENING, ATTENDING, CONTINUATION, EARLIER,
     OTHER_TIME, PAST_CONTEXT,
 };
 use rustc_hash::FxHashMap as HashMap;
@@ -128,6 +128,27 @@ pub(crate) fn fill_implicit(
         };
         if sf.block_kind == BlockKind::Caption {
             continue;
+        }
+        // 王岐山也致电哈里斯 after 习近平星期三致电拜登: an act done "also", with no time of its
+        // own, is a repeat of the last one of its kind, on its day.
+        let before_trigger = ev
+            .trigger
+            .start
+            .checked_sub(sf.span.start)
+            .and_then(|k| sf.text.get(..k));
+        if before_trigger.is_some_and(|b| ALSO.iter().any(|w| b.ends_with(w)))
+            && sf.dates.is_empty()
+        {
+            let kind = raw[i].0.kind;
+            let repeated = raw[..i]
+                .iter()
+                .rev()
+                .find(|(o, _)| o.kind == kind && o.date.is_some())
+                .and_then(|(o, _)| o.date);
+            if repeated.is_some() {
+                raw[i].0.date = repeated;
+                continue;
+            }
         }
         if CONTINUATION.iter().any(|w| sf.text.starts_with(w)) {
             if let Some(subject) = &sf.prior_subject {

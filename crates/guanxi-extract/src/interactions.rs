@@ -4,8 +4,9 @@
 
 use crate::lexicon::{
     ANAPHORIC_SUMMIT, BREAKS, CANCELLED, CAPITAL, CONJ, DONE_MARKER, DURING, FRONTED_TIME, HELD,
-    NOT_A_VENUE, NOT_PLANNED, ON_BEHALF, PARTY_BREAK, PERSON_JOINER, PLACE_CUES, PLANNED, PRONOUNS,
-    RANGE_JOINERS, SEQUENCE, SUMMIT_CUES, SUMMIT_NAME_AFTER, TIME_AFTER, TRAVEL, VISIT_RANGE_MARK,
+    JOINT_CONTACT, NOT_A_VENUE, NOT_PLANNED, ON_BEHALF, PARTY_BREAK, PERSON_JOINER, PLACE_CUES,
+    PLANNED, PRONOUNS, RANGE_JOINERS, SEQUENCE, SUMMIT_CUES, SUMMIT_NAME_AFTER, TIME_AFTER, TRAVEL,
+    VISIT_RANGE_MARK,
 };
 
 use guanxi_core::{
@@ -232,7 +233,9 @@ fn read_trigger(site: &TriggerSite<'_, '_>) -> Vec<(Interaction, Option<String>)
             .iter()
             .any(|w| text[b..clause.end.max(b)].starts_with(w))
             && !sf.mentions.iter().any(|m| m.span.start == b);
-        if !adverbial {
+        // A contact made together (A与B签署) has no object after it (签署制裁C的法案).
+        let joint = JOINT_CONTACT.contains(&&text[a..b]);
+        if !adverbial && !joint {
             objects.extend(right.iter().map(|m| m.key.clone()));
         }
     }

@@ -84,6 +84,7 @@ pub const INTERACTION_KINDS: &[&str] = &[
     "VideoCall",
     "Summit",
     "Visit",
+    "OtherInteraction",
 ];
 /// The kinds of organisation.
 pub const ORG_KINDS: &[&str] = &[

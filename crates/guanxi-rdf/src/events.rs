@@ -95,6 +95,7 @@ fn type_rank(kind: InteractionKind) -> u8 {
         InteractionKind::VideoCall => 3,
         InteractionKind::PhoneCall => 4,
         InteractionKind::Visit => 5,
+        InteractionKind::Other => 6,
     }
 }
 

@@ -28,6 +28,7 @@ pub const GX_TERMS: &[(&str, bool)] = &[
     ("VideoCall", true),
     ("Summit", true),
     ("Visit", true),
+    ("OtherInteraction", true),
     ("Status", true),
     ("Evidence", true),
     ("RoleAssignment", true),
