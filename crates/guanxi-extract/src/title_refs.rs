@@ -1,7 +1,9 @@
 //! Title references: a title standing for its holder (两国外长, 美国国务卿), resolved to the
 //! person who held it.
 
-use crate::lexicon::{COUNTRIES_TOGETHER, GROUP_BEFORE, PLACE_JOINER, TITLE_LIST_JOINER};
+use crate::lexicon::{
+    COUNTRIES_TOGETHER, GROUP_BEFORE, MEETING_AFTER_TITLE, PLACE_JOINER, TITLE_LIST_JOINER,
+};
 
 use guanxi_core::{EntityKey, EntityKind, Span};
 
@@ -63,6 +65,10 @@ impl Extractor {
                 || group
                 || self.name_starts_at(toks, span.end - sentence.start)
                 || text[span.end..].starts_with(TITLE_LIST_JOINER)
+                // (贸易部长视频会议: the title names a meeting, not a person.)
+                || MEETING_AFTER_TITLE
+                    .iter()
+                    .any(|w| text[span.end..].starts_with(w))
             {
                 continue;
             }
