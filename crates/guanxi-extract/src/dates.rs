@@ -1,7 +1,7 @@
 //! Date expressions: absolute (`2025年2月28日`, `2月3日`) and relative (`今天`, `周二`,
 //! `去年10月`, `三月份`, `上周`), resolved against the publication date in the publisher's zone.
 
-use crate::lexicon::{FUTURE_AFTER, FUTURE_CUES, PAST_PLAN, SINCE};
+use crate::lexicon::{FUTURE_AFTER, FUTURE_CUES, PAST_PLAN, SINCE, SINCE_AFTER};
 use std::sync::LazyLock;
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
@@ -484,7 +484,16 @@ pub fn find_dates_with(
             // starts a visit).
             let since =
                 SINCE.iter().any(|w| text[..s].ends_with(w)) && !text[..s].ends_with("起自");
-            if since || text[e..].starts_with("以来") {
+            // (16日就任首相以来: the date starts a duration however far in its clause 以来 comes.)
+            let clause_after = text[e..]
+                .find(crate::text::CLAUSE_END)
+                .map_or(&text[e..], |k| &text[e..e + k]);
+            let since_after = SINCE_AFTER.iter().any(|w| {
+                clause_after
+                    .find(w)
+                    .is_some_and(|k| clause_after[..k].chars().count() <= 8)
+            });
+            if since || since_after {
                 taken.push((s, e));
                 continue;
             }

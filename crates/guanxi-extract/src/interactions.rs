@@ -5,8 +5,8 @@
 use crate::lexicon::{
     ANAPHORIC_SUMMIT, BREAKS, CANCELLED, CAPITAL, CONJ, DONE_MARKER, DURING, FRONTED_TIME, HELD,
     JOINT_CONTACT, NOT_A_VENUE, NOT_PLANNED, ON_BEHALF, PARTY_BREAK, PERSON_JOINER, PLACE_CUES,
-    PLANNED, PRONOUNS, RANGE_JOINERS, SEQUENCE, SUMMIT_CUES, SUMMIT_NAME_AFTER, TIME_AFTER, TRAVEL,
-    VISIT_RANGE_MARK,
+    PLANNED, POSSESSIVE, PRONOUNS, RANGE_JOINERS, SEQUENCE, SUMMIT_CUES, SUMMIT_NAME_AFTER,
+    TIME_AFTER, TRAVEL, VISIT_RANGE_MARK,
 };
 
 use guanxi_core::{
@@ -154,10 +154,22 @@ fn read_trigger(site: &TriggerSite<'_, '_>) -> Vec<(Interaction, Option<String>)
     } = site;
     let before = &text[clause.start..a];
     // Named persons and title-only references (法国总统 → 马克龙) in the clause.
+    // (阿泽维多的后继者: a person who owns what follows takes no part, unless the trigger
+    // follows: 与普京的会晤.)
+    let possessor = |m: &&ClauseMention| {
+        text[m.span.end..].starts_with(POSSESSIVE)
+            && !(m.span.end < a && text[m.span.end..a].chars().count() <= 3)
+    };
     let mut in_clause: Vec<&ClauseMention> = persons(&sf.mentions)
         .filter(|m| clause.contains(m.span))
+        .filter(|m| !possessor(m))
         .collect();
-    in_clause.extend(sf.title_refs.iter().filter(|m| clause.contains(m.span)));
+    in_clause.extend(
+        sf.title_refs
+            .iter()
+            .filter(|m| clause.contains(m.span))
+            .filter(|m| !possessor(m)),
+    );
     in_clause.sort_by_key(|m| m.span.start);
     let left: Vec<&ClauseMention> = in_clause
         .iter()
@@ -242,6 +254,14 @@ fn read_trigger(site: &TriggerSite<'_, '_>) -> Vec<(Interaction, Option<String>)
     subjects.dedup();
     objects.retain(|o| !subjects.contains(o));
     objects.dedup();
+    // 拜会台副总统以及外长 with its subject unknown: the people visited did not meet each other.
+    let one_to_one = matches!(
+        kind,
+        InteractionKind::Meeting | InteractionKind::Talks | InteractionKind::PhoneCall
+    );
+    if one_to_one && subjects.is_empty() && !conj_first && objects.len() >= 2 {
+        return Vec::new();
+    }
 
     let groups = participant_groups(site, &subjects, &objects);
     let mut out = Vec::new();

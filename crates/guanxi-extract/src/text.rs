@@ -7,7 +7,8 @@ use regex::Regex;
 
 const SENTENCE_END: &[char] = &['。', '！', '？', '!', '?', '；', ';'];
 const CLOSERS: &[char] = &['”', '」', '』', '’', '"', '）', ')'];
-const CLAUSE_END: &[char] = &['，', ',', '：', ':', '；', ';', '。', '！', '？', '!', '?'];
+pub(crate) const CLAUSE_END: &[char] =
+    &['，', ',', '：', ':', '；', ';', '。', '！', '？', '!', '?'];
 
 /// Splits every block of the article into sentences.
 pub fn sentences(article: &Article) -> Vec<Sentence> {
