@@ -1,7 +1,7 @@
 //! Date expressions: absolute (`2025年2月28日`, `2月3日`) and relative (`今天`, `周二`,
 //! `去年10月`, `三月份`, `上周`), resolved against the publication date in the publisher's zone.
 
-use crate::lexicon::{FUTURE_AFTER, FUTURE_CUES, PAST_PLAN, SINCE, SINCE_AFTER};
+use crate::lexicon::{FUTURE_AFTER, FUTURE_CUES, NAME_AFTER_SAME_DAY, PAST_PLAN, SINCE, SINCE_AFTER};
 use std::sync::LazyLock;
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
@@ -457,6 +457,13 @@ pub fn find_dates_with(
                 continue;
             }
             let g = |i: usize| c.get(i).map(|x| x.as_str());
+            // 同日本外相会谈: with Japan's minister, not the same day.
+            if *form == Form::SameDay
+                && g(1).is_some_and(|w| w.starts_with('同'))
+                && text[e..].starts_with(NAME_AFTER_SAME_DAY)
+            {
+                continue;
+            }
             // The eight characters before the date.
             let lead_start = text[..s].char_indices().rev().nth(7).map_or(0, |(i, _)| i);
             let lead = &text[lead_start..s];

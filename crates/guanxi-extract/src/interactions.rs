@@ -349,6 +349,17 @@ fn earlier_subjects(
             .as_ref()
             .and_then(|k| persons(&sf.mentions).find(|m| &m.key == k && m.span.end <= clause.start))
         {
+            // (蓬佩奥、佩恩、苏杰生和茂木敏充这次齐聚东京，举行……会谈: the whole list is
+            // the subject, whichever of it was found.)
+            let mut first = head;
+            while let Some(prev) = persons(&sf.mentions)
+                .filter(|m| m.span.end <= first.span.start && m.span.start >= sf.span.start)
+                .last()
+                .filter(|m| joined(text, m, first))
+            {
+                subjects.push(prev.key.clone());
+                first = prev;
+            }
             let mut last = head;
             while let Some(next) = persons(&sf.mentions)
                 .find(|m| m.span.start > last.span.end && m.span.end <= clause.start)
