@@ -230,7 +230,38 @@ pub struct ErrorItem {
     pub error: &'static str,
     /// The names (a pair: `A + B`) and, for dates, `system ≠ gold`.
     pub item: String,
+    /// What kind of error it is, one of [`CAUSES`]: where the figures come from.
+    pub cause: &'static str,
 }
+
+/// The kinds of error `guanxi eval --errors` groups by, in the order it lists them.
+pub const CAUSES: &[(&str, &str)] = &[
+    (
+        "multilateral",
+        "a pair of a meeting of three or more that was missed",
+    ),
+    (
+        "name not recognised",
+        "a pair missed because one of its people was not recognised",
+    ),
+    (
+        "pair missed",
+        "a pair of two recognised people that was missed",
+    ),
+    ("spurious pair", "a pair the gold does not have"),
+    ("date missing", "a matched pair left undated"),
+    ("date wrong", "a matched pair dated otherwise"),
+    ("place missing", "a matched pair given no place"),
+    (
+        "place wrong",
+        "a matched pair placed elsewhere (a country for a city, a venue)",
+    ),
+    ("entity missed", "a person, organisation or place not found"),
+    (
+        "entity spurious",
+        "a person, organisation or place the gold does not list",
+    ),
+];
 
 const DOTS: &[char] = &[
     '\u{00b7}', '\u{2022}', '\u{30fb}', '\u{ff0e}', '\u{2027}', '\u{2219}', '\u{22c5}', '\u{ff65}',
@@ -280,6 +311,8 @@ struct SysInteraction {
 struct GoldPair {
     a: HashSet<String>,
     b: HashSet<String>,
+    /// People in the gold interaction (three or more: a multilateral one).
+    people: usize,
     date: Option<String>,
     places: HashSet<String>,
     kind: &'static str,
@@ -356,6 +389,7 @@ pub fn score(
                     gpairs.push(GoldPair {
                         a: parts[i].clone(),
                         b: parts[j].clone(),
+                        people: parts.len(),
                         date: gi.date.clone(),
                         places: places.clone(),
                         kind: gold_type(&gi.kind),
@@ -406,6 +440,7 @@ pub fn score(
                             what: "pair",
                             error: "spurious",
                             item: format!("{a} + {b}"),
+                            cause: "spurious pair",
                         });
                     }
                     continue;
@@ -421,6 +456,11 @@ pub fn score(
                                 file: g.file.clone(),
                                 what: "date",
                                 error: "wrong",
+                                cause: if it.date.is_none() {
+                                    "date missing"
+                                } else {
+                                    "date wrong"
+                                },
                                 item: format!(
                                     "{a} + {b}: {} ≠ {}",
                                     it.date.as_deref().unwrap_or("none"),
@@ -440,6 +480,11 @@ pub fn score(
                                 file: g.file.clone(),
                                 what: "place",
                                 error: "wrong",
+                                cause: if it.places.is_empty() {
+                                    "place missing"
+                                } else {
+                                    "place wrong"
+                                },
                                 item: format!(
                                     "{a} + {b}: {} ≠ {}",
                                     if got.is_empty() {
@@ -457,12 +502,23 @@ pub fn score(
                 }
             }
             if !with_date {
+                let empty = BTreeSet::new();
+                let people = ents.get(&(url.clone(), "person")).unwrap_or(&empty);
+                let known = |set: &HashSet<String>| people.iter().any(|n| set.contains(n));
                 for (gp, _) in gpairs.iter().zip(&used).filter(|(_, u)| !**u) {
+                    let cause = if !known(&gp.a) || !known(&gp.b) {
+                        "name not recognised"
+                    } else if gp.people >= 3 {
+                        "multilateral"
+                    } else {
+                        "pair missed"
+                    };
                     report.errors.push(ErrorItem {
                         file: g.file.clone(),
                         what: "pair",
                         error: "missed",
                         item: format!("{} + {}", first_name(&gp.a), first_name(&gp.b)),
+                        cause,
                     });
                 }
             }
@@ -497,6 +553,7 @@ pub fn score(
                         what: kind,
                         error: "spurious",
                         item: n.clone(),
+                        cause: "entity spurious",
                     });
                 }
                 matched.extend(hits);
@@ -508,6 +565,7 @@ pub fn score(
                         what: kind,
                         error: "missed",
                         item: list.first().cloned().unwrap_or_default(),
+                        cause: "entity missed",
                     });
                 }
             }
@@ -572,12 +630,24 @@ impl Report {
         out
     }
 
-    /// The errors, one line each: file, what, error, item.
+    /// The errors grouped by cause ([`CAUSES`], each under a `# cause: count (what it is)`
+    /// line), one line each: file, what, error, item.
     pub fn render_errors(&self) -> String {
-        self.errors
-            .iter()
-            .map(|e| format!("{}\t{}\t{}\t{}\n", e.file, e.what, e.error, e.item))
-            .collect()
+        let mut out = String::new();
+        for (cause, what) in CAUSES {
+            let of: Vec<&ErrorItem> = self.errors.iter().filter(|e| e.cause == *cause).collect();
+            if of.is_empty() {
+                continue;
+            }
+            out.push_str(&format!("# {cause}: {} ({what})\n", of.len()));
+            for e in of {
+                out.push_str(&format!(
+                    "{}\t{}\t{}\t{}\n",
+                    e.file, e.what, e.error, e.item
+                ));
+            }
+        }
+        out
     }
 
     /// One line: the headline figures.

@@ -1,7 +1,9 @@
 //! Date expressions: absolute (`2025年2月28日`, `2月3日`) and relative (`今天`, `周二`,
 //! `去年10月`, `三月份`, `上周`), resolved against the publication date in the publisher's zone.
 
-use crate::lexicon::{FUTURE_AFTER, FUTURE_CUES, NAME_AFTER_SAME_DAY, PAST_PLAN, SINCE, SINCE_AFTER};
+use crate::lexicon::{
+    FUTURE_AFTER, FUTURE_CUES, NAME_AFTER_SAME_DAY, PAST_PLAN, SINCE, SINCE_AFTER,
+};
 use std::sync::LazyLock;
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
@@ -63,7 +65,7 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             Form::RelDay, &[REL_DAY_WORD],
             r"(今天|今日|昨天|昨日|前天|明天|明日|后天|本周末|上周末)".to_string(),
         ),
-        p(Form::SameDay, &[SAME_DAY_WORD], r"(当天|当日|当晚|同日|同一天)".to_string()),
+        p(Form::SameDay, &[SAME_DAY_WORD], r"(当天|当日|当晚|同日|同一天|这一天)".to_string()),
         p(
             Form::RelWeek, &[REL_WEEK_WORD],
             r"(上周|上星期|上个星期|本周|这周|这个星期|下周|下星期|下个星期)".to_string(),
@@ -118,7 +120,7 @@ const NUM_MONTH: u32 = 1 << 16; // 月 after a digit or numeral
 const NUM_DAY: u32 = 1 << 17; // 日 or 号 after a digit or numeral
 const WEEK_WORD: u32 = 1 << 18; // 周, 星期 or 礼拜
 const REL_DAY_WORD: u32 = 1 << 19; // 今天 … 后天 (天 or 日 after 今, 昨, 前, 明 or 后), 周末
-const SAME_DAY_WORD: u32 = 1 << 20; // 当天, 当日, 当晚, 同日, 同一
+const SAME_DAY_WORD: u32 = 1 << 20; // 当天, 当日, 当晚, 同日, 同一, 这一
 const REL_MONTH_WORD: u32 = 1 << 21; // 月 after 上, 本, 下 or 个
 const REL_YEAR_WORD: u32 = 1 << 22; // 年 after 去, 今, 明 or 前
 const RANGE: u32 = 1 << 23; // 至, 到, -, —, –, ～ or ~: what joins the days of a range
@@ -132,7 +134,7 @@ fn word_cue(prev: char, c: char) -> u32 {
     (match (prev, c) {
         (_, '周') | ('星', '期') | ('礼', '拜') => WEEK_WORD,
         ('今' | '昨' | '前' | '明' | '后', '天' | '日') | ('周', '末') => REL_DAY_WORD,
-        ('当', '天' | '日' | '晚') | ('同', '日' | '一') => SAME_DAY_WORD,
+        ('当', '天' | '日' | '晚') | ('同' | '这', '日' | '一') => SAME_DAY_WORD,
         ('上' | '本' | '下' | '个', '月') => REL_MONTH_WORD,
         ('去' | '今' | '明' | '前', '年') => REL_YEAR_WORD,
         ('年', '前' | '后') => YEARS_AGO_WORD,

@@ -324,7 +324,13 @@ fn earlier_subjects(
             .or_else(|| persons(&sf.mentions).find(|m| m.span.end <= clause.start))
             .map(|m| m.key.clone())
     };
-    let subject = if pronoun && earlier.is_none() {
+    // (而在这一天，她原本计划……，改为与习近平举行视频会议: a pronoun in an earlier clause
+    // of the sentence, with nobody named before the clause, is the subject too.)
+    let pronoun_before = PRONOUNS
+        .iter()
+        .any(|p| text[sf.span.start..clause.start].contains(p))
+        && !persons(&sf.mentions).any(|m| m.span.end <= clause.start);
+    let subject = if (pronoun || pronoun_before) && earlier.is_none() {
         sf.prior_subject.clone()
     } else {
         earlier
