@@ -26,6 +26,9 @@ pub struct GazetteerEntry {
     /// For persons, the country they serve; for cities and venues, the country they are in
     /// (`data/city_countries.tsv`); its canonical place name.
     pub country: Option<String>,
+    /// For venues, and organisations named after their seat (白宫), the city they stand in
+    /// (`data/venues.tsv`): an interaction held there took place in that city.
+    pub city: Option<String>,
     /// For places: where it is (`data/coordinates.tsv`).
     pub coordinates: Option<Coordinates>,
 }
@@ -560,6 +563,7 @@ impl Gazetteer {
                     aliases,
                     wikidata,
                     country,
+                    city: None,
                     coordinates: None,
                 });
             }
@@ -577,6 +581,12 @@ impl Gazetteer {
             e.country = city_countries
                 .get(e.key.name.as_str())
                 .map(|c| c.to_string());
+        }
+        let venue_cities: HashMap<&str, &str> = rows(include_str!("../data/venues.tsv"))
+            .filter_map(|f| Some((*f.first()?, *f.get(1)?)))
+            .collect();
+        for e in entries.iter_mut().filter(|e| e.key.kind != EntityKind::Person) {
+            e.city = venue_cities.get(e.key.name.as_str()).map(|c| c.to_string());
         }
         let coordinates = parse_coordinates(include_str!("../data/coordinates.tsv"));
         for e in entries
@@ -762,6 +772,29 @@ mod trie_tests {
             got.sort_unstable();
             prop_assert_eq!(&got, &expected);
             prop_assert_eq!(trie.occurs_in(&text), !expected.is_empty());
+        }
+    }
+}
+
+#[cfg(test)]
+mod venue_tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use super::*;
+
+    /// Every row of `data/venues.tsv` names a venue or a seat the gazetteer knows, and a city
+    /// it knows as a city: a typo would silently place nothing.
+    #[test]
+    fn every_venue_stands_in_a_known_city() {
+        let gz = Gazetteer::builtin();
+        let rows: Vec<Vec<&str>> = rows(include_str!("../data/venues.tsv")).collect();
+        assert!(rows.len() >= 20);
+        for f in rows {
+            let venue = gz.lookup(f[0]).unwrap_or_else(|| panic!("{} is unknown", f[0]));
+            assert_eq!(venue.key.name, f[0], "{} is not a canonical name", f[0]);
+            assert_eq!(venue.city.as_deref(), Some(f[1]));
+            let city = gz.lookup(f[1]).unwrap_or_else(|| panic!("{} is unknown", f[1]));
+            assert_eq!(city.place_kind, Some(PlaceKind::City), "{} is no city", f[1]);
         }
     }
 }

@@ -583,7 +583,7 @@ fn pick_place(
         .mentions
         .iter()
         .filter(|m| {
-            m.key.kind == EntityKind::Place
+            (m.key.kind == EntityKind::Place || m.place_kind == Some(PlaceKind::Venue))
                 && !m.nested
                 && !matches!(m.place_kind, Some(PlaceKind::Continent | PlaceKind::Area))
                 // (Not a country named by one character of a compound: 在中印边境.)

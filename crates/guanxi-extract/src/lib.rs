@@ -270,9 +270,12 @@ impl Extractor {
             Vec::new()
         };
 
+        // People resolved from a title, and cities that stand for a venue, which the
+        // article may not name.
         let mut referenced: Vec<Entity> = interactions
             .iter()
-            .flat_map(|it| it.by_title.iter())
+            .flat_map(|it| it.by_title.iter().chain(it.place.iter()))
+            .filter(|k| !ents.contains_key(k))
             .map(|k| new_entity(k, gz.lookup(&k.name)))
             .collect();
         referenced.sort_by(|a, b| a.key.cmp(&b.key));

@@ -60,6 +60,20 @@ impl Extractor {
         let mut interactions = dedup::dedup(raw, &captions, &place_kinds);
         self.place_events(read, &facts, &mut interactions);
         implicit::fill_trip_dates(&mut interactions, &facts);
+        // 在人民大会堂会见, 在白宫会见: a venue stands for its city.
+        for it in &mut interactions {
+            let city = it
+                .place
+                .as_ref()
+                .and_then(|p| self.gazetteer.lookup(&p.name).filter(|e| e.key == *p))
+                .and_then(|e| e.city.as_ref());
+            if let Some(city) = city {
+                it.place = Some(EntityKey {
+                    kind: EntityKind::Place,
+                    name: city.clone(),
+                });
+            }
+        }
         // A participant the article never names came from a title resolved through the
         // gazetteer's terms of office: it is kept apart from the named participants.
         for it in &mut interactions {
@@ -202,7 +216,13 @@ impl Extractor {
                 .map(|f| ClauseMention {
                     span: f.span,
                     key: f.key.clone(),
-                    place_kind: f.place_kind,
+                    // (An organisation named after its seat, 白宫, is a venue too.)
+                    place_kind: f.place_kind.or_else(|| {
+                        f.entry
+                            .and_then(|i| self.gazetteer.entries.get(i))
+                            .and_then(|e| e.city.as_ref())
+                            .map(|_| PlaceKind::Venue)
+                    }),
                     head: triggered[si]
                         && f.key.kind == EntityKind::Person
                         && self.opens_clause(text, s.span, f, &per_sentence[si]),

@@ -118,6 +118,11 @@ pub const SCHEMAS: &[Schema] = &[
         columns: &[Key, Required, Required],
     },
     Schema {
+        file: "venues.tsv",
+        header: None,
+        columns: &[Key, Required, Required],
+    },
+    Schema {
         file: "coordinates.tsv",
         header: None,
         columns: &[Key, Degrees(90.0), Degrees(180.0), Required],
