@@ -237,12 +237,12 @@ pub struct ErrorItem {
 /// The kinds of error `guanxi eval --errors` groups by, in the order it lists them.
 pub const CAUSES: &[(&str, &str)] = &[
     (
-        "multilateral",
-        "a pair of a meeting of three or more that was missed",
-    ),
-    (
         "name not recognised",
         "a pair missed because one of its people was not recognised",
+    ),
+    (
+        "multilateral",
+        "a pair of a meeting of three or more recognised people that was missed",
     ),
     (
         "pair missed",

@@ -585,7 +585,10 @@ impl Gazetteer {
         let venue_cities: HashMap<&str, &str> = rows(include_str!("../data/venues.tsv"))
             .filter_map(|f| Some((*f.first()?, *f.get(1)?)))
             .collect();
-        for e in entries.iter_mut().filter(|e| e.key.kind != EntityKind::Person) {
+        for e in entries
+            .iter_mut()
+            .filter(|e| e.key.kind != EntityKind::Person)
+        {
             e.city = venue_cities.get(e.key.name.as_str()).map(|c| c.to_string());
         }
         let coordinates = parse_coordinates(include_str!("../data/coordinates.tsv"));
@@ -790,11 +793,20 @@ mod venue_tests {
         let rows: Vec<Vec<&str>> = rows(include_str!("../data/venues.tsv")).collect();
         assert!(rows.len() >= 20);
         for f in rows {
-            let venue = gz.lookup(f[0]).unwrap_or_else(|| panic!("{} is unknown", f[0]));
+            let venue = gz
+                .lookup(f[0])
+                .unwrap_or_else(|| panic!("{} is unknown", f[0]));
             assert_eq!(venue.key.name, f[0], "{} is not a canonical name", f[0]);
             assert_eq!(venue.city.as_deref(), Some(f[1]));
-            let city = gz.lookup(f[1]).unwrap_or_else(|| panic!("{} is unknown", f[1]));
-            assert_eq!(city.place_kind, Some(PlaceKind::City), "{} is no city", f[1]);
+            let city = gz
+                .lookup(f[1])
+                .unwrap_or_else(|| panic!("{} is unknown", f[1]));
+            assert_eq!(
+                city.place_kind,
+                Some(PlaceKind::City),
+                "{} is no city",
+                f[1]
+            );
         }
     }
 }

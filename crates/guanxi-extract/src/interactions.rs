@@ -4,9 +4,9 @@
 
 use crate::lexicon::{
     ANAPHORIC_SUMMIT, BREAKS, CANCELLED, CAPITAL, CONJ, DONE_MARKER, DURING, FRONTED_TIME, HELD,
-    JOINT_CONTACT, NOT_A_VENUE, NOT_PLANNED, ON_BEHALF, PARTY_BREAK, PERSON_JOINER, PLACE_CUES,
-    PLANNED, POSSESSIVE, PRONOUNS, RANGE_JOINERS, SEQUENCE, SUMMIT_CUES, SUMMIT_NAME_AFTER,
-    TIME_AFTER, TRAVEL, VISIT_RANGE_MARK,
+    HELD_TOGETHER, JOINT_CONTACT, NOT_A_VENUE, NOT_PLANNED, ON_BEHALF, PARTY_BREAK, PERSON_JOINER,
+    PLACE_CUES, PLANNED, POSSESSIVE, PRONOUNS, RANGE_JOINERS, SEQUENCE, SUMMIT_CUES,
+    SUMMIT_NAME_AFTER, TIME_AFTER, TOGETHER, TRAVEL, VISIT_RANGE_MARK,
 };
 
 use guanxi_core::{
@@ -187,6 +187,11 @@ fn read_trigger(site: &TriggerSite<'_, '_>) -> Vec<(Interaction, Option<String>)
         .filter(|m| m.span.start >= b && m.span.end <= stop)
         .collect();
 
+    // (菅义伟与维多多共同出席记者会: a press conference is a contact only when held together.)
+    let trigger = &text[a..b];
+    if HELD_TOGETHER.contains(&trigger) && !TOGETHER.iter().any(|w| before.contains(w)) {
+        return Vec::new();
+    }
     if kind == InteractionKind::Summit && in_clause.is_empty() {
         // 上海合作组织成员国召开元首理事会，席间……习近平……莫迪……: the sentence names them.
         let mut parts: Vec<EntityKey> = persons(&sf.mentions).map(|m| m.key.clone()).collect();
