@@ -85,7 +85,11 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             Form::D, &[NUM_DAY, DIGIT, RANGE],
             r"(当地时间|本月)?(\d{1,2})[日号]?(?:至|到|-|—|–|～|~)\d{1,2}[日号]".to_string(),
         ),
-        p(Form::D, &[NUM_DAY, DIGIT], r"(当地时间|本月)?(\d{1,2})[日号]".to_string()),
+        // (十四日, 二十三日: a day in numerals with 十 is a day; 一日 alone may be "one day".)
+        p(
+            Form::D, &[NUM_DAY, DIGIT | NUMERAL],
+            r"(当地时间|本月)?(\d{1,2}|[二三]?十[一二三四五六七八九]?)[日号]".to_string(),
+        ),
     ]
     .into_iter()
     .flatten()
