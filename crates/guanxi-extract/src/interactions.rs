@@ -15,7 +15,7 @@ use guanxi_core::{
 };
 
 use crate::dates::DateMention;
-use crate::text::clause_around;
+use crate::text::{clause_around, CLAUSE_END};
 
 /// The most bytes a capital word (首都) puts between a country and its city.
 const CAPITAL_GAP: usize = longest(CAPITAL);
@@ -238,6 +238,25 @@ fn read_trigger(site: &TriggerSite<'_, '_>) -> Vec<(Interaction, Option<String>)
                     .filter(|m| !represented(m))
                     .map(|m| m.key.clone()),
             );
+        } else if JOINT_CONTACT.contains(&&text[a..b]) {
+            // 蓬佩奥和巴比什在5月签署, 王毅在与索雷德共同出席的新闻发布会: those who act
+            // together are joined to the last person before the word (阿扎将成为特朗普签署
+            // ……后的首位官员: no one signed with 特朗普).
+            let mut run: Vec<&ClauseMention> = left.iter().rev().take(1).copied().collect();
+            for m in left.iter().rev().skip(1) {
+                let Some(next) = run.last() else { break };
+                // (A mention nested in another has no gap to the next.)
+                let gap = text.get(m.span.end..next.span.start).unwrap_or("");
+                if gap.contains(PERSON_JOINER)
+                    && !gap.contains(CLAUSE_END)
+                    && gap.chars().count() <= 24
+                {
+                    run.push(m);
+                } else {
+                    break;
+                }
+            }
+            subjects.extend(run.iter().rev().map(|m| m.key.clone()));
         } else {
             subjects.extend(
                 left.iter()
