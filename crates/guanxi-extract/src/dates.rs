@@ -3,6 +3,7 @@
 
 use crate::lexicon::{
     FUTURE_AFTER, FUTURE_CUES, NAME_AFTER_SAME_DAY, PAST_PLAN, SINCE, SINCE_AFTER,
+    WORD_AFTER_THIS_DAY,
 };
 use std::sync::LazyLock;
 
@@ -463,10 +464,13 @@ pub fn find_dates_with(
                 continue;
             }
             let g = |i: usize| c.get(i).map(|x| x.as_str());
-            // 同日本外相会谈: with Japan's minister, not the same day.
+            // 同日本外相会谈: with Japan's minister, not the same day; 这一天然气管道: this gas
+            // pipeline, not this day.
             if *form == Form::SameDay
-                && g(1).is_some_and(|w| w.starts_with('同'))
-                && text[e..].starts_with(NAME_AFTER_SAME_DAY)
+                && ((g(1).is_some_and(|w| w.starts_with('同'))
+                    && text[e..].starts_with(NAME_AFTER_SAME_DAY))
+                    || (g(1).is_some_and(|w| w.starts_with('这'))
+                        && text[e..].starts_with(WORD_AFTER_THIS_DAY)))
             {
                 continue;
             }

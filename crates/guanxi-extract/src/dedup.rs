@@ -124,6 +124,8 @@ pub(crate) fn dedup(
                 !matches!(o.kind, InteractionKind::Other | InteractionKind::Visit)
                     && v.participants.iter().all(|p| o.participants.contains(p))
                     && compatible(&o.date, &v.date)
+                    // (A dated contact is not part of a meeting the text leaves undated.)
+                    && !(v.date.is_some() && o.date.is_none())
             })
     };
     let keep: Vec<bool> = all

@@ -4,7 +4,7 @@
 use crate::lexicon::{
     CREDIT_AFTER, FRONT_GLUE, GENERIC_HEADS, GENERIC_MODIFIER, GLUE, NAMED_AFTER_PERSON, NAME_TAIL,
     NOT_A_NAME_END, NOT_A_PERSON_AFTER, NOT_A_PERSON_END, NOT_PERSONAL_LATIN, ORG_SUFFIX,
-    PLACE_BEFORE_NAME, SPEECH,
+    PERSON_JOINER, PLACE_BEFORE_NAME, SPEECH,
 };
 use std::cell::OnceCell;
 use std::sync::LazyLock;
@@ -160,6 +160,7 @@ pub fn recognise(
     gazetteer_names(&r, &mut out);
     abbreviated_countries(&r, &mut out);
     context_names(&r, &mut out);
+    titled_transliterations(&r, &mut out);
     bracketed_latin(&r, &mut out);
     // Known non-names, generic phrases (美国公司: a country and a generic head), and 部 that
     // begins 部门 (卫生部门 is no ministry).
@@ -778,6 +779,66 @@ fn mended_name_end(r: &Recognition<'_, '_>, t: &Tok<'_>, n: usize) -> usize {
         }
     }
     end
+}
+
+/// Stage 4b: a transliterated name of three to six characters right after a title, however
+/// the segmenter cut it (蒙古副总理索德巴塔尔签署, 总理呼日勒苏赫和副总理), when what follows ends
+/// it: punctuation, a conjunction, a bracket, a speech word or a trigger. An interaction with a
+/// counterpart the gazetteer does not know keeps that counterpart.
+fn titled_transliterations(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
+    let &Recognition {
+        gz,
+        s,
+        base,
+        scan,
+        is_name,
+        ..
+    } = r;
+    // (加大努力, 林信任: a run that opens or closes with a word of the dictionary is no name.)
+    let bigram_is_word = |w: &str| {
+        let chars: Vec<(usize, char)> = w.char_indices().collect();
+        let first = chars.get(2).map_or(w, |&(i, _)| &w[..i]);
+        let last = chars.len().checked_sub(2).map_or(w, |k| &w[chars[k].0..]);
+        !is_name(first) || !is_name(last)
+    };
+    if gz.transliteration_chars.is_empty() {
+        return;
+    }
+    for &at in &scan.title_ends {
+        let Some(rest) = s.get(at..) else { continue };
+        let end = rest
+            .char_indices()
+            .take(7)
+            .find(|&(_, c)| !gz.transliteration_chars.contains(&c))
+            .map_or(rest.len(), |(i, _)| i);
+        let name = &rest[..end];
+        let n = name.chars().count();
+        if !(3..=6).contains(&n)
+            || name
+                .chars()
+                .last()
+                .is_some_and(|c| NOT_A_PERSON_END.contains(&c))
+            || !name.chars().next().is_some_and(is_han)
+            || bigram_is_word(name)
+            || !r.free(out, at, at + end)
+        {
+            continue;
+        }
+        let after = &rest[end..];
+        let ends_name = after.is_empty()
+            || after.starts_with(crate::text::CLAUSE_END)
+            || after.starts_with(PERSON_JOINER)
+            || after.starts_with(BRACKETS)
+            || SPEECH.iter().any(|w| after.starts_with(w))
+            || gz.trigger_set.prefix_of(after).is_some();
+        if ends_name {
+            out.push(Found::unknown(
+                EntityKind::Person,
+                name,
+                Span::new(base + at, base + at + end),
+            ));
+        }
+    }
 }
 
 /// Stage 5: a transliterated name followed by a Latin personal name in brackets (贝林格（Cody
