@@ -4,8 +4,8 @@
 
 use crate::lexicon::{
     ANAPHORIC_SUMMIT, BREAKS, CANCELLED, CAPITAL, CONJ, DONE_MARKER, DURING, FRONTED_TIME, HELD,
-    HELD_TOGETHER, JOINT_CONTACT, NOT_A_VENUE, NOT_PLANNED, ON_BEHALF, PARTY_BREAK, PERSON_JOINER,
-    PLACE_CUES, PLANNED, POSSESSIVE, PRONOUNS, RANGE_JOINERS, SEQUENCE, SUMMIT_CUES,
+    HELD_TOGETHER, JOINT_CONTACT, LEGAL_CONTEXT, NOT_A_VENUE, NOT_PLANNED, ON_BEHALF, PARTY_BREAK,
+    PERSON_JOINER, PLACE_CUES, PLANNED, POSSESSIVE, PRONOUNS, RANGE_JOINERS, SEQUENCE, SUMMIT_CUES,
     SUMMIT_NAME_AFTER, TIME_AFTER, TOGETHER, TRAVEL, VISIT_RANGE_MARK,
 };
 
@@ -187,6 +187,13 @@ fn read_trigger(site: &TriggerSite<'_, '_>) -> Vec<(Interaction, Option<String>)
         .filter(|m| m.span.start >= b && m.span.end <= stop)
         .collect();
 
+    // (不让律师会见, 以被告身分约谈: a lawyer's or a prosecutor's meeting is no interaction.)
+    let clause_text = &text[clause.start..clause.end];
+    if matches!(kind, InteractionKind::Meeting | InteractionKind::Other)
+        && LEGAL_CONTEXT.iter().any(|w| clause_text.contains(w))
+    {
+        return Vec::new();
+    }
     // (菅义伟与维多多共同出席记者会: a press conference is a contact only when held together.)
     let trigger = &text[a..b];
     if HELD_TOGETHER.contains(&trigger) && !TOGETHER.iter().any(|w| before.contains(w)) {
