@@ -2,7 +2,8 @@
 //! person who held it.
 
 use crate::lexicon::{
-    COUNTRIES_TOGETHER, GROUP_BEFORE, MEETING_AFTER_TITLE, PLACE_JOINER, TITLE_LIST_JOINER,
+    COUNTRIES_TOGETHER, GROUP_BEFORE, MEETING_AFTER_TITLE, PLACE_JOINER, STAFF_OF_TITLE,
+    TITLE_LIST_JOINER,
 };
 
 use guanxi_core::{EntityKey, EntityKind, Span};
@@ -65,6 +66,8 @@ impl Extractor {
                 || group
                 || self.name_starts_at(toks, span.end - sentence.start)
                 || text[span.end..].starts_with(TITLE_LIST_JOINER)
+                // (法国总统外事顾问博纳: the title owns another office.)
+                || STAFF_OF_TITLE.iter().any(|w| text[span.end..].starts_with(w))
                 // (贸易部长视频会议: the title names a meeting, not a person.)
                 || MEETING_AFTER_TITLE
                     .iter()
