@@ -116,10 +116,15 @@ pub(crate) static DOTTED: LazyLock<Option<Regex>> =
 static DATELINE_AFTER: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"^\p{Han}{0,6}?\d{1,2}日(?:电|报导|报道|综合外电)").ok());
 
+/// A byline's place and its end after the reporter's name: `（大纪元记者钟元台北报导）`.
+static BYLINE_AFTER: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"^\p{Han}{2,4}?(?:报导|报道)[）)]").ok());
+
 /// Whether the text after a name makes it a credit or byline (摄, 报导, a dateline).
 fn is_credit(after: &str) -> bool {
     CREDIT_AFTER.iter().any(|w| after.starts_with(w))
         || DATELINE_AFTER.as_ref().is_some_and(|re| re.is_match(after))
+        || BYLINE_AFTER.as_ref().is_some_and(|re| re.is_match(after))
 }
 
 /// A name with every separator written as the middle dot (`杰夫．扎克` → `杰夫·扎克`).
