@@ -153,52 +153,14 @@ fn read_trigger(site: &TriggerSite<'_, '_>) -> Vec<(Interaction, Option<String>)
         ..
     } = site;
     let before = &text[clause.start..a];
-    // Named persons and title-only references (法国总统 → 马克龙) in the clause.
-    // (阿泽维多的后继者: a person who owns what follows takes no part, unless the trigger
-    // follows: 与普京的会晤.)
-    let possessor = |m: &&ClauseMention| {
-        text[m.span.end..].starts_with(POSSESSIVE)
-            && !(m.span.end < a && text[m.span.end..a].chars().count() <= 3)
-    };
-    let mut in_clause: Vec<&ClauseMention> = persons(&sf.mentions)
-        .filter(|m| clause.contains(m.span))
-        .filter(|m| !possessor(m))
-        .collect();
-    in_clause.extend(
-        sf.title_refs
-            .iter()
-            .filter(|m| clause.contains(m.span))
-            .filter(|m| !possessor(m)),
-    );
-    in_clause.sort_by_key(|m| m.span.start);
-    let left: Vec<&ClauseMention> = in_clause
-        .iter()
-        .copied()
-        .filter(|m| m.span.end <= a)
-        .collect();
-    let stop = BREAKS
-        .iter()
-        .filter_map(|w| text[b..clause.end.max(b)].find(w).map(|i| b + i))
-        .min()
-        .unwrap_or(clause.end);
-    let right: Vec<&ClauseMention> = in_clause
-        .iter()
-        .copied()
-        .filter(|m| m.span.start >= b && m.span.end <= stop)
-        .collect();
-
-    // (不让律师会见, 以被告身分约谈: a lawyer's or a prosecutor's meeting is no interaction.)
-    let clause_text = &text[clause.start..clause.end];
-    if matches!(kind, InteractionKind::Meeting | InteractionKind::Other)
-        && LEGAL_CONTEXT.iter().any(|w| clause_text.contains(w))
-    {
+    if no_contact(site) {
         return Vec::new();
     }
-    // (菅义伟与维多多共同出席记者会: a press conference is a contact only when held together.)
-    let trigger = &text[a..b];
-    if HELD_TOGETHER.contains(&trigger) && !TOGETHER.iter().any(|w| before.contains(w)) {
-        return Vec::new();
-    }
+    let ClauseSides {
+        in_clause,
+        left,
+        right,
+    } = clause_sides(site);
     if kind == InteractionKind::Summit && in_clause.is_empty() {
         // 上海合作组织成员国召开元首理事会，席间……习近平……莫迪……: the sentence names them.
         let mut parts: Vec<EntityKey> = persons(&sf.mentions).map(|m| m.key.clone()).collect();
@@ -246,24 +208,7 @@ fn read_trigger(site: &TriggerSite<'_, '_>) -> Vec<(Interaction, Option<String>)
                     .map(|m| m.key.clone()),
             );
         } else if JOINT_CONTACT.contains(&&text[a..b]) {
-            // 蓬佩奥和巴比什在5月签署, 王毅在与索雷德共同出席的新闻发布会: those who act
-            // together are joined to the last person before the word (阿扎将成为特朗普签署
-            // ……后的首位官员: no one signed with 特朗普).
-            let mut run: Vec<&ClauseMention> = left.iter().rev().take(1).copied().collect();
-            for m in left.iter().rev().skip(1) {
-                let Some(next) = run.last() else { break };
-                // (A mention nested in another has no gap to the next.)
-                let gap = text.get(m.span.end..next.span.start).unwrap_or("");
-                if gap.contains(PERSON_JOINER)
-                    && !gap.contains(CLAUSE_END)
-                    && gap.chars().count() <= 24
-                {
-                    run.push(m);
-                } else {
-                    break;
-                }
-            }
-            subjects.extend(run.iter().rev().map(|m| m.key.clone()));
+            subjects.extend(joined_before(text, &left));
         } else {
             subjects.extend(
                 left.iter()
@@ -305,6 +250,103 @@ fn read_trigger(site: &TriggerSite<'_, '_>) -> Vec<(Interaction, Option<String>)
         }
     }
     out
+}
+
+/// The persons of a trigger's clause (named, or by title: 法国总统 → 马克龙), in text order,
+/// and those before and after the trigger.
+struct ClauseSides<'s> {
+    in_clause: Vec<&'s ClauseMention>,
+    left: Vec<&'s ClauseMention>,
+    right: Vec<&'s ClauseMention>,
+}
+
+/// The persons around a trigger; the right side ends at a new predicate (`BREAKS`: 转达).
+fn clause_sides<'s>(site: &TriggerSite<'s, '_>) -> ClauseSides<'s> {
+    let &TriggerSite {
+        text,
+        sf,
+        a,
+        b,
+        clause,
+        ..
+    } = site;
+    // (阿泽维多的后继者: a person who owns what follows takes no part, unless the trigger
+    // follows: 与普京的会晤.)
+    let possessor = |m: &&ClauseMention| {
+        text[m.span.end..].starts_with(POSSESSIVE)
+            && !(m.span.end < a && text[m.span.end..a].chars().count() <= 3)
+    };
+    let mut in_clause: Vec<&ClauseMention> = persons(&sf.mentions)
+        .filter(|m| clause.contains(m.span))
+        .filter(|m| !possessor(m))
+        .collect();
+    in_clause.extend(
+        sf.title_refs
+            .iter()
+            .filter(|m| clause.contains(m.span))
+            .filter(|m| !possessor(m)),
+    );
+    in_clause.sort_by_key(|m| m.span.start);
+    let left: Vec<&ClauseMention> = in_clause
+        .iter()
+        .copied()
+        .filter(|m| m.span.end <= a)
+        .collect();
+    let stop = BREAKS
+        .iter()
+        .filter_map(|w| text[b..clause.end.max(b)].find(w).map(|i| b + i))
+        .min()
+        .unwrap_or(clause.end);
+    let right: Vec<&ClauseMention> = in_clause
+        .iter()
+        .copied()
+        .filter(|m| m.span.start >= b && m.span.end <= stop)
+        .collect();
+    ClauseSides {
+        in_clause,
+        left,
+        right,
+    }
+}
+
+/// Whether the trigger's clause says it is no contact: a lawyer's or a prosecutor's meeting
+/// (不让律师会见, 以被告身分约谈), or a press conference not held together (赵立坚在记者会上;
+/// 菅义伟与维多多共同出席记者会 is one).
+fn no_contact(site: &TriggerSite<'_, '_>) -> bool {
+    let &TriggerSite {
+        text,
+        a,
+        b,
+        kind,
+        clause,
+        ..
+    } = site;
+    let clause_text = &text[clause.start..clause.end];
+    let legal = matches!(kind, InteractionKind::Meeting | InteractionKind::Other)
+        && LEGAL_CONTEXT.iter().any(|w| clause_text.contains(w));
+    let before = &text[clause.start..a];
+    let alone =
+        HELD_TOGETHER.contains(&&text[a..b]) && !TOGETHER.iter().any(|w| before.contains(w));
+    legal || alone
+}
+
+/// Those who act together before a contact's word: the last person before it and those joined
+/// to it by a conjunction (蓬佩奥和巴比什在5月签署, 王毅在与索雷德共同出席的新闻发布会), never
+/// a person of another clause part (阿扎将成为特朗普签署……后的首位官员: nobody signed with
+/// 特朗普).
+fn joined_before(text: &str, left: &[&ClauseMention]) -> Vec<EntityKey> {
+    let mut run: Vec<&ClauseMention> = left.iter().rev().take(1).copied().collect();
+    for m in left.iter().rev().skip(1) {
+        let Some(next) = run.last() else { break };
+        // (A mention nested in another has no gap to the next.)
+        let gap = text.get(m.span.end..next.span.start).unwrap_or("");
+        if gap.contains(PERSON_JOINER) && !gap.contains(CLAUSE_END) && gap.chars().count() <= 24 {
+            run.push(m);
+        } else {
+            break;
+        }
+    }
+    run.iter().rev().map(|m| m.key.clone()).collect()
 }
 
 /// Whether `parts` are enough for a report of `kind` whose clause opens with `before`: two
