@@ -251,7 +251,8 @@ enum Command {
         /// Also write every figure as JSON to this file.
         #[arg(long)]
         json: Option<PathBuf>,
-        /// Also list every error (missed or spurious entity or pair, wrong date), one per line.
+        /// Also list every error (missed or spurious entity or pair, wrong date or place), one
+        /// per line, grouped by cause under a `# cause: count` line.
         #[arg(long)]
         errors: bool,
     },
