@@ -231,11 +231,7 @@ fn read_trigger(site: &TriggerSite<'_, '_>) -> Vec<(Interaction, Option<String>)
     objects.retain(|o| !subjects.contains(o));
     objects.dedup();
     // 拜会台副总统以及外长 with its subject unknown: the people visited did not meet each other.
-    let one_to_one = matches!(
-        kind,
-        InteractionKind::Meeting | InteractionKind::Talks | InteractionKind::PhoneCall
-    );
-    if one_to_one && subjects.is_empty() && !conj_first && objects.len() >= 2 {
+    if is_bilateral(kind) && subjects.is_empty() && !conj_first && objects.len() >= 2 {
         return Vec::new();
     }
 
@@ -453,6 +449,15 @@ fn earlier_subjects(
     subjects
 }
 
+/// Whether a trigger of this kind joins one party to another (会见, 会谈, 通电话), not
+/// everyone it names to each other.
+fn is_bilateral(kind: InteractionKind) -> bool {
+    matches!(
+        kind,
+        InteractionKind::Meeting | InteractionKind::Talks | InteractionKind::PhoneCall
+    )
+}
+
 /// Who takes part in each interaction a trigger reports: 会见 is bilateral, so one subject
 /// meeting a list (会见了文在寅、康京和) is one meeting each, and so is a list meeting one
 /// person 分别; otherwise everyone named, in one interaction.
@@ -465,10 +470,7 @@ fn participant_groups(
         text, kind, clause, ..
     } = site;
     // 会见 is bilateral: one subject meeting a list (会见了文在寅、康京和) is one meeting each.
-    let bilateral = matches!(
-        kind,
-        InteractionKind::Meeting | InteractionKind::Talks | InteractionKind::PhoneCall
-    );
+    let bilateral = is_bilateral(kind);
     let respectively = text[clause.start..clause.end].contains("分别");
     if bilateral && subjects.len() == 1 && objects.len() >= 2 {
         objects
