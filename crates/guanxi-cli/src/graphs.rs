@@ -461,10 +461,129 @@ pub fn timeline(loc: &crate::commands::Location, name: &str, csv: bool) -> Resul
             ]
         })
         .collect();
+    write_rows(&header, &table, csv)
+}
+
+/// Which entities `guanxi entities` lists.
+pub struct EntityListing {
+    /// Only those the gazetteer does not know (by name or alias).
+    pub unknown: bool,
+    /// Only this kind (`Person`, `Organization`, `Place`).
+    pub kind: Option<&'static str>,
+    /// Only those at least this many articles mention.
+    pub min_articles: usize,
+    /// At most this many rows.
+    pub limit: usize,
+    /// CSV instead of a table.
+    pub csv: bool,
+}
+
+/// The sentence of `body` around bytes `start..end`, cut to about 40 characters on each side
+/// of the mention; empty when the offsets do not fall on the text's characters.
+fn sentence_around(body: &str, start: usize, end: usize) -> String {
+    if start > end || !body.is_char_boundary(start) || !body.is_char_boundary(end) {
+        return String::new();
+    }
+    let ends = |c: char| matches!(c, '。' | '！' | '？' | '!' | '?' | '\n');
+    let from = body[..start].rfind(ends).map_or(0, |i| {
+        i + body[i..].chars().next().map_or(0, char::len_utf8)
+    });
+    let to = body[end..].find(ends).map_or(body.len(), |i| end + i);
+    let before: String = {
+        let v: Vec<char> = body[from..start].chars().collect();
+        v[v.len().saturating_sub(40)..].iter().collect()
+    };
+    let after: String = body[end..to].chars().take(40).collect();
+    format!("{}{}{}", before.trim_start(), &body[start..end], after).replace(['\t', '\r'], " ")
+}
+
+/// `guanxi entities`: the entities of the store with how many articles mention them and how
+/// often, most mentioned first, each with an example sentence; `--unknown` keeps the names the
+/// gazetteer does not hold, for a person to review and add.
+pub fn entities_report(loc: &crate::commands::Location, how: &EntityListing) -> Result<()> {
+    let store = crate::commands::open_location(loc, true)?;
+    let gazetteer = guanxi_extract::gazetteer::Gazetteer::builtin();
+    #[derive(Default)]
+    struct Row {
+        kind: String,
+        name: String,
+        articles: usize,
+        mentions: u64,
+        example: Option<String>,
+    }
+    let mut by: BTreeMap<String, Row> = BTreeMap::new();
+    rows(
+        &store,
+        guanxi_rdf::reads::ENTITY_MENTIONS_QUERY,
+        &["e", "kind", "name", "m", "count"],
+        |v| {
+            let (Some(e), Some(kind), Some(name), Some(m)) = (&v[0], &v[1], &v[2], &v[3]) else {
+                return;
+            };
+            let kind = kind.rsplit('/').next().unwrap_or("").to_string();
+            let r = by.entry(e.clone()).or_default();
+            r.kind = kind;
+            r.name = name.clone();
+            r.articles += 1;
+            r.mentions += v[4].as_deref().and_then(|c| c.parse().ok()).unwrap_or(1);
+            // The example: the mention whose IRI sorts first, the same on every run.
+            if r.example.as_ref().is_none_or(|x| m < x) {
+                r.example = Some(m.clone());
+            }
+        },
+    )?;
+    let mut list: Vec<Row> = by
+        .into_values()
+        .filter(|r| how.kind.is_none_or(|k| r.kind == k))
+        .filter(|r| r.articles >= how.min_articles)
+        .filter(|r| !how.unknown || gazetteer.lookup(&r.name).is_none())
+        .collect();
+    list.sort_by(|a, b| {
+        (b.articles, b.mentions, &a.name, &a.kind).cmp(&(a.articles, a.mentions, &b.name, &b.kind))
+    });
+    list.truncate(how.limit);
+    let header: Vec<String> = ["name", "kind", "articles", "mentions", "example", "url"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let mut table: Vec<Vec<String>> = Vec::with_capacity(list.len());
+    for r in list {
+        let (mut example, mut url) = (String::new(), String::new());
+        if let Some(m) = &r.example {
+            let m = oxigraph::model::NamedNode::new(m.as_str())?;
+            rows_bound(
+                &store,
+                guanxi_rdf::reads::MENTION_CONTEXT_QUERY,
+                &[("m", m.into())],
+                &["start", "end", "body", "url"],
+                |v| {
+                    let n = |x: &Option<String>| x.as_deref().and_then(|s| s.parse().ok());
+                    if let (Some(s), Some(e), Some(body)) = (n(&v[0]), n(&v[1]), &v[2]) {
+                        example = sentence_around(body, s, e);
+                    }
+                    url = v[3].clone().unwrap_or_default();
+                },
+            )?;
+        }
+        table.push(vec![
+            r.name,
+            r.kind,
+            r.articles.to_string(),
+            r.mentions.to_string(),
+            example,
+            url,
+        ]);
+    }
+    write_rows(&header, &table, how.csv)
+}
+
+/// Rows under a header, as a table or as CSV (a cell holding a comma, a quote or a line break
+/// quoted), on standard output.
+fn write_rows(header: &[String], table: &[Vec<String>], csv: bool) -> Result<()> {
     let mut out = crate::commands::output(None)?;
     if csv {
         writeln!(out, "{}", header.join(","))?;
-        for r in &table {
+        for r in table {
             let cells: Vec<String> = r
                 .iter()
                 .map(|c| {
@@ -478,7 +597,7 @@ pub fn timeline(loc: &crate::commands::Location, name: &str, csv: bool) -> Resul
             writeln!(out, "{}", cells.join(","))?;
         }
     } else {
-        crate::table::write(&mut out, &header, &table)?;
+        crate::table::write(&mut out, header, table)?;
     }
     out.flush()?;
     Ok(())

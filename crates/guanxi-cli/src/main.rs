@@ -237,6 +237,30 @@ enum Command {
         #[arg(long, value_enum, default_value = "table")]
         format: TimelineFormat,
     },
+    /// The entities of the store, most mentioned first, with an example sentence; --unknown
+    /// keeps the names the gazetteer does not hold, to review and add.
+    #[command(
+        after_help = "Example:\n  guanxi entities --unknown --kind person --min-articles 3\n  guanxi entities --unknown --format csv --limit 1000 > to-review.csv"
+    )]
+    Entities {
+        /// Only the names the gazetteer does not hold (by name or alias).
+        #[arg(long)]
+        unknown: bool,
+        /// Only this kind.
+        #[arg(long, value_enum)]
+        kind: Option<EntityKindArg>,
+        /// Only entities at least this many articles mention.
+        #[arg(long, default_value_t = 1)]
+        min_articles: usize,
+        /// At most this many rows.
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+        #[command(flatten)]
+        store: StoreArgs,
+        /// table or csv.
+        #[arg(long, value_enum, default_value = "table")]
+        format: TimelineFormat,
+    },
     /// Score the extraction against gold annotations (JSON Lines): precision, recall, F1.
     #[command(
         after_help = "Ingests the gold's article files into a store in memory, then compares entities and\ninteractions with the gold: the same definitions as the gold scorer.\n\nExample:\n  guanxi eval --gold gold/dev.jsonl --articles corpus/dev"
@@ -392,6 +416,24 @@ enum RenderFormat {
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+enum EntityKindArg {
+    Person,
+    Organization,
+    Place,
+}
+
+impl EntityKindArg {
+    /// The schema.org class name.
+    fn class(self) -> &'static str {
+        match self {
+            EntityKindArg::Person => "Person",
+            EntityKindArg::Organization => "Organization",
+            EntityKindArg::Place => "Place",
+        }
+    }
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 enum TimelineFormat {
     Table,
     Csv,
@@ -527,6 +569,25 @@ fn main() -> ExitCode {
         } => store
             .location()
             .and_then(|store| graphs::timeline(&store, &name, format == TimelineFormat::Csv)),
+        Command::Entities {
+            unknown,
+            kind,
+            min_articles,
+            limit,
+            store,
+            format,
+        } => store.location().and_then(|store| {
+            graphs::entities_report(
+                &store,
+                &graphs::EntityListing {
+                    unknown,
+                    kind: kind.map(EntityKindArg::class),
+                    min_articles,
+                    limit,
+                    csv: format == TimelineFormat::Csv,
+                },
+            )
+        }),
         Command::Eval {
             gold,
             articles,

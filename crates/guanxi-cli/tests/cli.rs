@@ -389,6 +389,36 @@ fn mixed_formats_duplicates_and_the_report() {
     assert!(body.contains("德國外長"), "{body}");
 }
 
+/// `guanxi entities`: the store's entities with counts and an example sentence; `--unknown`
+/// keeps the names the gazetteer lacks (none of the gazetteer's own), for review.
+#[test]
+fn entities_are_listed_with_unknown_names_for_review() {
+    let store = &GRAPH_FIXTURE.1;
+    let list = |args: &[&str]| {
+        let o = run(bin().arg("entities").args(args).arg("--store").arg(store));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let all = list(&["--format", "csv", "--limit", "1000"]);
+    let unknown = list(&["--unknown", "--format", "csv", "--limit", "1000"]);
+    assert!(all.lines().any(|l| l.starts_with("王毅,Person,")), "{all}");
+    assert!(
+        !unknown.lines().any(|l| l.starts_with("王毅,")),
+        "{unknown}"
+    );
+    assert!(unknown.lines().count() < all.lines().count());
+    assert_eq!(
+        unknown,
+        list(&["--unknown", "--format", "csv", "--limit", "1000"])
+    );
+    insta::assert_snapshot!("entities-unknown", unknown);
+    let persons = list(&["--kind", "person", "--min-articles", "2", "--format", "csv"]);
+    assert!(persons
+        .lines()
+        .skip(1)
+        .all(|l| l.split(',').nth(1) == Some("Person")
+            && l.split(',').nth(2).and_then(|n| n.parse::<usize>().ok()) >= Some(2)));
+}
+
 /// Every projection on the example store, as golden DOT (and the other serialisations once):
 /// windows, weights, kinds, filters, the ego network, the interaction graph; and the timeline.
 #[test]

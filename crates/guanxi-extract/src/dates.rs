@@ -483,6 +483,12 @@ pub fn find_dates_with(
             let future = (has(FUTURE_CUES)
                 || FUTURE_AFTER.iter().any(|c| text[e..].starts_with(c)))
                 && !has(PAST_PLAN);
+            // 在捷克前总统哈维尔访台16年后, 两年后返回南非时被捕: N years after an event the text
+            // names, not after the reference day; only what is to come (将在两年后) counts from it.
+            if *form == Form::YearsAgo && g(2) == Some("后") && !future {
+                taken.push((s, e));
+                continue;
+            }
             let Some((value, inferred)) = resolve(*form, &g, published, pub_naive, future) else {
                 continue;
             };

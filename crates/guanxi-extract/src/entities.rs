@@ -14,7 +14,10 @@ use regex::Regex;
 
 use crate::gazetteer::Gazetteer;
 use crate::scan::{must_align, Scan};
-use crate::segment::{Tok, TITLE_SUFFIX};
+use crate::segment::{Segmenter, Tok, TITLE_SUFFIX};
+
+#[path = "han_names.rs"]
+mod han_names;
 
 /// A recognised mention, before entities are grouped.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -145,6 +148,7 @@ fn word_translit(gz: &Gazetteer, w: &str) -> bool {
 /// with another part of speech, such as 祝贺 after 总统, is not).
 pub fn recognise(
     gz: &Gazetteer,
+    seg: &Segmenter,
     s: &str,
     base: usize,
     toks: &[Tok<'_>],
@@ -153,6 +157,7 @@ pub fn recognise(
 ) -> Vec<Found> {
     let r = Recognition {
         gz,
+        seg,
         s,
         base,
         toks,
@@ -167,6 +172,7 @@ pub fn recognise(
     context_names(&r, &mut out);
     titled_transliterations(&r, &mut out);
     bracketed_latin(&r, &mut out);
+    han_names::han_names(&r, &mut out);
     // Known non-names, generic phrases (美国公司: a country and a generic head), and 部 that
     // begins 部门 (卫生部门 is no ministry).
     let mut places_inside = Vec::new();
@@ -196,6 +202,8 @@ pub fn recognise(
 /// A sentence being recognised: the first pass's findings and the segmenter's words.
 struct Recognition<'r, 't> {
     gz: &'r Gazetteer,
+    /// The segmenter, for its dictionary.
+    seg: &'r Segmenter,
     s: &'r str,
     base: usize,
     toks: &'r [Tok<'t>],

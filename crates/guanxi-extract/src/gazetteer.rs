@@ -485,6 +485,10 @@ pub struct Gazetteer {
     pub compound_heads: Vec<String>,
     /// Words that are never names of a kind the context rules guess (`data/not_names.tsv`).
     pub not_names: HashSet<String>,
+    /// Chinese surnames, single characters and compound ones (`data/surnames.tsv`).
+    pub surnames: HashSet<String>,
+    /// The first characters of the surnames.
+    pub surname_chars: HashSet<char>,
 }
 
 fn rows(tsv: &str) -> impl Iterator<Item = Vec<&str>> {
@@ -621,6 +625,9 @@ impl Gazetteer {
                 }
             }
         }
+        let surnames: HashSet<String> = rows(include_str!("../data/surnames.tsv"))
+            .filter_map(|f| f.first().map(|w| w.to_string()))
+            .collect();
         let matcher = CharTrie::new(surfaces.iter().map(|(s, _)| s.as_str()));
         let mut titles: Vec<(String, String)> = rows(include_str!("../data/titles.tsv"))
             .filter(|f| f.len() >= 2)
@@ -674,6 +681,8 @@ impl Gazetteer {
             not_names: rows(include_str!("../data/not_names.tsv"))
                 .filter_map(|f| f.first().map(|w| w.to_string()))
                 .collect(),
+            surname_chars: surnames.iter().filter_map(|s| s.chars().next()).collect(),
+            surnames,
             entries,
             by_surface,
             matcher,

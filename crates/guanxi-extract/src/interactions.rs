@@ -3,10 +3,11 @@
 //! one event reported several times in an article is one interaction.
 
 use crate::lexicon::{
-    ANAPHORIC_SUMMIT, BREAKS, CANCELLED, CAPITAL, CONJ, DONE_MARKER, DURING, FRONTED_TIME, HELD,
-    HELD_TOGETHER, JOINT_CONTACT, LEGAL_CONTEXT, NOT_A_VENUE, NOT_PLANNED, ON_BEHALF, PARTY_BREAK,
-    PERSON_JOINER, PLACE_CUES, PLANNED, POSSESSIVE, PRONOUNS, RANGE_JOINERS, SEQUENCE, SUMMIT_CUES,
-    SUMMIT_NAME_AFTER, TIME_AFTER, TOGETHER, TRAVEL, VISIT_RANGE_MARK,
+    ANAPHORIC_SUMMIT, BREAKS, CANCELLED, CAPITAL, CONJ, DONE_MARKER, DURING, FIRST_PERSON,
+    FRONTED_TIME, HELD, HELD_TOGETHER, JOINT_CONTACT, LEGAL_CONTEXT, NOT_A_VENUE, NOT_PLANNED,
+    ON_BEHALF, PARTY_BREAK, PERSON_JOINER, PLACE_CUES, PLANNED, POSSESSIVE, PRONOUNS,
+    RANGE_JOINERS, SEQUENCE, SUMMIT_CUES, SUMMIT_NAME_AFTER, TIME_AFTER, TOGETHER, TRAVEL,
+    VISIT_RANGE_MARK,
 };
 
 use guanxi_core::{
@@ -305,21 +306,23 @@ fn clause_sides<'s>(site: &TriggerSite<'s, '_>) -> ClauseSides<'s> {
     }
 }
 
-/// Whether the trigger's clause says it is no contact: a lawyer's or a prosecutor's meeting
-/// (不让律师会见, 以被告身分约谈), or a press conference not held together (赵立坚在记者会上;
-/// 菅义伟与维多多共同出席记者会 is one).
+/// Whether the trigger's sentence says it is no contact: a lawyer's or a prosecutor's meeting
+/// in the sentence up to the end of the trigger's clause (不让律师会见, 以被告身分约谈;
+/// 斯伟江律师通报说：……在南京市第二看守所，会见郭泉), or a press conference not held together
+/// (赵立坚在记者会上; 菅义伟与维多多共同出席记者会 is one).
 fn no_contact(site: &TriggerSite<'_, '_>) -> bool {
     let &TriggerSite {
         text,
+        sf,
         a,
         b,
         kind,
         clause,
         ..
     } = site;
-    let clause_text = &text[clause.start..clause.end];
+    let up_to_clause_end = &text[sf.span.start.min(clause.start)..clause.end];
     let legal = matches!(kind, InteractionKind::Meeting | InteractionKind::Other)
-        && LEGAL_CONTEXT.iter().any(|w| clause_text.contains(w));
+        && LEGAL_CONTEXT.iter().any(|w| up_to_clause_end.contains(w));
     let before = &text[clause.start..a];
     let alone =
         HELD_TOGETHER.contains(&&text[a..b]) && !TOGETHER.iter().any(|w| before.contains(w));
@@ -364,6 +367,18 @@ fn enough_participants(kind: InteractionKind, before: &str, parts: &[EntityKey])
 /// The subjects of a trigger whose clause names nobody before it (or only after a
 /// conjunction): a pronoun's person, the subject of the nearest earlier clause, the next
 /// clause's subject after a fronted time clause, or a pair opening an earlier clause.
+/// Whether the end of `s` stands inside a quotation: an opening quotation mark after the
+/// last closing one.
+fn in_quotation(s: &str) -> bool {
+    let open = s.rfind(['“', '「', '『']);
+    let close = s.rfind(['”', '」', '』']);
+    match (open, close) {
+        (Some(o), Some(c)) => o > c,
+        (Some(_), None) => true,
+        _ => false,
+    }
+}
+
 fn earlier_subjects(
     site: &TriggerSite<'_, '_>,
     left: &[&ClauseMention],
@@ -379,6 +394,17 @@ fn earlier_subjects(
     } = site;
     let before = &text[clause.start..a];
     let mut subjects: Vec<EntityKey> = Vec::new();
+    // 我和德国总理默克尔女士……会面: outside a quotation, the first person joined to the
+    // others is the writer, whom the article does not name; no earlier subject stands for it.
+    // (In a quotation, 他说：“当我与中国政府官员会面时, the speaker does, as before.)
+    if let Some(m) = left.first() {
+        let lead = &text[clause.start..m.span.start];
+        let head = lead.rfind(CONJ).map_or("", |i| &lead[..i]);
+        if FIRST_PERSON.iter().any(|p| head.ends_with(p)) && !in_quotation(&text[sf.span.start..a])
+        {
+            return subjects;
+        }
+    }
     // The subject stands earlier: a pronoun in this clause, or the sentence's first person.
     let pronoun = PRONOUNS.iter().any(|p| before.contains(p));
     let sentence_pronoun = PRONOUNS.iter().any(|p| sf.span.slice(text).starts_with(p));

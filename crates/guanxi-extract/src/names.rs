@@ -40,6 +40,7 @@ impl Extractor {
             };
             per_sentence.push(entities::recognise(
                 gz,
+                &self.segmenter,
                 st,
                 s.span.start,
                 toks,

@@ -244,6 +244,11 @@ pub fn scan(gz: &Gazetteer, cues: &Cues, s: &str) -> Scan {
             }
         }
     }
+    // A Chinese name may start at any surname: the stage that reads them needs the words of
+    // the whole sentence (and the words before a name, for its context).
+    if s.chars().any(|c| gz.surname_chars.contains(&c)) {
+        needs.push((0, s.len()));
+    }
     needs.sort_unstable();
     Scan {
         matches,

@@ -27,6 +27,9 @@ thread_local! {
         Default::default();
 }
 
+/// How often the segmenter's dictionary counts a word it calls common.
+pub const COMMON_WORD_FREQ: usize = 90;
+
 /// The most words the per-thread memory keeps before it starts afresh.
 const TAG_MEMORY_MAX: usize = 200_000;
 
@@ -73,6 +76,17 @@ impl Segmenter {
         }
         self.remember_tag(word, one.tag);
         Some(one.tag)
+    }
+
+    /// Whether `word` is a common word of the segmenter's dictionary: one it counts at least
+    /// [`COMMON_WORD_FREQ`] times (宣传, 安全; not 江泽 or 温家, rare entries cut from names).
+    pub fn common_word(&self, word: &str) -> bool {
+        self.jieba.has_word(word) && self.jieba.suggest_freq(word) >= COMMON_WORD_FREQ
+    }
+
+    /// Whether the one-character `word` is a verb of the segmenter's dictionary (背, 立).
+    pub fn single_verb(&self, word: &str) -> bool {
+        self.jieba.has_word(word) && self.tag_alone(word) == Some("v")
     }
 
     /// Forgets the parts of speech this thread remembers for this segmenter.

@@ -158,6 +158,11 @@ pub const SCHEMAS: &[Schema] = &[
         columns: &[CharKey, Required, OneOf(&["yes", "no"]), Required],
     },
     Schema {
+        file: "surnames.tsv",
+        header: None,
+        columns: &[Key, OneOf(&["single", "compound"]), Required],
+    },
+    Schema {
         file: "not_names.tsv",
         header: None,
         columns: &[Key, OneOf(ENTITY_KINDS), Required],

@@ -16,6 +16,10 @@ pub const GRAPH_INTERACTION_SOURCES_QUERY: &str =
 /// One actor's interactions, `?target` bound by the caller: `?i ?type ?date ?place ?status
 /// ?other ?a ?byTitle`.
 pub const TIMELINE_QUERY: &str = include_str!("../queries/timeline.rq");
+/// Every entity with each article's mention of it (`guanxi entities`).
+pub const ENTITY_MENTIONS_QUERY: &str = include_str!("../queries/entity-mentions.rq");
+/// Where one mention (`?m`) stands, its article's text and URL (`guanxi entities`).
+pub const MENTION_CONTEXT_QUERY: &str = include_str!("../queries/mention-context.rq");
 
 /// An article's publication date (read by an index scan: its first ten characters are the
 /// local date).
