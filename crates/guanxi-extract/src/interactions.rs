@@ -165,6 +165,11 @@ fn read_trigger(site: &TriggerSite<'_, '_>) -> Vec<(Interaction, Option<String>)
     if kind == InteractionKind::Summit && in_clause.is_empty() {
         // 上海合作组织成员国召开元首理事会，席间……习近平……莫迪……: the sentence names them.
         let mut parts: Vec<EntityKey> = persons(&sf.mentions).map(|m| m.key.clone()).collect();
+        // 她原本计划在莱比锡举行一场巨大的欧中峰会: a pronoun before the word in its clause is a
+        // participant too, the one it stands for.
+        if PRONOUNS.iter().any(|p| before.contains(p)) {
+            parts.extend(sf.prior_subject.clone());
+        }
         parts.sort();
         parts.dedup();
         if parts.is_empty() {
