@@ -48,10 +48,16 @@ struct Candidate {
 /// The surname a word starts with: a compound one (欧阳) when the word is long enough to
 /// hold a given name after it, else a single character.
 fn surname_len(gz: &crate::gazetteer::Gazetteer, word: &str) -> Option<usize> {
-    let mut ends = word.char_indices().map(|(i, c)| i + c.len_utf8());
-    let first_end = ends.next()?;
-    if let Some(second_end) = ends.next() {
-        if ends.next().is_some() && gz.surnames.contains(&word[..second_end]) {
+    let mut chars = word.chars();
+    let first = chars.next()?;
+    // (Most words open with no surname: one look at the first character settles them.)
+    if !gz.surname_chars.contains(&first) {
+        return None;
+    }
+    let first_end = first.len_utf8();
+    if let (Some(second), Some(_)) = (chars.next(), chars.next()) {
+        let second_end = first_end + second.len_utf8();
+        if gz.surnames.contains(&word[..second_end]) {
             return Some(second_end);
         }
     }
@@ -155,10 +161,14 @@ pub(crate) fn han_names(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
 /// The candidate the segmenter proposes at word `t` (`next` is the word right after it).
 fn propose(r: &Recognition<'_, '_>, t: &Tok<'_>, next: Option<&Tok<'_>>) -> Option<Candidate> {
     let gz = r.gz;
-    if !all_han(t.word) {
+    // (A name or a surname is one to four characters: three to twelve bytes.)
+    if t.word.len() < 3 || t.word.len() > 12 {
         return None;
     }
     let sl = surname_len(gz, t.word)?;
+    if !all_han(t.word) {
+        return None;
+    }
     let given = t.word[sl..].chars().count();
     if (1..=2).contains(&given) {
         if !name_tag(t) {
@@ -232,7 +242,7 @@ fn plausible(r: &Recognition<'_, '_>, c: &Candidate) -> bool {
         return false;
     }
     // A name alone in its sentence or line is a signature (邹宗翰 under the article).
-    if r.s.trim_matches(|c: char| c.is_whitespace() || !is_han(c)) == name {
+    if s.trim_matches(|c: char| c.is_whitespace() || !is_han(c)) == name {
         return false;
     }
     // 第5任|宋哲, 3支|安打: after a number, the "surname" is a measure word.
@@ -322,9 +332,10 @@ fn plausible(r: &Recognition<'_, '_>, c: &Candidate) -> bool {
         })
         .next()
         .unwrap_or("");
-    let credit_line = CREDIT_BEFORE
-        .iter()
-        .any(|w| line.contains(&format!("{w}：")) || line.contains(&format!("{w}:")));
+    let credit_line = CREDIT_BEFORE.iter().any(|w| {
+        line.match_indices(w)
+            .any(|(i, _)| line[i + w.len()..].starts_with(['：', ':']))
+    });
     if is_credit(after)
         || credit_line
         || CREDIT_BEFORE.iter().any(|w| before_trim.ends_with(w))
