@@ -2,7 +2,7 @@
 //! `去年10月`, `三月份`, `上周`), resolved against the publication date in the publisher's zone.
 
 use crate::lexicon::{
-    FUTURE_AFTER, FUTURE_CUES, NAME_AFTER_SAME_DAY, PAST_PLAN, SINCE, SINCE_AFTER,
+    FUTURE_AFTER, FUTURE_CUES, NAME_AFTER_SAME_DAY, PARTS_OF_DAY, PAST_PLAN, SINCE, SINCE_AFTER,
     WORD_AFTER_THIS_DAY,
 };
 use std::sync::LazyLock;
@@ -549,9 +549,14 @@ pub fn find_dates_with(
     }
     found.sort_by_key(|d| d.span.start);
     for i in 0..found.len() {
-        // 周二（9月15日）, 昨天（2月3日）: the date in brackets says which day is meant.
+        // 周二（9月15日）, 昨天（2月3日）, 周五晚(9月18日): the date in brackets says which day
+        // is meant (a part of the day may stand between).
         if let Some(next) = found.get(i + 1).copied() {
             let between = &text[found[i].span.end - offset..next.span.start - offset];
+            let between = PARTS_OF_DAY
+                .iter()
+                .find_map(|p| between.strip_prefix(p))
+                .unwrap_or(between);
             if matches!(between, "（" | "(") && next.value.day.is_some() && !found[i].same_day {
                 found[i].value = next.value;
             }

@@ -7,7 +7,7 @@ use crate::lexicon::{
     FRONTED_TIME, HELD, HELD_TOGETHER, JOINT_CONTACT, LEGAL_CONTEXT, NOT_A_VENUE, NOT_PLANNED,
     ON_BEHALF, PARTY_BREAK, PERSON_JOINER, PLACE_CUES, PLANNED, POSSESSIVE, PRONOUNS,
     RANGE_JOINERS, SEQUENCE, SUMMIT_CUES, SUMMIT_NAME_AFTER, TIME_AFTER, TOGETHER, TRAVEL,
-    VISIT_RANGE_MARK,
+    TRIGGER_NOUN_AFTER, VISIT_RANGE_MARK,
 };
 
 use guanxi_core::{
@@ -97,6 +97,11 @@ pub fn in_sentence(
                 && !(m.key.kind == EntityKind::Place && a <= m.span.start && m.span.end <= b)
         });
         if taken.iter().any(|&(x, y)| a < y && x < b) || inside_name {
+            continue;
+        }
+        // 访问团, 访问学者: the trigger is part of a noun.
+        if TRIGGER_NOUN_AFTER.iter().any(|w| text[b..].starts_with(w)) {
+            taken.push((a, b));
             continue;
         }
         taken.push((a, b));
