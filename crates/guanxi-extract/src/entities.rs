@@ -774,6 +774,24 @@ fn mended_name_end(r: &Recognition<'_, '_>, t: &Tok<'_>, n: usize) -> usize {
                     end += c.len_utf8();
                 }
             }
+            // 李海|瓒: a Chinese name's third character the segmenter cut off on its own and
+            // tags as a name too (not a transliteration's next syllable: 卡利|尼|琴科).
+            let chinese = t
+                .word
+                .chars()
+                .next()
+                .is_some_and(|f| gz.surname_chars.contains(&f))
+                && !word_translit(gz, t.word);
+            if let [c] = nc.as_slice() {
+                if chinese
+                    && is_han(*c)
+                    && !NOT_A_NAME_END.contains(c)
+                    && !NAME_TAIL.contains(c)
+                    && matches!(next.tag(), "nr" | "nrfg")
+                {
+                    end += c.len_utf8();
+                }
+            }
         }
     }
     // A transliterated name the segmenter cut in two (彼得|罗斯扬, 卡斯特|克斯) runs on

@@ -222,7 +222,9 @@ fn third_character(r: &Recognition<'_, '_>, n: &Tok<'_>) -> bool {
         return false;
     }
     let after = &r.s[n.end..];
-    after.is_empty()
+    // (李海|瓒: the segmenter tags the lone character as a name as well.)
+    matches!(n.tag(), "nr" | "nrfg")
+        || after.is_empty()
         || after.starts_with(|x: char| !is_han(x) && !x.is_ascii_alphanumeric())
         || SPEECH.iter().any(|w| after.starts_with(w))
         || after.starts_with(['是', '的'])
