@@ -171,6 +171,14 @@ fn report_queries_parse_and_bind_what_the_merge_reads() {
                 "i", "type", "date", "place", "status", "other", "a", "byTitle", "target",
             ],
         ),
+        (
+            reads::ENTITY_MENTIONS_QUERY,
+            &["e", "kind", "name", "m", "count"],
+        ),
+        (
+            reads::MENTION_CONTEXT_QUERY,
+            &["m", "start", "end", "body", "url"],
+        ),
     ] {
         let parsed = spargebra::SparqlParser::new().parse_query(q).unwrap();
         let text = parsed.to_string();
