@@ -245,9 +245,21 @@ pub fn scan(gz: &Gazetteer, cues: &Cues, s: &str) -> Scan {
         }
     }
     // A Chinese name may start at any surname: the stage that reads them needs the words of
-    // the whole sentence (and the words before a name, for its context).
-    if s.chars().any(|c| gz.surname_chars.contains(&c)) {
-        needs.push((0, s.len()));
+    // each run of the sentence that holds one (a name, and the words around it that are its
+    // context, stand in one run; a list's names each in their own, between 、).
+    let mut run: Option<(usize, bool)> = None;
+    for (i, c) in s.char_indices() {
+        if crate::segment::in_segmenter_run(c) {
+            let (start, has) = run.unwrap_or((i, false));
+            run = Some((start, has || gz.surname_chars.contains(&c)));
+        } else if let Some((start, has)) = run.take() {
+            if has {
+                needs.push((start, i));
+            }
+        }
+    }
+    if let Some((start, true)) = run {
+        needs.push((start, s.len()));
     }
     needs.sort_unstable();
     Scan {
