@@ -117,7 +117,7 @@ pub(crate) static DOTTED: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"\p{Han}+(?:[·•・‧．\-－]\p{Han}+)+").ok());
 
 static DATELINE_AFTER: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r"^\p{Han}{0,6}?\d{1,2}日(?:电|报导|报道|综合外电)").ok());
+    LazyLock::new(|| Regex::new(r"^\p{Han}{0,6}?\d{1,2}日(?:电|专电|报导|报道|综合外电)").ok());
 
 /// A byline's place and its end after the reporter's name: `（大纪元记者钟元台北报导）`.
 static BYLINE_AFTER: LazyLock<Option<Regex>> =
