@@ -2,9 +2,9 @@
 //! dotted transliterated names, and segmenter-tagged names in a title or speech context.
 
 use crate::lexicon::{
-    CREDIT_AFTER, FRONT_GLUE, GENERIC_HEADS, GENERIC_MODIFIER, GLUE, NAMED_AFTER_PERSON, NAME_TAIL,
-    NOT_A_NAME_END, NOT_A_PERSON_AFTER, NOT_A_PERSON_END, NOT_PERSONAL_LATIN, ORG_SUFFIX,
-    PERSON_JOINER, PLACE_BEFORE_NAME, SPEECH,
+    CREDIT_AFTER, FRONT_GLUE, GENERIC_HEADS, GENERIC_MODIFIER, GLUE, GLUED_AFTER_THIRD,
+    NAMED_AFTER_PERSON, NAME_TAIL, NOT_A_NAME_END, NOT_A_PERSON_AFTER, NOT_A_PERSON_END,
+    NOT_GIVEN_NAME, NOT_PERSONAL_LATIN, ORG_SUFFIX, PERSON_JOINER, PLACE_BEFORE_NAME, SPEECH,
 };
 use std::cell::OnceCell;
 use std::sync::LazyLock;
@@ -769,19 +769,30 @@ fn mended_name_end(r: &Recognition<'_, '_>, t: &Tok<'_>, n: usize) -> usize {
     } else if n == 2 {
         if let Some(next) = toks.iter().find(|x| x.start == t.end) {
             let nc: Vec<char> = next.word.chars().collect();
-            if let [c, '等'] = nc.as_slice() {
-                if is_han(*c) && !NOT_A_NAME_END.contains(c) {
-                    end += c.len_utf8();
-                }
-            }
-            // 李海|瓒: a Chinese name's third character the segmenter cut off on its own and
-            // tags as a name too (not a transliteration's next syllable: 卡利|尼|琴科).
+            // (A Chinese name: a surname first, not spelt like a transliteration.)
             let chinese = t
                 .word
                 .chars()
                 .next()
                 .is_some_and(|f| gz.surname_chars.contains(&f))
                 && !word_translit(gz, t.word);
+            // (邓振|中等人, 张茗|喧摄, 林朗|彦及: the third character glued to 等, 摄 or 及; not
+            // to 称 or 说, which make verbs of their own: 张丙|声称, 汪涛|并称; nor a word of
+            // the dictionary: 王颖|拍摄.)
+            if let [c, x] = nc.as_slice() {
+                if is_han(*c)
+                    && !NOT_A_NAME_END.contains(c)
+                    && (*x == '等'
+                        || (chinese
+                            && GLUED_AFTER_THIRD.contains(x)
+                            && !NOT_GIVEN_NAME.contains(c)
+                            && !r.seg.jieba.has_word(next.word)))
+                {
+                    end += c.len_utf8();
+                }
+            }
+            // 李海|瓒: a Chinese name's third character the segmenter cut off on its own and
+            // tags as a name too (not a transliteration's next syllable: 卡利|尼|琴科).
             if let [c] = nc.as_slice() {
                 if chinese
                     && is_han(*c)

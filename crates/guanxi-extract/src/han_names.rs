@@ -20,8 +20,8 @@ use guanxi_core::{EntityKind, Span};
 
 use super::{is_credit, is_han, Found, Recognition};
 use crate::lexicon::{
-    ADDRESS_TERM, AFTER_PERSON, BEFORE_PERSON, CREDIT_BEFORE, NOT_AFTER_HAN_NAME, NOT_GIVEN_NAME,
-    PERSON_JOINER, PERSON_ROLE, SPEECH,
+    ADDRESS_TERM, AFTER_PERSON, BEFORE_PERSON, CREDIT_BEFORE, GLUED_AFTER_THIRD,
+    NOT_AFTER_HAN_NAME, NOT_GIVEN_NAME, PERSON_JOINER, PERSON_ROLE, SPEECH,
 };
 use crate::segment::Tok;
 
@@ -179,6 +179,10 @@ fn propose(r: &Recognition<'_, '_>, t: &Tok<'_>, next: Option<&Tok<'_>>) -> Opti
         // ends where the sentence's words start again.
         let end = match next {
             Some(n) if given == 1 && third_character(r, n) => n.end,
+            // 张茗|喧摄, 林朗|彦及: the third character glued to a particle after the name.
+            Some(n) if given == 1 && !r.seg.jieba.has_word(n.word) => {
+                t.end + glued_third(n).map_or(0, char::len_utf8)
+            }
             _ => t.end,
         };
         return Some(Candidate {
@@ -212,7 +216,7 @@ fn propose(r: &Recognition<'_, '_>, t: &Tok<'_>, next: Option<&Tok<'_>>) -> Opti
 
 /// Whether the one-character word `n` after a surname and a one-character given name is the
 /// name's third character: a character that may end a given name, and after it a bracket,
-/// a punctuation mark, a speech word, 是 or 的 (孙龙|光是, 崔相|焄(Choe), 胡谧|空（).
+/// a punctuation mark, a speech word, 是, 的 or 等 (孙龙|光是, 崔相|焄(Choe), 胡谧|空（, 李国|爱|等).
 fn third_character(r: &Recognition<'_, '_>, n: &Tok<'_>) -> bool {
     let mut chars = n.word.chars();
     let (Some(c), None) = (chars.next(), chars.next()) else {
@@ -227,7 +231,18 @@ fn third_character(r: &Recognition<'_, '_>, n: &Tok<'_>) -> bool {
         || after.is_empty()
         || after.starts_with(|x: char| !is_han(x) && !x.is_ascii_alphanumeric())
         || SPEECH.iter().any(|w| after.starts_with(w))
-        || after.starts_with(['是', '的'])
+        || after.starts_with(['是', '的', '等'])
+}
+
+/// The first character of the two-character word `n` after a surname and a one-character
+/// given name, when the second is one the segmenter glues after names (喧|摄, 彦|及; not 称
+/// or 说, which make verbs: 声|称): that first character is the name's third.
+fn glued_third(n: &Tok<'_>) -> Option<char> {
+    let mut chars = n.word.chars();
+    let (Some(c), Some(x), None) = (chars.next(), chars.next(), chars.next()) else {
+        return None;
+    };
+    (is_han(c) && !NOT_GIVEN_NAME.contains(&c) && GLUED_AFTER_THIRD.contains(&x)).then_some(c)
 }
 
 /// Whether nothing around or inside a candidate says it is no name of a person.
