@@ -105,39 +105,45 @@ pub(crate) fn han_names(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
         .iter()
         .map(|c| c.proposal == Proposal::GuessedFull || in_person_context(r, c))
         .collect();
+    // (A common word of two characters is never taken in through a list: 宣言, 顾客.)
+    let joinable: Vec<bool> = candidates
+        .iter()
+        .map(|c| {
+            let word = &s[c.start..c.end];
+            word.chars().count() != 2 || !r.seg.common_word(word)
+        })
+        .collect();
     loop {
         let mut changed = false;
         for k in 0..candidates.len() {
-            if accepted[k] {
+            if accepted[k] || !joinable[k] {
                 continue;
             }
             let c = candidates[k];
-            let word = &s[c.start..c.end];
-            if word.chars().count() == 2 && r.seg.common_word(word) {
-                continue;
-            }
-            let person_ends_at = |at: usize| {
+            // Whether a person found so far starts (or ends, `at_end`) at byte `at`.
+            let person_edge = |at: usize, at_end: bool| {
+                let edge = |start: usize, end: usize, at: usize| {
+                    if at_end {
+                        end == at
+                    } else {
+                        start == at
+                    }
+                };
                 out.iter().any(|f| {
-                    f.key.kind == EntityKind::Person && !f.nested && f.span.end == base + at
+                    f.key.kind == EntityKind::Person
+                        && !f.nested
+                        && edge(f.span.start, f.span.end, base + at)
                 }) || candidates
                     .iter()
                     .zip(&accepted)
-                    .any(|(o, &ok)| ok && o.end == at)
-            };
-            let person_starts_at = |at: usize| {
-                out.iter().any(|f| {
-                    f.key.kind == EntityKind::Person && !f.nested && f.span.start == base + at
-                }) || candidates
-                    .iter()
-                    .zip(&accepted)
-                    .any(|(o, &ok)| ok && o.start == at)
+                    .any(|(o, &ok)| ok && edge(o.start, o.end, at))
             };
             let before = s[..c.start].chars().next_back();
             let after = s[c.end..].chars().next();
             let joined_before = before.is_some_and(|j| PERSON_JOINER.contains(&j))
-                && person_ends_at(c.start - before.map_or(0, char::len_utf8));
+                && person_edge(c.start - before.map_or(0, char::len_utf8), true);
             let joined_after = after.is_some_and(|j| PERSON_JOINER.contains(&j))
-                && person_starts_at(c.end + after.map_or(0, char::len_utf8));
+                && person_edge(c.end + after.map_or(0, char::len_utf8), false);
             if joined_before || joined_after {
                 accepted[k] = true;
                 changed = true;
