@@ -109,7 +109,8 @@ pub struct IngestOptions {
     pub report: Option<PathBuf>,
     /// Refuse files larger than this (bytes).
     pub max_bytes: Option<usize>,
-    /// Read every file again, even those the manifest says are unchanged.
+    /// Read every file again, even those the manifest says are unchanged, and resolve every
+    /// event again from all the reports in the store.
     pub full: bool,
     /// Files per batch (default 512).
     pub batch: Option<usize>,
@@ -255,6 +256,10 @@ impl Report {
     }
 }
 
+/// Up to this many articles written, a run resolves only the events they touch; beyond, all
+/// (reading every report once is then cheaper than reading each article's blocks).
+pub const INCREMENTAL_MAX: usize = 2_000;
+
 /// An ingest run of `files` into `store`: the one path by which articles reach a store
 /// (`ingest`, `build` and `eval` all take it). Batches of files are parsed in parallel,
 /// duplicates decided in file order, articles extracted in parallel and written one batch
@@ -294,6 +299,8 @@ pub fn ingest(
     let no_skip = Manifest::new();
     let skip_known = if opts.full { &no_skip } else { &manifest };
     let mut updated: Vec<(String, u64)> = Vec::new();
+    // The articles written: their events are resolved again.
+    let mut written: Vec<String> = Vec::new();
     let mut seen_urls: HashMap<String, String> = HashMap::new();
     let mut seen_bodies: HashMap<u64, String> = HashMap::new();
     // Store writes run on their own thread, one batch behind parsing and extraction.
@@ -371,6 +378,7 @@ pub fn ingest(
                 match r {
                     Ok((ex, aq)) => {
                         sum.stored += 1;
+                        written.push(guanxi_rdf::article_of_graph(&aq.graph));
                         sum.quads += aq.quads.len();
                         sum.entities += ex.entities.len();
                         sum.reports += ex.interactions.len();
@@ -392,8 +400,17 @@ pub fn ingest(
     })?;
     progress.finished();
     report.finish()?;
-    // Nothing new: the merged interactions are those of the last run.
+    // Nothing new: the merged interactions are those of the last run. A few articles added
+    // to a store that knows its events: only the events they touch are resolved again (the
+    // same graph as resolving all, which --full and large runs do).
     let (reports, events) = if sum.stored == 0 && had_manifest {
+        store
+            .event_counts()
+            .map_err(AppError::store("count the interactions"))?
+    } else if !opts.full && had_manifest && written.len() <= INCREMENTAL_MAX {
+        store
+            .update_events(&written)
+            .map_err(AppError::store("resolve the events"))?;
         store
             .event_counts()
             .map_err(AppError::store("count the interactions"))?

@@ -402,6 +402,8 @@ pub fn timeline(loc: &crate::commands::Location, name: &str, csv: bool) -> Resul
         status: String,
         with: BTreeSet<String>,
         articles: BTreeSet<String>,
+        sources: BTreeSet<String>,
+        reference: bool,
     }
     let mut by: BTreeMap<String, Row> = BTreeMap::new();
     // The name is bound as a term, never pasted into the query text.
@@ -411,7 +413,7 @@ pub fn timeline(loc: &crate::commands::Location, name: &str, csv: bool) -> Resul
         q,
         &[("target", target.into())],
         &[
-            "i", "type", "date", "place", "status", "other", "a", "byTitle",
+            "i", "type", "date", "place", "status", "other", "a", "byTitle", "src", "ref",
         ],
         |v| {
             let Some(i) = &v[0] else { return };
@@ -428,6 +430,9 @@ pub fn timeline(loc: &crate::commands::Location, name: &str, csv: bool) -> Resul
             r.status = local(&v[4]);
             r.with.extend(v[5].clone());
             r.articles.extend(v[6].clone());
+            // (An article without a publisher is its own source.)
+            r.sources.extend(v[8].clone().or_else(|| v[6].clone()));
+            r.reference |= v[9].as_deref() == Some("true");
             // Named only by title in the text (俄罗斯外长): marked as such.
             r.with.extend(v[7].as_ref().map(|n| format!("{n}（职务）")));
         },
@@ -435,7 +440,15 @@ pub fn timeline(loc: &crate::commands::Location, name: &str, csv: bool) -> Resul
     if by.is_empty() {
         bail!("no interaction of {name} in the store (names are matched exactly: schema:name or an alternate name)");
     }
-    let mut list: Vec<Row> = by.into_values().collect();
+    // Events only: a reference to some past contact is stated, not counted.
+    let (references, mut list): (Vec<Row>, Vec<Row>) =
+        by.into_values().partition(|r| r.reference);
+    if !references.is_empty() {
+        eprintln!(
+            "({} more reports only refer to some past contact of {name} and are not events)",
+            references.len()
+        );
+    }
     list.sort_by(|a, b| {
         (a.date.is_empty(), &a.date, &a.kind, &a.with).cmp(&(
             b.date.is_empty(),
@@ -444,7 +457,7 @@ pub fn timeline(loc: &crate::commands::Location, name: &str, csv: bool) -> Resul
             &b.with,
         ))
     });
-    let header: Vec<String> = ["date", "type", "with", "place", "status", "reports"]
+    let header: Vec<String> = ["date", "type", "with", "place", "status", "reports", "sources"]
         .iter()
         .map(|s| s.to_string())
         .collect();
@@ -458,6 +471,7 @@ pub fn timeline(loc: &crate::commands::Location, name: &str, csv: bool) -> Resul
                 r.place,
                 r.status,
                 r.articles.len().to_string(),
+                r.sources.len().to_string(),
             ]
         })
         .collect();

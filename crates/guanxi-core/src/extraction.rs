@@ -286,6 +286,48 @@ impl Status {
     }
 }
 
+/// Whether a report speaks of the news of its day or of an earlier contact, and of which: what
+/// event resolution reads to tie a report that gives no date to the event it refers to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum TimeReference {
+    /// No word sets it before the news (the news of the article's own days, or planned).
+    #[default]
+    News,
+    /// A contact of the last days (日前, 近日, 前不久): the latest one, within days.
+    RecentPast,
+    /// The previous contact (此前, 上次, 当时): the latest one before the article.
+    PreviousContact,
+    /// Some past contact or several (曾, 多次, 近年来): none in particular.
+    SomePastContact,
+}
+
+impl TimeReference {
+    /// Every reference back (the news itself has no individual).
+    pub const BACK: [TimeReference; 3] = [
+        TimeReference::RecentPast,
+        TimeReference::PreviousContact,
+        TimeReference::SomePastContact,
+    ];
+
+    /// Its individual in the ontology, a local name of `gx:`; `None` for the news itself.
+    pub fn name(self) -> Option<&'static str> {
+        match self {
+            TimeReference::News => None,
+            TimeReference::RecentPast => Some("RecentPast"),
+            TimeReference::PreviousContact => Some("PreviousContact"),
+            TimeReference::SomePastContact => Some("SomePastContact"),
+        }
+    }
+
+    /// The reference whose individual is `name` (`RecentPast`); the news itself otherwise.
+    pub fn from_name(name: &str) -> Self {
+        Self::BACK
+            .into_iter()
+            .find(|r| r.name() == Some(name))
+            .unwrap_or_default()
+    }
+}
+
 /// Who met whom, when, where.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Interaction {
@@ -303,6 +345,9 @@ pub struct Interaction {
     pub place: Option<EntityKey>,
     /// Happened, planned or cancelled.
     pub status: Status,
+    /// Whether the wording sets it before the news (此前, 曾, 多次), and how.
+    #[serde(default)]
+    pub reference: TimeReference,
     /// Every statement of it in the article (one event reported twice keeps both).
     pub evidence: Vec<Evidence>,
 }

@@ -13,6 +13,7 @@ pub use date::{DateValue, LocalDate, Precision};
 pub use extraction::{
     Coordinates, Diagnostic, Entity, EntityKey, EntityKind, Evidence, Extraction, Interaction,
     InteractionFamily, InteractionKind, Mention, PlaceKind, Role, Sentence, Status, Term,
+    TimeReference,
 };
 
 /// A byte range `start..end` into [`Article::text`].

@@ -108,6 +108,8 @@ pub(crate) fn dedup(
                 if o.place.is_none() {
                     o.place = it.place;
                 }
+                // One statement as news makes it news; else the most specific reference back.
+                o.reference = o.reference.min(it.reference);
                 o.evidence.extend(it.evidence);
             }
             None => out.push((it, summit)),

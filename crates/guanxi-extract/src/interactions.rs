@@ -3,16 +3,17 @@
 //! one event reported several times in an article is one interaction.
 
 use crate::lexicon::{
-    ANAPHORIC_SUMMIT, BREAKS, CANCELLED, CAPITAL, CONJ, DONE_MARKER, DURING, FIRST_PERSON,
-    FRONTED_TIME, HELD, HELD_TOGETHER, JOINT_CONTACT, LEGAL_CONTEXT, NOT_A_VENUE, NOT_PLANNED,
-    ON_BEHALF, PARTY_BREAK, PERSON_JOINER, PLACE_CUES, PLANNED, POSSESSIVE, PRONOUNS,
+    ACCESS_BEFORE, ANAPHORIC_SUMMIT, BREAKS, CANCELLED, CAPITAL, CONJ, DONE_MARKER, DURING, FIRST_PERSON,
+    FRONTED_TIME, HELD, HELD_TOGETHER, INTERVIEW_CUE, INVITATION, JOINT_CONTACT, LEGAL_CONTEXT, NOT_A_VENUE, NOT_PLANNED,
+    ON_BEHALF, ONCE_BEFORE, PARTY_BREAK, PERSON_JOINER, PLACE_CUES, PLANNED, POSSESSIVE,
+    PREVIOUS_CONTACT, PRONOUNS, RECENT_PAST, SEVERAL_TIMES,
     RANGE_JOINERS, SEQUENCE, SUMMIT_CUES, SUMMIT_NAME_AFTER, TIME_AFTER, TOGETHER, TRAVEL,
     TRIGGER_NOUN_AFTER, VISIT_RANGE_MARK,
 };
 
 use guanxi_core::{
     BlockKind, DateValue, EntityKey, EntityKind, Evidence, Interaction, InteractionKind, PlaceKind,
-    Span, Status,
+    Span, Status, TimeReference,
 };
 
 use crate::dates::DateMention;
@@ -319,7 +320,8 @@ fn clause_sides<'s>(site: &TriggerSite<'s, '_>) -> ClauseSides<'s> {
 /// Whether the trigger's sentence says it is no contact: a lawyer's or a prosecutor's meeting
 /// in the sentence up to the end of the trigger's clause (不让律师会见, 以被告身分约谈;
 /// 斯伟江律师通报说：……在南京市第二看守所，会见郭泉), or a press conference not held together
-/// (赵立坚在记者会上; 菅义伟与维多多共同出席记者会 is one).
+/// (赵立坚在记者会上; 菅义伟与维多多共同出席记者会 is one), or 访问 as an interview or access
+/// to a site.
 fn no_contact(site: &TriggerSite<'_, '_>) -> bool {
     let &TriggerSite {
         text,
@@ -336,7 +338,14 @@ fn no_contact(site: &TriggerSite<'_, '_>) -> bool {
     let before = &text[clause.start..a];
     let alone =
         HELD_TOGETHER.contains(&&text[a..b]) && !TOGETHER.iter().any(|w| before.contains(w));
-    legal || alone
+    // 访问 is also an interview (接受福斯新闻电话访问) and access to a site (无法访问).
+    let interview = kind == InteractionKind::Visit
+        && (INTERVIEW_CUE.iter().any(|w| {
+            before
+                .rfind(w)
+                .is_some_and(|i| !INVITATION.iter().any(|v| before[i..].contains(v)))
+        }) || ACCESS_BEFORE.iter().any(|w| before.ends_with(w)));
+    legal || alone || interview
 }
 
 /// Those who act together before a contact's word: the last person before it and those joined
@@ -559,6 +568,11 @@ fn report(
         Status::Happened
     };
 
+    let reference = if status == Status::Planned {
+        TimeReference::News
+    } else {
+        time_reference(&text[prev_clause..a])
+    };
     let date = pick_date(sf, block_dates, clause, a, b);
     let place = match kind {
         InteractionKind::PhoneCall | InteractionKind::VideoCall => None,
@@ -578,10 +592,30 @@ fn report(
             date,
             place,
             status,
+            reference,
             evidence: vec![evidence],
         },
         summit,
     ))
+}
+
+/// Whether the words before a trigger (its clause and the one before) set the contact before
+/// the news, and how: a contact among several (多次) is none in particular even when it is
+/// also the previous one (此前曾多次会晤); a recent one (日前) or the previous one (此前,
+/// 当时) is one contact; 曾 alone (曾与拜登会面) is some past contact.
+fn time_reference(before: &str) -> TimeReference {
+    let has = |words: &[&str]| words.iter().any(|w| before.contains(w));
+    if has(SEVERAL_TIMES) {
+        TimeReference::SomePastContact
+    } else if has(RECENT_PAST) {
+        TimeReference::RecentPast
+    } else if has(PREVIOUS_CONTACT) {
+        TimeReference::PreviousContact
+    } else if has(ONCE_BEFORE) {
+        TimeReference::SomePastContact
+    } else {
+        TimeReference::News
+    }
 }
 
 fn text_between<'a>(sf: &SentenceFacts<'a>, a: usize, b: usize) -> &'a str {

@@ -1,20 +1,40 @@
-//! Interactions merged across articles.
+//! Events: interactions resolved across articles.
 //!
 //! Each article's graph holds its *reports* (`gx:InteractionReport`): what that article says of
 //! one interaction, with its evidence. The interactions themselves (`gx:Interaction`) live in
-//! the events graph, rebuilt from every report in the store: reports of the same event by
-//! several articles become one interaction with a `prov:wasDerivedFrom` per article, the number
-//! of reports and of distinct sources, and the reason they were merged.
+//! the events graph, resolved from the reports: reports of one event by several articles become
+//! one interaction with a `prov:wasDerivedFrom` per article, the number of reports and of
+//! distinct sources, and the reasons they were taken for one (`gx:mergeReason`).
 //!
-//! Merge key: the family of the interaction (meeting or talks; phone or video call; summit;
-//! visit), the same participants (named or resolved from a title) and the same day. Places must
-//! agree when both reports state one. A report with no date, or with only a month or a year, is
-//! never merged: nothing says it is the same event, and its article says no more. Two meetings
-//! of the same pair on different days stay two.
+//! Resolution works block by block. A block is the family of the interaction (meeting or
+//! talks; phone or video call; visit; other) with its exact set of participants (named or
+//! resolved from a title); every summit is in one block, because reports of one summit name
+//! different subsets of its participants. What one block resolves to depends on its reports
+//! only, so adding articles re-resolves only the blocks their reports touch
+//! ([`block_of`], [`resolve_blocks`]) and gives the graph a full rebuild gives.
+//!
+//! In a block, in this order (places must agree wherever two reports state one: the same
+//! place, or a city and its country; a summit report must share a participant):
+//! 1. Reports of the same day are one event.
+//! 2. Events a day apart are one when their publishers' time zones explain the day (the earlier
+//!    day from a publisher west of the later day's) and no article reports both days; a visit's
+//!    days (consecutive, four at most, the same place) are one trip.
+//! 3. A report dated only to a month (a year) joins the one event of that month (year) the
+//!    block holds; else reports of the same month from different articles are one event.
+//! 4. A report with no date joins the event it refers to: news of its article's days (no word
+//!    sets it earlier) the one event of the two days before publication, else of the week;
+//!    a plan the first event after it within 30 days; 日前 the latest event of the ten days
+//!    before; 此前, 上次 the latest event before publication within 90 days. News that joins
+//!    none is one event with the undated news of other articles published within a day.
+//!    A report that only refers back to some past contact (曾, 多次), or to a previous one the
+//!    block does not hold, is an interaction marked `gx:referenceOnly`: stated, not counted.
+//!
+//! Anything else stays apart: a wrong merge is worse than a duplicate.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use guanxi_core::{InteractionKind, Status};
+use chrono::NaiveDate;
+use guanxi_core::{InteractionFamily, InteractionKind, Status, TimeReference};
 use oxrdf::{GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
 
 use crate::fnv;
@@ -45,6 +65,11 @@ pub struct ReportRow {
     pub place_country: Option<String>,
     /// Whether it happened.
     pub status: Status,
+    /// The article's publication time as stored (`2020-09-10T08:00:00+08:00`): its local day
+    /// and its publisher's offset.
+    pub published: Option<String>,
+    /// Whether the wording refers back to an earlier contact.
+    pub reference: TimeReference,
     /// Evidence IRIs.
     pub evidence: Vec<String>,
 }
@@ -64,13 +89,49 @@ impl Default for ReportRow {
             place: None,
             place_country: None,
             status: Status::Happened,
+            published: None,
+            reference: TimeReference::News,
             evidence: Vec::new(),
         }
     }
 }
 
-/// Every interaction report with its article, source, type, label, date, place and status:
-/// the rows of [`ReportRow`] but participants and evidence (`queries/reports.rq`).
+impl ReportRow {
+    /// Every participant's IRI, named or by title.
+    fn people(&self) -> BTreeSet<&str> {
+        self.participants
+            .keys()
+            .chain(self.by_title.keys())
+            .map(String::as_str)
+            .collect()
+    }
+
+    /// The article's local day of publication, as a day number.
+    fn published_day(&self) -> Option<i64> {
+        self.published.as_deref().and_then(|p| day_number(p.get(..10)?))
+    }
+
+    /// The publisher's offset from UTC in minutes (`+08:00` → 480; `Z` → 0).
+    fn offset(&self) -> Option<i32> {
+        let p = self.published.as_deref()?;
+        let time = p.get(10..)?;
+        if time.ends_with('Z') {
+            return Some(0);
+        }
+        let at = time.rfind(['+', '-'])?;
+        let (sign, hm) = time.split_at(at);
+        let _ = sign;
+        let mut it = hm[1..].split(':');
+        let h: i32 = it.next()?.parse().ok()?;
+        let m: i32 = it.next().unwrap_or("0").parse().ok()?;
+        let v = h * 60 + m;
+        Some(if hm.starts_with('-') { -v } else { v })
+    }
+}
+
+/// Every interaction report with its article, source, type, label, date, place, status,
+/// publication time and reference back: the rows of [`ReportRow`] but participants and
+/// evidence (`queries/reports.rq`).
 pub const REPORTS_QUERY: &str = include_str!("../queries/reports.rq");
 /// The named participants of each report: `?r ?p ?n` (`queries/report-participants.rq`).
 pub const REPORT_PARTICIPANTS_QUERY: &str = include_str!("../queries/report-participants.rq");
@@ -80,10 +141,83 @@ pub const REPORT_PARTICIPANTS_BY_TITLE_QUERY: &str =
     include_str!("../queries/report-participants-by-title.rq");
 /// The evidence of each report: `?r ?e` (`queries/report-evidence.rq`).
 pub const REPORT_EVIDENCE_QUERY: &str = include_str!("../queries/report-evidence.rq");
+/// The interactions of the events graph with their family's types and participants, for the
+/// blocks they belong to: `?e ?t ?p` (`queries/event-blocks.rq`).
+pub const EVENT_BLOCKS_QUERY: &str = include_str!("../queries/event-blocks.rq");
+
+/// Which reports (or events) a report query (or [`EVENT_BLOCKS_QUERY`]) reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Every one.
+    All,
+    /// Those with participant `?anchor` (bound by the caller).
+    Anchor,
+    /// The summits.
+    Summits,
+    /// Those derived from article `?article` (bound by the caller).
+    Article,
+}
+
+/// One of the report queries or [`EVENT_BLOCKS_QUERY`], narrowed to `scope`: each starts its
+/// pattern with `?r a gx:InteractionReport ;` (or `?e a gx:Interaction ;`), which this extends.
+pub fn scoped(query: &str, scope: Scope) -> String {
+    for (var, class) in [("?r", "gx:InteractionReport"), ("?e", "gx:Interaction")] {
+        let pattern = format!("{var} a {class} ;");
+        if !query.contains(&pattern) {
+            continue;
+        }
+        let extra = match scope {
+            Scope::All => return query.to_string(),
+            Scope::Anchor => "gx:participant|gx:participantByTitle ?anchor ;",
+            Scope::Summits if var == "?r" => "gx:reportedType gx:Summit ;",
+            Scope::Summits => "a gx:Summit ;",
+            Scope::Article => "prov:wasDerivedFrom ?article ;",
+        };
+        return query.replacen(&pattern, &format!("{pattern} {extra}"), 1);
+    }
+    query.to_string()
+}
 
 /// The named graph of merged interactions.
 pub fn events_graph() -> NamedNode {
     NamedNode::new_unchecked(format!("{ID}graph/events"))
+}
+
+/// The unit of resolution: what one block resolves to depends on its reports only.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Block {
+    /// Every summit (their reports name different subsets of their participants).
+    Summits,
+    /// A family of types with its exact participants' IRIs, sorted.
+    Group(&'static str, Vec<String>),
+}
+
+impl Block {
+    /// The participant through which the store finds the block's reports and events (none for
+    /// the summits, found by type).
+    pub fn anchor(&self) -> Option<&str> {
+        match self {
+            Block::Summits => None,
+            Block::Group(_, people) => people.first().map(String::as_str),
+        }
+    }
+}
+
+/// The block of a report or interaction of `kind` with these participants; none without any.
+pub fn block_of<'a>(kind: InteractionKind, people: impl IntoIterator<Item = &'a str>) -> Option<Block> {
+    let people: BTreeSet<&str> = people.into_iter().collect();
+    if people.is_empty() {
+        return None;
+    }
+    Some(match kind.family() {
+        InteractionFamily::Summit => Block::Summits,
+        f => Block::Group(f.key(), people.into_iter().map(str::to_string).collect()),
+    })
+}
+
+/// A report's block.
+pub fn report_block(r: &ReportRow) -> Option<Block> {
+    block_of(r.kind, r.people())
 }
 
 /// Preference among the types of one family when reports disagree and counts tie.
@@ -99,20 +233,17 @@ fn type_rank(kind: InteractionKind) -> u8 {
     }
 }
 
-/// `2020-09-10` → (2020, 9, 10); month and day absent when the literal lacks them.
-fn parts(date: &str) -> (i32, Option<u32>, Option<u32>) {
-    let mut it = date.split('-');
-    let y = it.next().and_then(|y| y.parse().ok()).unwrap_or(0);
-    let m = it.next().and_then(|m| m.parse().ok());
-    let d = it.next().and_then(|d| d.parse().ok());
-    (y, m, d)
+/// `2020-09-10` as a day number.
+fn day_number(date: &str) -> Option<i64> {
+    NaiveDate::parse_from_str(date, "%Y-%m-%d")
+        .ok()
+        .map(|d| i64::from(chrono::Datelike::num_days_from_ce(&d)))
 }
 
-struct Cluster<'a> {
-    date: Option<(String, String)>,
-    /// Every place its reports state, with the country each is in.
-    places: Vec<(&'a str, Option<&'a str>)>,
-    reports: Vec<&'a ReportRow>,
+/// A day number as `2020-09-10`.
+fn day_text(n: i64) -> Option<String> {
+    let n = i32::try_from(n).ok()?;
+    NaiveDate::from_num_days_from_ce_opt(n).map(|d| d.format("%Y-%m-%d").to_string())
 }
 
 /// Whether two places can be the same venue: the same place, or a city and its country.
@@ -120,85 +251,498 @@ fn places_agree(a: (&str, Option<&str>), b: (&str, Option<&str>)) -> bool {
     a.0 == b.0 || a.1 == Some(b.0) || b.1 == Some(a.0)
 }
 
+/// How precisely an event is dated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum When {
+    Day(i64),
+    Month(i32, u32),
+    Year(i32),
+    Undated,
+}
+
+fn when_of(date: Option<&(String, String)>) -> When {
+    let Some((d, _)) = date else {
+        return When::Undated;
+    };
+    if let Some(n) = day_number(d) {
+        return When::Day(n);
+    }
+    let mut it = d.split('-');
+    let y = it.next().and_then(|y| y.parse().ok());
+    let m = it.next().and_then(|m| m.parse().ok());
+    match (y, m) {
+        (Some(y), Some(m)) => When::Month(y, m),
+        (Some(y), None) => When::Year(y),
+        _ => When::Undated,
+    }
+}
+
+/// The (year, month) of a day number.
+fn year_month(n: i64) -> (i32, u32) {
+    use chrono::Datelike;
+    i32::try_from(n)
+        .ok()
+        .and_then(NaiveDate::from_num_days_from_ce_opt)
+        .map_or((0, 0), |d| (d.year(), d.month()))
+}
+
+struct Cluster<'a> {
+    date: Option<(String, String)>,
+    when: When,
+    /// Every place its reports state, with the country each is in.
+    places: Vec<(&'a str, Option<&'a str>)>,
+    reports: Vec<&'a ReportRow>,
+    /// Whether a day-apart or trip merge already widened it (no chains).
+    widened: bool,
+    /// Why its reports are one, step by step.
+    reasons: Vec<String>,
+    /// Its reports only refer back to some past contact.
+    reference_only: bool,
+}
+
+impl<'a> Cluster<'a> {
+    fn new(r: &'a ReportRow) -> Self {
+        Cluster {
+            date: r.date.clone(),
+            when: when_of(r.date.as_ref()),
+            places: r
+                .place
+                .as_deref()
+                .map(|p| (p, r.place_country.as_deref()))
+                .into_iter()
+                .collect(),
+            reports: vec![r],
+            widened: false,
+            reasons: Vec::new(),
+            reference_only: false,
+        }
+    }
+
+    fn day(&self) -> Option<i64> {
+        match self.when {
+            When::Day(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    fn place_fits(&self, r: &ReportRow) -> bool {
+        r.place.as_deref().is_none_or(|p| {
+            self.places
+                .iter()
+                .all(|&q| places_agree(q, (p, r.place_country.as_deref())))
+        })
+    }
+
+    fn places_fit(&self, other: &Cluster<'_>) -> bool {
+        self.places
+            .iter()
+            .all(|&a| other.places.iter().all(|&b| places_agree(a, b)))
+    }
+
+    /// Whether a report may be of this event: places agree, and a summit shares a participant.
+    fn fits(&self, r: &ReportRow, summits: bool) -> bool {
+        self.place_fits(r)
+            && (!summits || {
+                let mine: BTreeSet<&str> = self.reports.iter().flat_map(|x| x.people()).collect();
+                r.people().iter().any(|p| mine.contains(p))
+            })
+    }
+
+    fn shares_people(&self, other: &Cluster<'_>) -> bool {
+        let mine: BTreeSet<&str> = self.reports.iter().flat_map(|x| x.people()).collect();
+        other
+            .reports
+            .iter()
+            .flat_map(|x| x.people())
+            .any(|p| mine.contains(p))
+    }
+
+    fn join(&mut self, r: &'a ReportRow, reason: Option<String>) {
+        if let Some(p) = r.place.as_deref() {
+            self.places.push((p, r.place_country.as_deref()));
+        }
+        self.reports.push(r);
+        if let Some(reason) = reason {
+            self.reasons.push(reason);
+        }
+    }
+
+    fn absorb(&mut self, other: Cluster<'a>, reason: String) {
+        self.places.extend(other.places);
+        self.reports.extend(other.reports);
+        self.reasons.extend(other.reasons);
+        self.reasons.push(reason);
+        self.widened = true;
+    }
+
+    fn articles(&self) -> BTreeSet<&str> {
+        self.reports.iter().map(|r| r.article.as_str()).collect()
+    }
+}
+
+/// The one index in `fits`, if exactly one.
+fn only(fits: &[usize]) -> Option<usize> {
+    match fits {
+        [i] => Some(*i),
+        _ => None,
+    }
+}
+
+/// The report's label for a reason: who reports it.
+fn who(r: &ReportRow) -> String {
+    r.source.rsplit('/').next().unwrap_or("").to_string()
+}
+
+/// Resolves one block's reports into its events.
+fn resolve<'a>(block: &Block, mut rs: Vec<&'a ReportRow>) -> Vec<Cluster<'a>> {
+    let summits = *block == Block::Summits;
+    // Most precise dates first; placed reports first (an unplaced one then joins the one event
+    // it fits); then by date and IRI, so the order of the input never matters.
+    rs.sort_by(|a, b| {
+        let len = |r: &ReportRow| r.date.as_ref().map_or(0, |d| d.0.len());
+        len(b)
+            .cmp(&len(a))
+            .then_with(|| a.place.is_none().cmp(&b.place.is_none()))
+            .then_with(|| a.date.cmp(&b.date))
+            .then_with(|| a.report.cmp(&b.report))
+    });
+    let mut clusters: Vec<Cluster<'a>> = Vec::new();
+    let mut month_or_year: Vec<&'a ReportRow> = Vec::new();
+    let mut undated: Vec<&'a ReportRow> = Vec::new();
+    // 1. The same day.
+    for r in rs {
+        let When::Day(day) = when_of(r.date.as_ref()) else {
+            if r.date.is_some() {
+                month_or_year.push(r);
+            } else {
+                undated.push(r);
+            }
+            continue;
+        };
+        let fits: Vec<usize> = (0..clusters.len())
+            .filter(|&i| clusters[i].day() == Some(day) && clusters[i].fits(r, summits))
+            .collect();
+        // (An unplaced report that fits events in two places is neither.)
+        match only(&fits) {
+            Some(i) => clusters[i].join(r, None),
+            None => clusters.push(Cluster::new(r)),
+        }
+    }
+    // 2. A day apart across time zones; a visit's consecutive days.
+    clusters.sort_by(|a, b| a.day().cmp(&b.day()).then_with(|| a.reports[0].report.cmp(&b.reports[0].report)));
+    let mut i = 0;
+    while i < clusters.len() {
+        let mut j = i + 1;
+        let mut merged = false;
+        while j < clusters.len() {
+            let (Some(d1), Some(d2)) = (clusters[i].day(), clusters[j].day()) else {
+                break;
+            };
+            if d2 - d1 > 3 {
+                break;
+            }
+            if let Some(reason) = day_apart(block, &clusters[i], &clusters[j], summits) {
+                let c = clusters.remove(j);
+                clusters[i].absorb(c, reason);
+                merged = true;
+                if block_family(block) != Some(InteractionFamily::Visit.key()) {
+                    break;
+                }
+                continue;
+            }
+            j += 1;
+        }
+        let _ = merged;
+        i += 1;
+    }
+    for c in &mut clusters {
+        settle_day(c);
+    }
+    // 3. A month or a year.
+    let mut coarse: Vec<Cluster<'a>> = Vec::new();
+    for r in month_or_year {
+        let when = when_of(r.date.as_ref());
+        let within = |c: &Cluster<'_>| match (when, c.when) {
+            (When::Month(y, m), When::Day(n)) => year_month(n) == (y, m),
+            (When::Year(y), When::Day(n)) => year_month(n).0 == y,
+            (When::Year(y), When::Month(cy, _)) => cy == y,
+            _ => false,
+        };
+        let published = r.published_day();
+        // (A past event cannot be dated after the article that reports it.)
+        let not_after = |c: &Cluster<'_>| {
+            r.status != Status::Happened
+                || published.is_none_or(|p| c.day().is_none_or(|d| d <= p + 1))
+        };
+        let dated: Vec<usize> = (0..clusters.len())
+            .filter(|&i| within(&clusters[i]) && not_after(&clusters[i]) && clusters[i].fits(r, summits))
+            .collect();
+        let months: Vec<usize> = (0..coarse.len())
+            .filter(|&i| within(&coarse[i]) && coarse[i].fits(r, summits))
+            .collect();
+        let d = r.date.as_ref().map_or("", |d| d.0.as_str());
+        if let (Some(i), true) = (only(&dated), months.is_empty()) {
+            let reason = format!("{d} in {}: the one event of that period", who(r));
+            clusters[i].join(r, Some(reason));
+            continue;
+        }
+        if !dated.is_empty() {
+            coarse.push(Cluster::new(r));
+            continue;
+        }
+        // Reports of the same month from different articles.
+        let same: Vec<usize> = (0..coarse.len())
+            .filter(|&i| {
+                matches!(coarse[i].when, When::Month(..))
+                    && coarse[i].date == r.date
+                    && coarse[i].fits(r, summits)
+                    && !coarse[i].articles().contains(r.article.as_str())
+            })
+            .collect();
+        match only(&same) {
+            Some(i) => coarse[i].join(
+                r,
+                Some(format!("{d} in {}: the same month, no day given", who(r))),
+            ),
+            None => coarse.push(Cluster::new(r)),
+        }
+    }
+    clusters.extend(coarse);
+    // 4. No date.
+    let mut loose: Vec<Cluster<'a>> = Vec::new();
+    undated.sort_by(|a, b| {
+        a.published
+            .cmp(&b.published)
+            .then_with(|| a.report.cmp(&b.report))
+    });
+    for r in undated {
+        match attach(&clusters, r, summits) {
+            Some((i, reason)) => clusters[i].join(r, Some(reason)),
+            None => {
+                if matches!(
+                    r.reference,
+                    TimeReference::PreviousContact | TimeReference::SomePastContact
+                ) && r.status == Status::Happened
+                {
+                    let mut c = Cluster::new(r);
+                    c.reference_only = true;
+                    loose.push(c);
+                    continue;
+                }
+                // Undated news of other articles published within a day (plans: three).
+                let window = if r.status == Status::Planned { 3 } else { 1 };
+                let p = r.published_day();
+                let same: Vec<usize> = (0..loose.len())
+                    .filter(|&i| {
+                        let c = &loose[i];
+                        let first = c.reports[0];
+                        !c.reference_only
+                            && first.status == r.status
+                            && p.zip(first.published_day()).is_some_and(|(p, q)| (p - q).abs() <= window)
+                            && !c.articles().contains(r.article.as_str())
+                            && c.fits(r, summits)
+                            && (!summits || first.people() == r.people())
+                    })
+                    .collect();
+                match only(&same) {
+                    Some(i) => {
+                        let reason = format!(
+                            "undated in {}, published within {window} day{} of the other undated report{}",
+                            who(r),
+                            if window == 1 { "" } else { "s" },
+                            if loose[i].reports.len() > 1 { "s" } else { "" }
+                        );
+                        loose[i].join(r, Some(reason));
+                    }
+                    None => loose.push(Cluster::new(r)),
+                }
+            }
+        }
+    }
+    clusters.extend(loose);
+    clusters
+}
+
+fn block_family(block: &Block) -> Option<&'static str> {
+    match block {
+        Block::Summits => None,
+        Block::Group(f, _) => Some(f),
+    }
+}
+
+/// Why two day clusters (`a` the earlier) are one event, if they are.
+fn day_apart(block: &Block, a: &Cluster<'_>, b: &Cluster<'_>, summits: bool) -> Option<String> {
+    let (d1, d2) = (a.day()?, b.day()?);
+    if !a.places_fit(b) || (summits && !a.shares_people(b)) {
+        return None;
+    }
+    // No article reports both: one that does tells two events.
+    if !a.articles().is_disjoint(&b.articles()) {
+        return None;
+    }
+    let day = |n: i64| day_text(n).unwrap_or_default();
+    if block_family(block) == Some(InteractionFamily::Visit.key()) {
+        // A trip: consecutive days in one place, four at most.
+        let first = a.reports.iter().filter_map(|r| r.date.as_ref()).filter_map(|d| day_number(&d.0)).min()?;
+        let placed = !a.places.is_empty() && !b.places.is_empty();
+        return (placed && d2 - first <= 3 && d2 - d1 <= 1 && !a.widened_beyond(d2))
+            .then(|| format!("{} to {}: one trip, the same place on consecutive days", day(first), day(d2)));
+    }
+    if d2 - d1 != 1 || a.widened || b.widened {
+        return None;
+    }
+    // The earlier day from a publisher west of the later day's.
+    let west = a.reports.iter().filter_map(|r| r.offset()).min()?;
+    let east = b.reports.iter().filter_map(|r| r.offset()).max()?;
+    (west < east).then(|| {
+        format!(
+            "{} and {}: a day apart, reported from time zones {} and {}",
+            day(d1),
+            day(d2),
+            utc(west),
+            utc(east)
+        )
+    })
+}
+
+impl Cluster<'_> {
+    /// Whether the trip already spans more than four days with `day`.
+    fn widened_beyond(&self, day: i64) -> bool {
+        self.reports
+            .iter()
+            .filter_map(|r| r.date.as_ref())
+            .filter_map(|d| day_number(&d.0))
+            .any(|d| day - d > 3)
+    }
+}
+
+fn utc(minutes: i32) -> String {
+    let sign = if minutes < 0 { '-' } else { '+' };
+    let m = minutes.abs();
+    if m % 60 == 0 {
+        format!("UTC{sign}{}", m / 60)
+    } else {
+        format!("UTC{sign}{}:{:02}", m / 60, m % 60)
+    }
+}
+
+/// A widened cluster's date: the day most sources give (ties: the earlier; a trip: its first
+/// day).
+fn settle_day(c: &mut Cluster<'_>) {
+    if !c.widened {
+        return;
+    }
+    let mut by_day: BTreeMap<i64, BTreeSet<&str>> = BTreeMap::new();
+    for r in &c.reports {
+        if let Some(n) = r.date.as_ref().and_then(|d| day_number(&d.0)) {
+            by_day.entry(n).or_default().insert(r.source.as_str());
+        }
+    }
+    let trip = c.reports.iter().all(|r| r.kind == InteractionKind::Visit);
+    let pick = if trip {
+        by_day.keys().next().copied()
+    } else {
+        by_day
+            .iter()
+            .max_by(|a, b| a.1.len().cmp(&b.1.len()).then(b.0.cmp(a.0)))
+            .map(|(d, _)| *d)
+    };
+    if let Some(n) = pick {
+        c.when = When::Day(n);
+        if let (Some(text), Some(d)) = (day_text(n), c.date.as_mut()) {
+            d.0 = text;
+        }
+    }
+}
+
+/// The event an undated report refers to, and why.
+fn attach(clusters: &[Cluster<'_>], r: &ReportRow, summits: bool) -> Option<(usize, String)> {
+    let p = r.published_day()?;
+    let day = |n: i64| day_text(n).unwrap_or_default();
+    // A summit report names some of the summit's participants.
+    let fits = |c: &Cluster<'_>| {
+        c.fits(r, summits)
+            && !c.reference_only
+            && (r.status == Status::Cancelled) == c.reports.iter().all(|x| x.status == Status::Cancelled)
+    };
+    let days_in = |lo: i64, hi: i64| -> Vec<(usize, i64)> {
+        clusters
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| c.day().filter(|d| (lo..=hi).contains(d)).map(|d| (i, d)))
+            .filter(|(i, _)| fits(&clusters[*i]))
+            .collect()
+    };
+    // The latest (or first) of several, when no other event shares its day.
+    let latest = |v: &[(usize, i64)]| -> Option<(usize, i64)> {
+        let best = v.iter().map(|x| x.1).max()?;
+        let at: Vec<&(usize, i64)> = v.iter().filter(|x| x.1 == best).collect();
+        match at.as_slice() {
+            [x] => Some(**x),
+            _ => None,
+        }
+    };
+    let first = |v: &[(usize, i64)]| -> Option<(usize, i64)> {
+        let best = v.iter().map(|x| x.1).min()?;
+        let at: Vec<&(usize, i64)> = v.iter().filter(|x| x.1 == best).collect();
+        match at.as_slice() {
+            [x] => Some(**x),
+            _ => None,
+        }
+    };
+    let src = who(r);
+    let published = day(p);
+    if r.status == Status::Planned {
+        let (i, d) = first(&days_in(p - 1, p + 30))?;
+        return Some((i, format!("undated plan in {src} (published {published}): the first event after it, {}", day(d))));
+    }
+    match r.reference {
+        TimeReference::News => {
+            let near = days_in(p - 2, p + 1);
+            let (i, d) = match near.as_slice() {
+                [x] => *x,
+                [] => match days_in(p - 7, p + 1).as_slice() {
+                    [x] => *x,
+                    _ => return None,
+                },
+                _ => return None,
+            };
+            Some((i, format!("undated in {src} (published {published}): the one event of its days, {}", day(d))))
+        }
+        TimeReference::RecentPast => {
+            let (i, d) = latest(&days_in(p - 10, p))?;
+            Some((i, format!("undated, recent (日前) in {src} (published {published}): the latest event before it, {}", day(d))))
+        }
+        TimeReference::PreviousContact => {
+            let (i, d) = latest(&days_in(p - 90, p))?;
+            Some((i, format!("undated, referring back (此前) in {src} (published {published}): the latest event before it, {}", day(d))))
+        }
+        TimeReference::SomePastContact => None,
+    }
+}
+
 /// The events graph's quads for every report in the store.
 pub fn merge(reports: &[ReportRow]) -> Vec<Quad> {
-    // Group by family and participants.
-    let mut groups: BTreeMap<(&'static str, BTreeSet<&str>), Vec<&ReportRow>> = BTreeMap::new();
+    resolve_blocks(reports, None)
+}
+
+/// The events graph's quads for the blocks in `only` (every block when `None`), from the
+/// reports given (which must hold every report of those blocks).
+pub fn resolve_blocks(reports: &[ReportRow], only: Option<&BTreeSet<Block>>) -> Vec<Quad> {
+    let mut blocks: BTreeMap<Block, Vec<&ReportRow>> = BTreeMap::new();
     for r in reports {
-        let people: BTreeSet<&str> = r
-            .participants
-            .keys()
-            .chain(r.by_title.keys())
-            .map(String::as_str)
-            .collect();
-        groups
-            .entry((r.kind.family().key(), people))
-            .or_default()
-            .push(r);
+        if let Some(b) = report_block(r) {
+            if only.is_none_or(|o| o.contains(&b)) {
+                blocks.entry(b).or_default().push(r);
+            }
+        }
     }
     let graph = GraphName::NamedNode(events_graph());
     let mut out = Vec::new();
-    for ((fam, _), mut rs) in groups {
-        // Most precise dates first, so that coarser reports find the day they belong to.
-        rs.sort_by(|a, b| {
-            let len = |r: &ReportRow| r.date.as_ref().map_or(0, |d| d.0.len());
-            // Placed reports first: an unplaced one then joins the one event it fits.
-            len(b)
-                .cmp(&len(a))
-                .then_with(|| a.place.is_none().cmp(&b.place.is_none()))
-                .then_with(|| a.date.cmp(&b.date))
-                .then_with(|| a.report.cmp(&b.report))
-        });
-        let mut clusters: Vec<Cluster<'_>> = Vec::new();
-        for r in rs {
-            // The same day (a report giving only the month or the year is an event of its own:
-            // its article says no more, and two meetings of one month are not one).
-            let target = r
-                .date
-                .as_ref()
-                .filter(|(d, _)| parts(d).2.is_some())
-                .and_then(|(d, _)| {
-                    let fits: Vec<usize> = clusters
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, c)| {
-                            c.date.as_ref().is_some_and(|(cd, _)| cd == d)
-                                && r.place.as_deref().is_none_or(|p| {
-                                    c.places
-                                        .iter()
-                                        .all(|&q| places_agree(q, (p, r.place_country.as_deref())))
-                                })
-                        })
-                        .map(|(i, _)| i)
-                        .collect();
-                    // (An unplaced report that fits events in two places is neither.)
-                    match fits.as_slice() {
-                        [i] => Some(*i),
-                        _ => None,
-                    }
-                });
-            match target {
-                Some(i) => {
-                    let c = &mut clusters[i];
-                    if let Some(p) = r.place.as_deref() {
-                        c.places.push((p, r.place_country.as_deref()));
-                    }
-                    c.reports.push(r);
-                }
-                None => clusters.push(Cluster {
-                    date: r.date.clone(),
-                    places: r
-                        .place
-                        .as_deref()
-                        .map(|p| (p, r.place_country.as_deref()))
-                        .into_iter()
-                        .collect(),
-                    reports: vec![r],
-                }),
-            }
-        }
-        for c in clusters {
-            write_event(&mut out, &graph, fam, &c);
+    for (block, rs) in blocks {
+        let mut seen = BTreeSet::new();
+        for c in resolve(&block, rs) {
+            write_event(&mut out, &graph, &c, &mut seen);
         }
     }
     out.sort_by_cached_key(|q| q.to_string());
@@ -206,10 +750,22 @@ pub fn merge(reports: &[ReportRow]) -> Vec<Quad> {
     out
 }
 
-fn write_event(out: &mut Vec<Quad>, graph: &GraphName, fam: &str, c: &Cluster<'_>) {
+fn write_event(
+    out: &mut Vec<Quad>,
+    graph: &GraphName,
+    c: &Cluster<'_>,
+    seen: &mut BTreeSet<String>,
+) {
     let Some(first) = c.reports.first() else {
         return;
     };
+    let fam = first.kind.family().key();
+    let lowest = c
+        .reports
+        .iter()
+        .map(|r| r.report.as_str())
+        .min()
+        .unwrap_or_default();
     let named: BTreeMap<&String, &String> = c
         .reports
         .iter()
@@ -239,11 +795,18 @@ fn write_event(out: &mut Vec<Quad>, graph: &GraphName, fam: &str, c: &Cluster<'_
         .map(|(p, _)| *p);
     let mut key = vec![fam, date, place.unwrap_or("")];
     key.extend(people.iter().copied());
-    if c.date.is_none() {
-        // An undated report is an event of its own.
-        key.push(first.report.as_str());
+    if c.date.is_none() || c.reference_only {
+        // An undated event is named by its first report.
+        key.push(lowest);
     }
-    let node = NamedNode::new_unchecked(format!("{ID}interaction/{}", fnv(&key)));
+    let mut hash = fnv(&key);
+    if !seen.insert(hash.clone()) {
+        // (Two events of one day and place: the second is named by its first report too.)
+        key.push(lowest);
+        hash = fnv(&key);
+        seen.insert(hash.clone());
+    }
+    let node = NamedNode::new_unchecked(format!("{ID}interaction/{hash}"));
     let mut add = |p: &str, o: Term| {
         out.push(Quad::new(
             NamedOrBlankNode::NamedNode(node.clone()),
@@ -322,13 +885,19 @@ fn write_event(out: &mut Vec<Quad>, graph: &GraphName, fam: &str, c: &Cluster<'_
         &gx("sourceCount"),
         Term::Literal(Literal::from(sources.len() as i64)),
     );
+    if c.reference_only {
+        add(
+            &gx("referenceOnly"),
+            Term::Literal(Literal::from(true)),
+        );
+    }
     if c.reports.len() > 1 {
         let names: Vec<&str> = named
             .values()
             .chain(by_title.values())
             .map(|n| n.as_str())
             .collect();
-        let reason = format!(
+        let mut reason = format!(
             "{} reports from {} sources: the same {} of {}, {}{}",
             c.reports.len(),
             sources.len(),
@@ -344,6 +913,10 @@ fn write_event(out: &mut Vec<Quad>, graph: &GraphName, fam: &str, c: &Cluster<'_
                 ", places agreeing where stated"
             }
         );
+        for step in &c.reasons {
+            reason.push_str("; ");
+            reason.push_str(step);
+        }
         add(
             &gx("mergeReason"),
             Term::Literal(Literal::new_simple_literal(reason)),

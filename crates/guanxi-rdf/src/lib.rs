@@ -34,6 +34,11 @@ pub struct ArticleQuads {
     pub shared: Vec<Quad>,
 }
 
+/// The article an article's named graph holds (`…/graph/article/{key}` → `…/article/{key}`).
+pub fn article_of_graph(graph: &NamedNode) -> String {
+    graph.as_str().replacen("/graph/article/", "/article/", 1)
+}
+
 /// The named graph holding entity and publisher descriptions.
 pub fn entities_graph() -> NamedNode {
     NamedNode::new_unchecked(format!("{ID}graph/entities"))
@@ -425,6 +430,9 @@ pub fn article_quads(article: &Article, ex: &Extraction) -> Result<ArticleQuads,
             out.add(&node, &schema("location"), entity_iri(pl));
         }
         out.add(&node, &gx("status"), iri(&gx(it.status.name())));
+        if let Some(r) = it.reference.name() {
+            out.add(&node, &gx("timeReference"), iri(&gx(r)));
+        }
         out.add(&node, &derived, art.clone());
         for ev in &it.evidence {
             let evn = evidence_node(&mut out, text, &akey, &art, ev);

@@ -265,11 +265,160 @@ impl Store {
     /// interactions). The reports are read with SPARQL on either backend, so both merge the
     /// same rows with the same code.
     pub fn rebuild_events(&self) -> Result<(usize, usize), StoreError> {
-        use guanxi_core::{InteractionKind, Status};
-        use guanxi_rdf::events::ReportRow;
+        use guanxi_rdf::events::Scope;
+        let reports = self.read_reports(Scope::All, None)?;
+        let quads = guanxi_rdf::events::merge(&reports);
+        let events: std::collections::HashSet<&oxigraph::model::NamedOrBlankNode> =
+            quads.iter().map(|q| &q.subject).collect();
+        let n_events = events.len();
+        let g = guanxi_rdf::events::events_graph();
+        let inner = match &self.backend {
+            Backend::Local(inner) => inner,
+            Backend::Remote(r) => {
+                r.put_graph(g.as_str(), quads.iter())?;
+                return Ok((reports.len(), n_events));
+            }
+        };
+        let mut tx = inner.start_transaction().map_err(StoreError::storage)?;
+        tx.clear_graph(GraphNameRef::NamedNode(g.as_ref()))
+            .map_err(StoreError::storage)?;
+        tx.insert_named_graph(g.as_ref());
+        tx.extend(quads.iter());
+        tx.commit().map_err(StoreError::storage)?;
+        Ok((reports.len(), n_events))
+    }
+
+    /// Re-resolves only the events that the reports of `articles` touch: the blocks of their
+    /// reports now in the store and of the events they were part of before (an article
+    /// replaced or gone), found through the store's indexes by participant (by type for the
+    /// summits), replaced in one transaction. The events graph is then what
+    /// [`Store::rebuild_events`] would make. A remote store rebuilds it whole. Returns the
+    /// numbers of reports read and of events written.
+    pub fn update_events(&self, articles: &[String]) -> Result<(usize, usize), StoreError> {
+        use guanxi_rdf::events::{Block, Scope};
+        use std::collections::BTreeSet;
+        let inner = match &self.backend {
+            Backend::Local(inner) => inner,
+            Backend::Remote(_) => return self.rebuild_events(),
+        };
+        let node = |iri: &str| -> Result<Term, StoreError> {
+            oxigraph::model::NamedNode::new(iri)
+                .map(Term::NamedNode)
+                .map_err(|e| StoreError::Query(e.to_string()))
+        };
+        // The blocks touched: those of the articles' reports and of their former events.
+        let mut blocks: BTreeSet<Block> = BTreeSet::new();
+        for a in articles {
+            let a = node(a)?;
+            for r in self.read_reports(Scope::Article, Some(("article", a.clone())))? {
+                blocks.extend(guanxi_rdf::events::report_block(&r));
+            }
+            for (_, b) in self.event_blocks(Scope::Article, Some(("article", a)))? {
+                blocks.insert(b);
+            }
+        }
+        // Their reports and their events now, by anchor.
+        let mut reports = Vec::new();
+        let mut old: BTreeSet<String> = BTreeSet::new();
+        let mut anchors: BTreeSet<Option<&str>> = BTreeSet::new();
+        for b in &blocks {
+            anchors.insert(b.anchor());
+        }
+        for anchor in anchors {
+            let (scope, binding) = match anchor {
+                Some(p) => (Scope::Anchor, Some(("anchor", node(p)?))),
+                None => (Scope::Summits, None),
+            };
+            for r in self.read_reports(scope, binding.clone())? {
+                if guanxi_rdf::events::report_block(&r).is_some_and(|b| blocks.contains(&b)) {
+                    reports.push(r);
+                }
+            }
+            for (e, b) in self.event_blocks(scope, binding)? {
+                if blocks.contains(&b) {
+                    old.insert(e);
+                }
+            }
+        }
+        // (A report read through two anchors is one report.)
+        reports.sort_by(|a, b| a.report.cmp(&b.report));
+        reports.dedup_by(|a, b| a.report == b.report);
+        let quads = guanxi_rdf::events::resolve_blocks(&reports, Some(&blocks));
+        let n_events = quads
+            .iter()
+            .map(|q| &q.subject)
+            .collect::<std::collections::HashSet<_>>()
+            .len();
+        let g = guanxi_rdf::events::events_graph();
+        let mut tx = inner.start_transaction().map_err(StoreError::storage)?;
+        for e in &old {
+            let e = oxigraph::model::NamedNode::new(e.as_str())
+                .map_err(|e| StoreError::Query(e.to_string()))?;
+            let gone: Vec<Quad> = tx
+                .quads_for_pattern(
+                    Some(e.as_ref().into()),
+                    None,
+                    None,
+                    Some(GraphNameRef::NamedNode(g.as_ref())),
+                )
+                .collect::<Result<_, _>>()
+                .map_err(StoreError::storage)?;
+            for q in &gone {
+                tx.remove(q);
+            }
+        }
+        tx.insert_named_graph(g.as_ref());
+        tx.extend(quads.iter());
+        tx.commit().map_err(StoreError::storage)?;
+        Ok((reports.len(), n_events))
+    }
+
+    /// The events of the events graph in `scope`, with their blocks.
+    fn event_blocks(
+        &self,
+        scope: guanxi_rdf::events::Scope,
+        binding: Option<(&str, Term)>,
+    ) -> Result<Vec<(String, guanxi_rdf::events::Block)>, StoreError> {
+        use guanxi_core::InteractionKind;
+        use std::collections::BTreeMap;
+        let q = guanxi_rdf::events::scoped(guanxi_rdf::events::EVENT_BLOCKS_QUERY, scope);
+        let mut events: BTreeMap<String, (Option<InteractionKind>, Vec<String>)> = BTreeMap::new();
+        self.each_row_bound(&q, binding, |get| {
+            let (Some(e), Some(t), Some(p)) = (get("e"), get("t"), get("p")) else {
+                return;
+            };
+            let entry = events.entry(term_value(&e)).or_default();
+            let t = term_value(&t);
+            if let Some(k) = t
+                .rsplit('#')
+                .next()
+                .and_then(InteractionKind::from_name)
+            {
+                entry.0 = Some(k);
+            }
+            entry.1.push(term_value(&p));
+        })?;
+        Ok(events
+            .into_iter()
+            .filter_map(|(e, (kind, people))| {
+                let b = guanxi_rdf::events::block_of(kind?, people.iter().map(String::as_str))?;
+                Some((e, b))
+            })
+            .collect())
+    }
+
+    /// The interaction reports in `scope` (with `binding` bound), read with SPARQL.
+    pub fn read_reports(
+        &self,
+        scope: guanxi_rdf::events::Scope,
+        binding: Option<(&str, Term)>,
+    ) -> Result<Vec<guanxi_rdf::events::ReportRow>, StoreError> {
+        use guanxi_core::{InteractionKind, Status, TimeReference};
+        use guanxi_rdf::events::{scoped, ReportRow};
         use std::collections::BTreeMap;
         let mut rows: BTreeMap<String, ReportRow> = BTreeMap::new();
-        self.each_row(guanxi_rdf::events::REPORTS_QUERY, |get| {
+        let q = scoped(guanxi_rdf::events::REPORTS_QUERY, scope);
+        self.each_row_bound(&q, binding.clone(), |get| {
             let local = |t: Option<Term>| {
                 t.map(|t| term_value(&t))
                     .and_then(|v| v.rsplit('#').next().map(str::to_string))
@@ -302,6 +451,8 @@ impl Store {
                     place: get("pl").map(|t| term_value(&t)),
                     place_country: get("plc").map(|t| term_value(&t)),
                     status,
+                    published: get("when").map(|t| term_value(&t)),
+                    reference: TimeReference::from_name(&local(get("ref"))),
                     ..ReportRow::default()
                 },
             );
@@ -310,7 +461,7 @@ impl Store {
             (guanxi_rdf::events::REPORT_PARTICIPANTS_QUERY, 0),
             (guanxi_rdf::events::REPORT_PARTICIPANTS_BY_TITLE_QUERY, 1),
         ] {
-            self.each_row(q, |get| {
+            self.each_row_bound(&scoped(q, scope), binding.clone(), |get| {
                 let (Some(r), Some(p)) = (get("r"), get("p")) else {
                     return;
                 };
@@ -325,39 +476,43 @@ impl Store {
                 }
             })?;
         }
-        self.each_row(guanxi_rdf::events::REPORT_EVIDENCE_QUERY, |get| {
-            if let (Some(r), Some(e)) = (get("r"), get("e")) {
-                if let Some(row) = rows.get_mut(&term_value(&r)) {
-                    row.evidence.push(term_value(&e));
+        self.each_row_bound(
+            &scoped(guanxi_rdf::events::REPORT_EVIDENCE_QUERY, scope),
+            binding,
+            |get| {
+                if let (Some(r), Some(e)) = (get("r"), get("e")) {
+                    if let Some(row) = rows.get_mut(&term_value(&r)) {
+                        row.evidence.push(term_value(&e));
+                    }
                 }
-            }
-        })?;
-        let reports: Vec<ReportRow> = rows
+            },
+        )?;
+        Ok(rows
             .into_values()
             .map(|mut r| {
                 r.evidence.sort();
                 r
             })
-            .collect();
-        let quads = guanxi_rdf::events::merge(&reports);
-        let events: std::collections::HashSet<&oxigraph::model::NamedOrBlankNode> =
-            quads.iter().map(|q| &q.subject).collect();
-        let n_events = events.len();
-        let g = guanxi_rdf::events::events_graph();
-        let inner = match &self.backend {
-            Backend::Local(inner) => inner,
-            Backend::Remote(r) => {
-                r.put_graph(g.as_str(), quads.iter())?;
-                return Ok((reports.len(), n_events));
-            }
+            .collect())
+    }
+
+    /// [`Store::each_row`] with one variable bound.
+    fn each_row_bound(
+        &self,
+        sparql: &str,
+        binding: Option<(&str, Term)>,
+        mut f: impl FnMut(&dyn Fn(&str) -> Option<Term>),
+    ) -> Result<(), StoreError> {
+        let Some((name, term)) = binding else {
+            return self.each_row(sparql, f);
         };
-        let mut tx = inner.start_transaction().map_err(StoreError::storage)?;
-        tx.clear_graph(GraphNameRef::NamedNode(g.as_ref()))
-            .map_err(StoreError::storage)?;
-        tx.insert_named_graph(g.as_ref());
-        tx.extend(quads.iter());
-        tx.commit().map_err(StoreError::storage)?;
-        Ok((reports.len(), n_events))
+        if let QueryResults::Solutions(solutions) = self.query_bound(sparql, &[(name, term)])? {
+            for s in solutions {
+                let s = s.map_err(|e| StoreError::Query(e.to_string()))?;
+                f(&|v: &str| s.get(v).cloned());
+            }
+        }
+        Ok(())
     }
 
     /// Runs a SELECT query and hands each solution's bindings to `f`.
