@@ -141,43 +141,6 @@ pub const REPORT_PARTICIPANTS_BY_TITLE_QUERY: &str =
     include_str!("../queries/report-participants-by-title.rq");
 /// The evidence of each report: `?r ?e` (`queries/report-evidence.rq`).
 pub const REPORT_EVIDENCE_QUERY: &str = include_str!("../queries/report-evidence.rq");
-/// The interactions of the events graph with their family's types and participants, for the
-/// blocks they belong to: `?e ?t ?p` (`queries/event-blocks.rq`).
-pub const EVENT_BLOCKS_QUERY: &str = include_str!("../queries/event-blocks.rq");
-
-/// Which reports (or events) a report query (or [`EVENT_BLOCKS_QUERY`]) reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
-    /// Every one.
-    All,
-    /// Those with participant `?anchor` (bound by the caller).
-    Anchor,
-    /// The summits.
-    Summits,
-    /// Those derived from article `?article` (bound by the caller).
-    Article,
-}
-
-/// One of the report queries or [`EVENT_BLOCKS_QUERY`], narrowed to `scope`: each starts its
-/// pattern with `?r a gx:InteractionReport ;` (or `?e a gx:Interaction ;`), which this extends.
-pub fn scoped(query: &str, scope: Scope) -> String {
-    for (var, class) in [("?r", "gx:InteractionReport"), ("?e", "gx:Interaction")] {
-        let pattern = format!("{var} a {class} ;");
-        if !query.contains(&pattern) {
-            continue;
-        }
-        let extra = match scope {
-            Scope::All => return query.to_string(),
-            Scope::Anchor => "gx:participant|gx:participantByTitle ?anchor ;",
-            Scope::Summits if var == "?r" => "gx:reportedType gx:Summit ;",
-            Scope::Summits => "a gx:Summit ;",
-            Scope::Article => "prov:wasDerivedFrom ?article ;",
-        };
-        return query.replacen(&pattern, &format!("{pattern} {extra}"), 1);
-    }
-    query.to_string()
-}
-
 /// The named graph of merged interactions.
 pub fn events_graph() -> NamedNode {
     NamedNode::new_unchecked(format!("{ID}graph/events"))
@@ -193,12 +156,12 @@ pub enum Block {
 }
 
 impl Block {
-    /// The participant through which the store finds the block's reports and events (none for
-    /// the summits, found by type).
-    pub fn anchor(&self) -> Option<&str> {
+    /// The participants every report of the block names (none for the summits, found by
+    /// type): any of them finds the block's reports and events.
+    pub fn people(&self) -> &[String] {
         match self {
-            Block::Summits => None,
-            Block::Group(_, people) => people.first().map(String::as_str),
+            Block::Summits => &[],
+            Block::Group(_, people) => people,
         }
     }
 }
@@ -298,6 +261,8 @@ struct Cluster<'a> {
     reasons: Vec<String>,
     /// Its reports only refer back to some past contact.
     reference_only: bool,
+    /// Every participant of its reports.
+    people: BTreeSet<&'a str>,
 }
 
 impl<'a> Cluster<'a> {
@@ -315,6 +280,7 @@ impl<'a> Cluster<'a> {
             widened: false,
             reasons: Vec::new(),
             reference_only: false,
+            people: r.people(),
         }
     }
 
@@ -342,25 +308,23 @@ impl<'a> Cluster<'a> {
     /// Whether a report may be of this event: places agree, and a summit shares a participant.
     fn fits(&self, r: &ReportRow, summits: bool) -> bool {
         self.place_fits(r)
-            && (!summits || {
-                let mine: BTreeSet<&str> = self.reports.iter().flat_map(|x| x.people()).collect();
-                r.people().iter().any(|p| mine.contains(p))
-            })
+            && (!summits
+                || r
+                    .participants
+                    .keys()
+                    .chain(r.by_title.keys())
+                    .any(|p| self.people.contains(p.as_str())))
     }
 
     fn shares_people(&self, other: &Cluster<'_>) -> bool {
-        let mine: BTreeSet<&str> = self.reports.iter().flat_map(|x| x.people()).collect();
-        other
-            .reports
-            .iter()
-            .flat_map(|x| x.people())
-            .any(|p| mine.contains(p))
+        !self.people.is_disjoint(&other.people)
     }
 
     fn join(&mut self, r: &'a ReportRow, reason: Option<String>) {
         if let Some(p) = r.place.as_deref() {
             self.places.push((p, r.place_country.as_deref()));
         }
+        self.people.extend(r.people());
         self.reports.push(r);
         if let Some(reason) = reason {
             self.reasons.push(reason);
@@ -369,6 +333,7 @@ impl<'a> Cluster<'a> {
 
     fn absorb(&mut self, other: Cluster<'a>, reason: String) {
         self.places.extend(other.places);
+        self.people.extend(other.people);
         self.reports.extend(other.reports);
         self.reasons.extend(other.reasons);
         self.reasons.push(reason);
@@ -409,6 +374,7 @@ fn resolve<'a>(block: &Block, mut rs: Vec<&'a ReportRow>) -> Vec<Cluster<'a>> {
     let mut clusters: Vec<Cluster<'a>> = Vec::new();
     let mut month_or_year: Vec<&'a ReportRow> = Vec::new();
     let mut undated: Vec<&'a ReportRow> = Vec::new();
+    let mut by_day: BTreeMap<i64, Vec<usize>> = BTreeMap::new();
     // 1. The same day.
     for r in rs {
         let When::Day(day) = when_of(r.date.as_ref()) else {
@@ -419,13 +385,20 @@ fn resolve<'a>(block: &Block, mut rs: Vec<&'a ReportRow>) -> Vec<Cluster<'a>> {
             }
             continue;
         };
-        let fits: Vec<usize> = (0..clusters.len())
-            .filter(|&i| clusters[i].day() == Some(day) && clusters[i].fits(r, summits))
+        let fits: Vec<usize> = by_day
+            .get(&day)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|&i| clusters[i].fits(r, summits))
             .collect();
         // (An unplaced report that fits events in two places is neither.)
         match only(&fits) {
             Some(i) => clusters[i].join(r, None),
-            None => clusters.push(Cluster::new(r)),
+            None => {
+                by_day.entry(day).or_default().push(clusters.len());
+                clusters.push(Cluster::new(r));
+            }
         }
     }
     // 2. A day apart across time zones; a visit's consecutive days.

@@ -12,6 +12,7 @@
 //! the network (a remote store).
 
 mod error;
+mod local;
 pub mod remote;
 
 use std::path::Path;
@@ -33,6 +34,9 @@ pub fn term_value(t: &Term) -> String {
         other => other.to_string(),
     }
 }
+
+/// Up to this many new articles are written in one transaction rather than by the bulk loader.
+pub const SMALL_BATCH: usize = 64;
 
 /// An open store.
 pub struct Store {
@@ -183,7 +187,8 @@ impl Store {
 
     /// Writes a batch of articles: those the store does not hold yet through Oxigraph's bulk
     /// loader (one atomic commit for the batch, several times faster than a transaction per
-    /// article), those it holds already by replacement in a transaction each. A remote store
+    /// article; up to [`SMALL_BATCH`] of them in one transaction), those it holds already by
+    /// replacement in a transaction each. A remote store
     /// takes one `PUT` per article graph (which replaces it) and one `POST` of the batch's new
     /// entity descriptions.
     pub fn load_articles(&self, batch: &[ArticleQuads]) -> Result<(), StoreError> {
@@ -230,12 +235,20 @@ impl Store {
             .chain(shared)
             .cloned()
             .collect();
-        let mut loader = inner
-            .bulk_loader()
-            .with_num_threads(1)
-            .with_max_memory_size_in_megabytes(256);
-        loader.load_quads(quads).map_err(StoreError::storage)?;
-        loader.commit().map_err(StoreError::storage)?;
+        if fresh_articles.len() <= SMALL_BATCH {
+            // A few articles (a feed's latest): one transaction, since a bulk load's sorted
+            // files cost seconds to ingest into a large store.
+            let mut tx = inner.start_transaction().map_err(StoreError::storage)?;
+            tx.extend(quads.iter());
+            tx.commit().map_err(StoreError::storage)?;
+        } else {
+            let mut loader = inner
+                .bulk_loader()
+                .with_num_threads(1)
+                .with_max_memory_size_in_megabytes(256);
+            loader.load_quads(quads).map_err(StoreError::storage)?;
+            loader.commit().map_err(StoreError::storage)?;
+        }
         written.extend(hashes);
         Ok(())
     }
@@ -265,8 +278,13 @@ impl Store {
     /// interactions). The reports are read with SPARQL on either backend, so both merge the
     /// same rows with the same code.
     pub fn rebuild_events(&self) -> Result<(usize, usize), StoreError> {
-        use guanxi_rdf::events::Scope;
-        let reports = self.read_reports(Scope::All, None)?;
+        let reports = match &self.backend {
+            Backend::Local(inner) => {
+                let all = local::subjects(inner, None, &guanxi_rdf::vocab::gx("InteractionReport"), None, true)?;
+                local::report_rows(inner, &all)?
+            }
+            Backend::Remote(_) => self.read_reports()?,
+        };
         let quads = guanxi_rdf::events::merge(&reports);
         let events: std::collections::HashSet<&oxigraph::model::NamedOrBlankNode> =
             quads.iter().map(|q| &q.subject).collect();
@@ -295,46 +313,71 @@ impl Store {
     /// [`Store::rebuild_events`] would make. A remote store rebuilds it whole. Returns the
     /// numbers of reports read and of events written.
     pub fn update_events(&self, articles: &[String]) -> Result<(usize, usize), StoreError> {
-        use guanxi_rdf::events::{Block, Scope};
+        use guanxi_rdf::events::Block;
+        use guanxi_rdf::vocab::gx;
         use std::collections::BTreeSet;
         let inner = match &self.backend {
             Backend::Local(inner) => inner,
             Backend::Remote(_) => return self.rebuild_events(),
         };
-        let node = |iri: &str| -> Result<Term, StoreError> {
-            oxigraph::model::NamedNode::new(iri)
-                .map(Term::NamedNode)
-                .map_err(|e| StoreError::Query(e.to_string()))
-        };
         // The blocks touched: those of the articles' reports and of their former events.
         let mut blocks: BTreeSet<Block> = BTreeSet::new();
+        let events = guanxi_rdf::events::events_graph();
+        let derived = format!("{}wasDerivedFrom", guanxi_rdf::vocab::PROV);
         for a in articles {
-            let a = node(a)?;
-            for r in self.read_reports(Scope::Article, Some(("article", a.clone())))? {
+            let of_article = local::subjects(inner, Some(&derived), a, None, false)?;
+            for r in local::report_rows(inner, &of_article)? {
                 blocks.extend(guanxi_rdf::events::report_block(&r));
             }
-            for (_, b) in self.event_blocks(Scope::Article, Some(("article", a)))? {
-                blocks.insert(b);
-            }
+            let former = local::subjects(inner, Some(&derived), a, Some(events.as_str()), false)?;
+            blocks.extend(local::event_blocks(inner, &former)?.into_iter().map(|x| x.1));
         }
-        // Their reports and their events now, by anchor.
+        // Their reports and their events now, by anchor (the summits by type).
         let mut reports = Vec::new();
         let mut old: BTreeSet<String> = BTreeSet::new();
+        // Each block through its least cited participant.
+        let mut weights: std::collections::BTreeMap<&str, usize> = Default::default();
         let mut anchors: BTreeSet<Option<&str>> = BTreeSet::new();
         for b in &blocks {
-            anchors.insert(b.anchor());
+            let mut best: Option<(usize, &str)> = None;
+            for p in b.people() {
+                let w = match weights.get(p.as_str()) {
+                    Some(w) => *w,
+                    None => {
+                        let w = local::weight(inner, p)?;
+                        weights.insert(p, w);
+                        w
+                    }
+                };
+                if best.is_none_or(|(bw, _)| w < bw) {
+                    best = Some((w, p.as_str()));
+                }
+            }
+            anchors.insert(best.map(|b| b.1));
         }
+        let people = [gx("participant"), gx("participantByTitle")];
         for anchor in anchors {
-            let (scope, binding) = match anchor {
-                Some(p) => (Scope::Anchor, Some(("anchor", node(p)?))),
-                None => (Scope::Summits, None),
+            let (found, events_found) = match anchor {
+                Some(p) => {
+                    let mut r = BTreeSet::new();
+                    let mut e = BTreeSet::new();
+                    for prop in &people {
+                        r.extend(local::subjects(inner, Some(prop), p, None, false)?);
+                        e.extend(local::subjects(inner, Some(prop), p, Some(events.as_str()), false)?);
+                    }
+                    (r.into_iter().collect::<Vec<_>>(), e.into_iter().collect::<Vec<_>>())
+                }
+                None => (
+                    local::subjects(inner, Some(&gx("reportedType")), &gx("Summit"), None, false)?,
+                    local::subjects(inner, None, &gx("Summit"), Some(events.as_str()), true)?,
+                ),
             };
-            for r in self.read_reports(scope, binding.clone())? {
+            for r in local::report_rows(inner, &found)? {
                 if guanxi_rdf::events::report_block(&r).is_some_and(|b| blocks.contains(&b)) {
                     reports.push(r);
                 }
             }
-            for (e, b) in self.event_blocks(scope, binding)? {
+            for (e, b) in local::event_blocks(inner, &events_found)? {
                 if blocks.contains(&b) {
                     old.insert(e);
                 }
@@ -349,76 +392,40 @@ impl Store {
             .map(|q| &q.subject)
             .collect::<std::collections::HashSet<_>>()
             .len();
+        // Only what changed is written: most events of a block come out as they were.
         let g = guanxi_rdf::events::events_graph();
-        let mut tx = inner.start_transaction().map_err(StoreError::storage)?;
+        let mut before: std::collections::HashSet<Quad> = std::collections::HashSet::new();
         for e in &old {
             let e = oxigraph::model::NamedNode::new(e.as_str())
                 .map_err(|e| StoreError::Query(e.to_string()))?;
-            let gone: Vec<Quad> = tx
-                .quads_for_pattern(
-                    Some(e.as_ref().into()),
-                    None,
-                    None,
-                    Some(GraphNameRef::NamedNode(g.as_ref())),
-                )
-                .collect::<Result<_, _>>()
-                .map_err(StoreError::storage)?;
-            for q in &gone {
-                tx.remove(q);
+            for q in inner.quads_for_pattern(
+                Some(e.as_ref().into()),
+                None,
+                None,
+                Some(GraphNameRef::NamedNode(g.as_ref())),
+            ) {
+                before.insert(q.map_err(StoreError::storage)?);
             }
         }
+        let after: std::collections::HashSet<&Quad> = quads.iter().collect();
+        let mut tx = inner.start_transaction().map_err(StoreError::storage)?;
+        for q in before.iter().filter(|q| !after.contains(q)) {
+            tx.remove(q);
+        }
         tx.insert_named_graph(g.as_ref());
-        tx.extend(quads.iter());
+        tx.extend(quads.iter().filter(|q| !before.contains(*q)));
         tx.commit().map_err(StoreError::storage)?;
         Ok((reports.len(), n_events))
     }
 
-    /// The events of the events graph in `scope`, with their blocks.
-    fn event_blocks(
-        &self,
-        scope: guanxi_rdf::events::Scope,
-        binding: Option<(&str, Term)>,
-    ) -> Result<Vec<(String, guanxi_rdf::events::Block)>, StoreError> {
-        use guanxi_core::InteractionKind;
-        use std::collections::BTreeMap;
-        let q = guanxi_rdf::events::scoped(guanxi_rdf::events::EVENT_BLOCKS_QUERY, scope);
-        let mut events: BTreeMap<String, (Option<InteractionKind>, Vec<String>)> = BTreeMap::new();
-        self.each_row_bound(&q, binding, |get| {
-            let (Some(e), Some(t), Some(p)) = (get("e"), get("t"), get("p")) else {
-                return;
-            };
-            let entry = events.entry(term_value(&e)).or_default();
-            let t = term_value(&t);
-            if let Some(k) = t
-                .rsplit('#')
-                .next()
-                .and_then(InteractionKind::from_name)
-            {
-                entry.0 = Some(k);
-            }
-            entry.1.push(term_value(&p));
-        })?;
-        Ok(events
-            .into_iter()
-            .filter_map(|(e, (kind, people))| {
-                let b = guanxi_rdf::events::block_of(kind?, people.iter().map(String::as_str))?;
-                Some((e, b))
-            })
-            .collect())
-    }
-
-    /// The interaction reports in `scope` (with `binding` bound), read with SPARQL.
-    pub fn read_reports(
-        &self,
-        scope: guanxi_rdf::events::Scope,
-        binding: Option<(&str, Term)>,
-    ) -> Result<Vec<guanxi_rdf::events::ReportRow>, StoreError> {
+    /// Every interaction report, read with SPARQL (a remote store; a local one reads them
+    /// through its indexes, the same rows).
+    fn read_reports(&self) -> Result<Vec<guanxi_rdf::events::ReportRow>, StoreError> {
         use guanxi_core::{InteractionKind, Status, TimeReference};
-        use guanxi_rdf::events::{scoped, ReportRow};
+        use guanxi_rdf::events::ReportRow;
         use std::collections::BTreeMap;
         let mut rows: BTreeMap<String, ReportRow> = BTreeMap::new();
-        let q = scoped(guanxi_rdf::events::REPORTS_QUERY, scope);
-        self.each_row_bound(&q, binding.clone(), |get| {
+        self.each_row(guanxi_rdf::events::REPORTS_QUERY, |get| {
             let local = |t: Option<Term>| {
                 t.map(|t| term_value(&t))
                     .and_then(|v| v.rsplit('#').next().map(str::to_string))
@@ -461,7 +468,7 @@ impl Store {
             (guanxi_rdf::events::REPORT_PARTICIPANTS_QUERY, 0),
             (guanxi_rdf::events::REPORT_PARTICIPANTS_BY_TITLE_QUERY, 1),
         ] {
-            self.each_row_bound(&scoped(q, scope), binding.clone(), |get| {
+            self.each_row(q, |get| {
                 let (Some(r), Some(p)) = (get("r"), get("p")) else {
                     return;
                 };
@@ -476,17 +483,13 @@ impl Store {
                 }
             })?;
         }
-        self.each_row_bound(
-            &scoped(guanxi_rdf::events::REPORT_EVIDENCE_QUERY, scope),
-            binding,
-            |get| {
-                if let (Some(r), Some(e)) = (get("r"), get("e")) {
-                    if let Some(row) = rows.get_mut(&term_value(&r)) {
-                        row.evidence.push(term_value(&e));
-                    }
+        self.each_row(guanxi_rdf::events::REPORT_EVIDENCE_QUERY, |get| {
+            if let (Some(r), Some(e)) = (get("r"), get("e")) {
+                if let Some(row) = rows.get_mut(&term_value(&r)) {
+                    row.evidence.push(term_value(&e));
                 }
-            },
-        )?;
+            }
+        })?;
         Ok(rows
             .into_values()
             .map(|mut r| {
@@ -494,25 +497,6 @@ impl Store {
                 r
             })
             .collect())
-    }
-
-    /// [`Store::each_row`] with one variable bound.
-    fn each_row_bound(
-        &self,
-        sparql: &str,
-        binding: Option<(&str, Term)>,
-        mut f: impl FnMut(&dyn Fn(&str) -> Option<Term>),
-    ) -> Result<(), StoreError> {
-        let Some((name, term)) = binding else {
-            return self.each_row(sparql, f);
-        };
-        if let QueryResults::Solutions(solutions) = self.query_bound(sparql, &[(name, term)])? {
-            for s in solutions {
-                let s = s.map_err(|e| StoreError::Query(e.to_string()))?;
-                f(&|v: &str| s.get(v).cloned());
-            }
-        }
-        Ok(())
     }
 
     /// Runs a SELECT query and hands each solution's bindings to `f`.
