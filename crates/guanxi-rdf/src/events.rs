@@ -392,8 +392,14 @@ fn resolve<'a>(block: &Block, mut rs: Vec<&'a ReportRow>) -> Vec<Cluster<'a>> {
             .copied()
             .filter(|&i| clusters[i].fits(r, summits))
             .collect();
-        // (An unplaced report that fits events in two places is neither.)
-        match only(&fits) {
+        // An unplaced report that fits events in two places is neither: it joins the day's
+        // unplaced event (one at most, since every unplaced report fits it).
+        let target = only(&fits).or_else(|| {
+            fits.iter()
+                .copied()
+                .find(|&i| clusters[i].places.is_empty() && r.place.is_none())
+        });
+        match target {
             Some(i) => clusters[i].join(r, None),
             None => {
                 by_day.entry(day).or_default().push(clusters.len());
@@ -632,9 +638,12 @@ fn settle_day(c: &mut Cluster<'_>) {
 fn attach(clusters: &[Cluster<'_>], r: &ReportRow, summits: bool) -> Option<(usize, String)> {
     let p = r.published_day()?;
     let day = |n: i64| day_text(n).unwrap_or_default();
-    // A summit report names some of the summit's participants.
+    // A summit report names some of the summit's participants; a visit is told by its place,
+    // so a visit report ties to a trip only where it states the trip's place.
+    let visit = r.kind.family() == InteractionFamily::Visit;
     let fits = |c: &Cluster<'_>| {
         c.fits(r, summits)
+            && (!visit || (r.place.is_some() && !c.places.is_empty()))
             && !c.reference_only
             && (r.status == Status::Cancelled) == c.reports.iter().all(|x| x.status == Status::Cancelled)
     };
