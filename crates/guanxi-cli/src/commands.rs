@@ -177,6 +177,36 @@ fn eval_store(
     Ok((store, sum))
 }
 
+/// `guanxi eval-events`: the store's event resolution against a hand-made gold.
+pub fn eval_events(gold_path: &Path, loc: &Location) -> Result<()> {
+    let text = fs::read_to_string(gold_path)
+        .with_context(|| format!("cannot read {}", gold_path.display()))?;
+    let gold = guanxi_eval::events::parse_event_gold(&text)
+        .with_context(|| gold_path.display().to_string())?;
+    let store = open_location(loc, true)?;
+    let field = |s: &oxigraph::sparql::QuerySolution, v: &str| s.get(v).map(term_value);
+    let mut rows = Vec::new();
+    if let QueryResults::Solutions(solutions) = store.query(guanxi_eval::events::EVENT_REPORTS_QUERY)? {
+        for s in solutions {
+            let s = s?;
+            rows.push(guanxi_eval::events::EventReportRow {
+                url: field(&s, "url").unwrap_or_default(),
+                report: field(&s, "r").unwrap_or_default(),
+                kind: field(&s, "t").unwrap_or_default(),
+                report_date: field(&s, "rd"),
+                interaction: field(&s, "i").unwrap_or_default(),
+                date: field(&s, "d"),
+                name: field(&s, "name").unwrap_or_default(),
+            });
+        }
+    }
+    let score = guanxi_eval::events::score_events(&gold, &rows);
+    let mut out = output(None)?;
+    write!(out, "{}", score.render())?;
+    out.flush()?;
+    Ok(())
+}
+
 /// `guanxi eval`: ingests the gold's articles into a store in memory and scores it.
 pub fn eval(gold_path: &Path, articles: &Path, json: Option<&Path>, errors: bool) -> Result<()> {
     let text = fs::read_to_string(gold_path)

@@ -280,6 +280,19 @@ enum Command {
         #[arg(long)]
         errors: bool,
     },
+    /// Score event resolution against a hand-made gold of reports that give no day: which
+    /// event each refers to, or none (attachment precision and recall).
+    #[command(
+        name = "eval-events",
+        after_help = "Example:\n  guanxi eval-events --gold tests/data/events/gold.jsonl --store output/store"
+    )]
+    EvalEvents {
+        /// The event gold, one JSON object per report.
+        #[arg(long)]
+        gold: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
     /// The main job: ingest into output/store, write output/graph.ttl and output/cooccurrence.dot (and .svg).
     #[command(after_help = "Example:\n  guanxi build examples/articles")]
     Build {
@@ -594,6 +607,9 @@ fn main() -> ExitCode {
             json,
             errors,
         } => commands::eval(&gold, &articles, json.as_deref(), errors),
+        Command::EvalEvents { gold, store } => store
+            .location()
+            .and_then(|store| commands::eval_events(&gold, &store)),
         Command::Build {
             paths,
             output_dir,

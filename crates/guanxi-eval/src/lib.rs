@@ -17,6 +17,8 @@
 //! Matching is greedy: each system pair takes the unused gold pair of the same names that agrees
 //! with it best (date, then place, then type), so the figures do not depend on row order.
 
+pub mod events;
+
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use serde::{Deserialize, Serialize};
@@ -155,7 +157,7 @@ pub struct Prf {
 }
 
 impl Prf {
-    fn new(tp: usize, fp: usize, fn_: usize) -> Self {
+    pub(crate) fn new(tp: usize, fp: usize, fn_: usize) -> Self {
         let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
         let p = ratio(tp, tp + fp);
         let r = ratio(tp, tp + fn_);

@@ -3,13 +3,13 @@
 
 use crate::lexicon::{
     ALSO, ATTEND, ATTENDED, ATTENDEE_BREAK, ATTENDEE_OPENING, ATTENDING, CONTINUATION, EARLIER,
-    OTHER_TIME, PAST_CONTEXT,
+    OTHER_TIME, PAST_CONTEXT, SEVERAL_TIMES,
 };
 use rustc_hash::FxHashMap as HashMap;
 
 use guanxi_core::{
     BlockKind, DateValue, EntityKey, Interaction, InteractionFamily, InteractionKind, PlaceKind,
-    Status,
+    Status, TimeReference,
 };
 
 use crate::dedup::{compatible, same_trip};
@@ -172,7 +172,14 @@ pub(crate) fn fill_implicit(
                 .iter()
                 .chain(EARLIER)
                 .any(|w| sf.text.contains(w));
-            if !sf.dates.is_empty() || past {
+            // Nor is a contact of the last days (日前, 近期) or one of several (多次): no news
+            // of the day. (曾 may be earlier the same day: 他在会见习近平之前，曾与王毅举行了会谈.)
+            let several = SEVERAL_TIMES.iter().any(|w| sf.text.contains(w));
+            if !sf.dates.is_empty()
+                || past
+                || several
+                || raw[i].0.reference == TimeReference::RecentPast
+            {
                 continue;
             }
             if raw[i].0.participants.iter().any(|p| persons.contains(p))

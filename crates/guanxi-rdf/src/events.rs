@@ -18,9 +18,10 @@
 //! 1. Reports of the same day are one event.
 //! 2. Events a day apart are one when their publishers' time zones explain the day (the earlier
 //!    day from a publisher west of the later day's) and no article reports both days; a visit's
-//!    days (consecutive, four at most, the same place) are one trip.
+//!    days (a day or two apart, four at most, the same place) are one trip.
 //! 3. A report dated only to a month (a year) joins the one event of that month (year) the
-//!    block holds; else reports of the same month from different articles are one event.
+//!    block holds; else reports of the same month from different articles are one event
+//!    (which of the month's dated events it is, if any, is left open).
 //! 4. A report with no date joins the event it refers to: news of its article's days (no word
 //!    sets it earlier) the one event of the two days before publication, else of the week;
 //!    a plan the first event after it within 30 days; 日前 the latest event of the ten days
@@ -465,11 +466,8 @@ fn resolve<'a>(block: &Block, mut rs: Vec<&'a ReportRow>) -> Vec<Cluster<'a>> {
             clusters[i].join(r, Some(reason));
             continue;
         }
-        if !dated.is_empty() {
-            coarse.push(Cluster::new(r));
-            continue;
-        }
-        // Reports of the same month from different articles.
+        // Reports of the same month from different articles (when the month holds several
+        // dated events, which one they are is left open).
         let same: Vec<usize> = (0..coarse.len())
             .filter(|&i| {
                 matches!(coarse[i].when, When::Month(..))
@@ -561,11 +559,11 @@ fn day_apart(block: &Block, a: &Cluster<'_>, b: &Cluster<'_>, summits: bool) -> 
     }
     let day = |n: i64| day_text(n).unwrap_or_default();
     if block_family(block) == Some(InteractionFamily::Visit.key()) {
-        // A trip: consecutive days in one place, four at most.
+        // A trip: days in one place a day or two apart, four days at most.
         let first = a.reports.iter().filter_map(|r| r.date.as_ref()).filter_map(|d| day_number(&d.0)).min()?;
         let placed = !a.places.is_empty() && !b.places.is_empty();
-        return (placed && d2 - first <= 3 && d2 - d1 <= 1 && !a.widened_beyond(d2))
-            .then(|| format!("{} to {}: one trip, the same place on consecutive days", day(first), day(d2)));
+        return (placed && d2 - first <= 3 && d2 - d1 <= 2 && !a.widened_beyond(d2))
+            .then(|| format!("{} to {}: one trip, the same place on days close together", day(first), day(d2)));
     }
     if d2 - d1 != 1 || a.widened || b.widened {
         return None;
