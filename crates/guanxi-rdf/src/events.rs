@@ -23,7 +23,8 @@
 //!    block holds; else reports of the same month from different articles are one event
 //!    (which of the month's dated events it is, if any, is left open).
 //! 4. A report with no date joins the event it refers to: news of its article's days (no word
-//!    sets it earlier) the one event of the two days before publication, else of the week;
+//!    sets it earlier) the one event of the two days before publication, else of the week,
+//!    else the one event known only by the month of that week;
 //!    a plan the first event after it within 30 days; 日前 the latest event of the ten days
 //!    before; 此前, 上次 the latest event before publication within 90 days. News that joins
 //!    none is one event with the undated news of other articles published within a day.
@@ -683,6 +684,10 @@ fn attach(clusters: &[Cluster<'_>], r: &ReportRow, summits: bool) -> Option<(usi
                 [x] => *x,
                 [] => match days_in(p - 7, p + 1).as_slice() {
                     [x] => *x,
+                    // No day: the one event known only by the month of its week.
+                    [] => return month_of(clusters, p, &fits).map(|(i, m)| {
+                        (i, format!("undated in {src} (published {published}): the one event of its month, {m}"))
+                    }),
                     _ => return None,
                 },
                 _ => return None,
@@ -699,6 +704,25 @@ fn attach(clusters: &[Cluster<'_>], r: &ReportRow, summits: bool) -> Option<(usi
         }
         TimeReference::SomePastContact => None,
     }
+}
+
+/// The one event dated only by a month that holds the week before day `p`, when exactly one
+/// fits (and no event of that block is dated to a day of that week).
+fn month_of(
+    clusters: &[Cluster<'_>],
+    p: i64,
+    fits: &dyn Fn(&Cluster<'_>) -> bool,
+) -> Option<(usize, String)> {
+    let months: BTreeSet<(i32, u32)> = [year_month(p), year_month(p - 7)].into_iter().collect();
+    let found: Vec<usize> = clusters
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| matches!(c.when, When::Month(y, m) if months.contains(&(y, m))))
+        .filter(|(_, c)| fits(c))
+        .map(|(i, _)| i)
+        .collect();
+    let i = only(&found)?;
+    Some((i, clusters[i].date.as_ref().map_or(String::new(), |d| d.0.clone())))
 }
 
 /// The events graph's quads for every report in the store.

@@ -187,3 +187,93 @@ fn report_queries_parse_and_bind_what_the_merge_reads() {
         }
     }
 }
+
+/// One report of a row of `tests/data/event_rules.tsv`.
+fn rule_report(n: usize, spec: &str) -> ReportRow {
+    let f: Vec<&str> = spec.split(',').collect();
+    assert_eq!(f.len(), 8, "{spec}");
+    let none = |s: &str| (s != "-").then(|| s.to_string());
+    let (place, country) = match f[3].split_once('@') {
+        Some((p, c)) => (Some(format!("l:{p}")), Some(format!("l:{c}"))),
+        None => (none(f[3]).map(|p| format!("l:{p}")), None),
+    };
+    let people: BTreeMap<String, String> = f[7]
+        .split('+')
+        .map(|p| (format!("p:{p}"), p.to_string()))
+        .collect();
+    ReportRow {
+        report: format!("r:{n}-{}", f[0]),
+        article: format!("a:{}", f[0]),
+        source: format!("s:{}", f[4].get(19..).unwrap_or("")),
+        kind: guanxi_core::InteractionKind::from_name(f[1]).unwrap(),
+        label: f[1].to_string(),
+        participants: people,
+        date: none(f[2]).map(|d| {
+            let dt = match d.len() {
+                10 => XSD_DATE,
+                7 => XSD_MONTH,
+                _ => "http://www.w3.org/2001/XMLSchema#gYear",
+            };
+            (d.clone(), dt.to_string())
+        }),
+        place,
+        place_country: country,
+        status: guanxi_core::Status::from_name(f[6]).unwrap(),
+        published: Some(f[4].to_string()),
+        reference: guanxi_core::TimeReference::from_name(f[5]),
+        evidence: vec![format!("e:{n}")],
+        ..ReportRow::default()
+    }
+}
+
+/// Event resolution, one rule per row of `tests/data/event_rules.tsv`: which reports become
+/// one event, which stay apart, which are only references to some past contact.
+#[test]
+fn event_rules() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/event_rules.tsv");
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut failures = Vec::new();
+    for line in text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+        let f: Vec<&str> = line.split('\t').collect();
+        let (rule, specs, want) = (f[0], f[1], f[2]);
+        let reports: Vec<ReportRow> = specs
+            .split(';')
+            .enumerate()
+            .map(|(n, s)| rule_report(n, s))
+            .collect();
+        let id = |iri: &str| {
+            iri.trim_matches(['<', '>'])
+                .split_once('-')
+                .map_or(String::new(), |x| x.1.to_string())
+        };
+        let mut events: BTreeMap<String, (Vec<String>, bool)> = BTreeMap::new();
+        for q in merge(&reports) {
+            let e = events.entry(q.subject.to_string()).or_default();
+            if q.predicate.as_str().ends_with("#report") {
+                e.0.push(id(&q.object.to_string()));
+            }
+            if q.predicate.as_str().ends_with("#referenceOnly") {
+                e.1 = true;
+            }
+        }
+        let mut got: Vec<String> = events
+            .values()
+            .map(|(ids, reference)| {
+                let mut ids = ids.clone();
+                ids.sort();
+                format!("{}{}", ids.join("+"), if *reference { "*" } else { "" })
+            })
+            .collect();
+        got.sort();
+        let mut want: Vec<&str> = want.split('|').collect();
+        want.sort();
+        if got != want {
+            failures.push(format!("{rule}: got {} want {}", got.join("|"), want.join("|")));
+        }
+        // The same reports in another order give the same quads.
+        let mut rev = reports.clone();
+        rev.reverse();
+        assert_eq!(merge(&rev), merge(&reports), "{rule}: order changed the events");
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
