@@ -8,7 +8,8 @@
 //!
 //! Metrics (micro-averaged over articles):
 //! - `pair`: unordered pairs of named participants of an interaction, names only;
-//! - `pair+date`: the same pairs, whose date must equal the gold date when gold has one;
+//! - `pair+date`: the same pairs, whose date must agree with the gold date when gold has one
+//!   (the same, or a day inside gold's month, a month inside its year);
 //! - date, place and type accuracy: among name-matched pairs whose gold value is known, the
 //!   share the system got right;
 //! - person, organization, place: entity names per article against gold alias lists (a name
@@ -94,6 +95,16 @@ pub struct GoldInteraction {
     /// Acceptable names of the place, or none.
     #[serde(default)]
     pub place: Option<Vec<String>>,
+}
+
+/// Whether a system date agrees with gold's: the same, or finer and inside it (a day inside
+/// gold's month, a month inside its year), as `score_gold.py` counts it.
+fn date_ok(system: &Option<String>, gold: &Option<String>) -> bool {
+    match (system, gold) {
+        (s, g) if s == g => true,
+        (Some(s), Some(g)) => g.len() < 10 && s.starts_with(&format!("{g}-")),
+        _ => false,
+    }
 }
 
 /// Reads gold JSON Lines (blank lines skipped).
@@ -200,8 +211,11 @@ pub struct Report {
     pub pair: Prf,
     /// Participant pairs with the right date.
     pub pair_date: Prf,
-    /// Dates of name-matched pairs.
+    /// Dates of name-matched pairs: the same, or a day inside gold's month (a month inside its
+    /// year), since an event can know the day one article gives only as a month.
     pub date: Accuracy,
+    /// Dates of name-matched pairs that are exactly gold's.
+    pub date_exact: Accuracy,
     /// Places of name-matched pairs.
     pub place: Accuracy,
     /// Types of name-matched pairs.
@@ -425,11 +439,12 @@ pub fn score(
                         !used[*k]
                             && ((gp.a.contains(a) && gp.b.contains(b))
                                 || (gp.a.contains(b) && gp.b.contains(a)))
-                            && (!with_date || gp.date.is_none() || gp.date == it.date)
+                            && (!with_date || gp.date.is_none() || date_ok(&it.date, &gp.date))
                     })
                     .min_by_key(|(k, gp)| {
                         (
-                            gp.date.is_some() && gp.date != it.date,
+                            gp.date.is_some() && !date_ok(&it.date, &gp.date),
+                            gp.date != it.date,
                             !gp.places.is_empty() && gp.places.is_disjoint(&it.places),
                             !it.types.contains(gp.kind),
                             *k,
@@ -452,8 +467,10 @@ pub fn score(
                 if !with_date {
                     if gp.date.is_some() {
                         report.date.of += 1;
-                        report.date.right += usize::from(gp.date == it.date);
-                        if gp.date != it.date {
+                        report.date.right += usize::from(date_ok(&it.date, &gp.date));
+                        report.date_exact.of += 1;
+                        report.date_exact.right += usize::from(gp.date == it.date);
+                        if !date_ok(&it.date, &gp.date) {
                             report.errors.push(ErrorItem {
                                 file: g.file.clone(),
                                 what: "date",
@@ -606,6 +623,7 @@ impl Report {
         }
         for (label, acc) in [
             ("date accuracy", &self.date),
+            ("date accuracy (exact)", &self.date_exact),
             ("place accuracy", &self.place),
             ("type accuracy", &self.kind),
         ] {
