@@ -6,7 +6,7 @@ use crate::lexicon::{
     ACCESS_BEFORE, ANAPHORIC_SUMMIT, BREAKS, CANCELLED, CAPITAL, CONJ, DONE_MARKER, DURING, FIRST_PERSON,
     FRONTED_TIME, HELD, HELD_TOGETHER, INTERVIEW_CUE, INVITATION, JOINT_CONTACT, LEGAL_CONTEXT, NOT_A_VENUE, NOT_PLANNED,
     ON_BEHALF, ONCE_BEFORE, PARTY_BREAK, PERSON_JOINER, PLACE_CUES, PLANNED, POSSESSIVE,
-    PREVIOUS_CONTACT, PRONOUNS, RECENT_PAST, SEVERAL_TIMES,
+    PREVIOUS_CONTACT, PRONOUNS, QUESTION_BEFORE, RECENT_PAST, SEVERAL_TIMES,
     RANGE_JOINERS, SEQUENCE, SUMMIT_CUES, SUMMIT_NAME_AFTER, TIME_AFTER, TOGETHER, TRAVEL,
     TRIGGER_NOUN_AFTER, VISIT_RANGE_MARK,
 };
@@ -321,7 +321,7 @@ fn clause_sides<'s>(site: &TriggerSite<'s, '_>) -> ClauseSides<'s> {
 /// in the sentence up to the end of the trigger's clause (不让律师会见, 以被告身分约谈;
 /// 斯伟江律师通报说：……在南京市第二看守所，会见郭泉), or a press conference not held together
 /// (赵立坚在记者会上; 菅义伟与维多多共同出席记者会 is one), or 访问 as an interview or access
-/// to a site.
+/// to a site, or a question whether it takes place (是否安排通话).
 fn no_contact(site: &TriggerSite<'_, '_>) -> bool {
     let &TriggerSite {
         text,
@@ -345,7 +345,9 @@ fn no_contact(site: &TriggerSite<'_, '_>) -> bool {
                 .rfind(w)
                 .is_some_and(|i| !INVITATION.iter().any(|v| before[i..].contains(v)))
         }) || ACCESS_BEFORE.iter().any(|w| before.ends_with(w)));
-    legal || alone || interview
+    // 是否安排通话, 是否会会面: a question asks whether the contact takes place.
+    let question = QUESTION_BEFORE.iter().any(|w| before.contains(w));
+    legal || alone || interview || question
 }
 
 /// Those who act together before a contact's word: the last person before it and those joined

@@ -1,7 +1,7 @@
 //! Steps 4–7 over an article: which sentences are read, the clauses around each trigger,
 //! the implicit facts, dedup, and the places and dates filled in last.
 
-use crate::lexicon::THE_TWO;
+use crate::lexicon::{AT_A_DISTANCE, THE_TWO};
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
@@ -72,6 +72,17 @@ impl Extractor {
                     kind: EntityKind::Place,
                     name: city.clone(),
                 });
+            }
+        }
+        // A message or a letter (贺电, 致电, 致函) joins people apart, like a call: it has no
+        // venue, whatever the article's dateline or trip say.
+        for it in &mut interactions {
+            if it
+                .evidence
+                .iter()
+                .all(|e| AT_A_DISTANCE.contains(&e.trigger.slice(text)))
+            {
+                it.place = None;
             }
         }
         // A participant the article never names came from a title resolved through the

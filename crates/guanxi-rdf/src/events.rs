@@ -20,8 +20,8 @@
 //!    day from a publisher west of the later day's) and no article reports both days; a visit's
 //!    days (a day or two apart, four at most, the same place) are one trip.
 //! 3. A report dated only to a month (a year) joins the one event of that month (year) the
-//!    block holds; else reports of the same month from different articles are one event
-//!    (which of the month's dated events it is, if any, is left open).
+//!    block holds; else reports of the same month (year) from different articles are one
+//!    event (which of its dated events it is, if any, is left open).
 //! 4. A report with no date joins the event it refers to: news of its article's days (no word
 //!    sets it earlier) the one event of the two days before publication, else of the week,
 //!    else the one event known only by the month of that week;
@@ -471,16 +471,22 @@ fn resolve<'a>(block: &Block, mut rs: Vec<&'a ReportRow>) -> Vec<Cluster<'a>> {
         // dated events, which one they are is left open).
         let same: Vec<usize> = (0..coarse.len())
             .filter(|&i| {
-                matches!(coarse[i].when, When::Month(..))
-                    && coarse[i].date == r.date
+                coarse[i].date == r.date
                     && coarse[i].fits(r, summits)
                     && !coarse[i].articles().contains(r.article.as_str())
             })
             .collect();
-        match only(&same) {
+        // (An unplaced report that fits several joins the unplaced one, as on a day.)
+        let target = only(&same).or_else(|| {
+            same.iter()
+                .copied()
+                .find(|&i| coarse[i].places.is_empty() && r.place.is_none())
+        });
+        let period = if matches!(when, When::Month(..)) { "month" } else { "year" };
+        match target {
             Some(i) => coarse[i].join(
                 r,
-                Some(format!("{d} in {}: the same month, no day given", who(r))),
+                Some(format!("{d} in {}: the same {period}, no day given", who(r))),
             ),
             None => coarse.push(Cluster::new(r)),
         }
