@@ -193,28 +193,6 @@ fn map_article(article: &guanxi_core::Article, ex: Extraction) -> Extracted {
     }
 }
 
-/// The same body, whatever its URL: the text without its headline and white space. Bodies
-/// shorter than [`MIN_BODY_CHARS`] (a headline-only item, a photo caption) identify nothing.
-fn body_hash(a: &guanxi_core::Article) -> Option<u64> {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::hash::DefaultHasher::new();
-    let mut n = 0usize;
-    for b in a
-        .blocks
-        .iter()
-        .filter(|b| b.kind != guanxi_core::BlockKind::Title)
-    {
-        for c in b.span.slice(&a.text).chars().filter(|c| !c.is_whitespace()) {
-            c.hash(&mut h);
-            n += 1;
-        }
-    }
-    (n >= MIN_BODY_CHARS).then(|| h.finish())
-}
-
-/// Least body (characters) for two articles to be duplicates by body alone.
-const MIN_BODY_CHARS: usize = 50;
-
 /// Writes the skip-and-duplicate report, one JSON object per line.
 struct Report(Option<(PathBuf, BufWriter<File>)>);
 
@@ -302,7 +280,7 @@ pub fn ingest(
     // The articles written: their events are resolved again.
     let mut written: Vec<String> = Vec::new();
     let mut seen_urls: HashMap<String, String> = HashMap::new();
-    let mut seen_bodies: HashMap<u64, String> = HashMap::new();
+    let mut seen_bodies: HashMap<String, String> = HashMap::new();
     // Store writes run on their own thread, one batch behind parsing and extraction.
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<(String, ArticleQuads)>>(1);
     let store_ref = store;
@@ -352,17 +330,28 @@ pub fn ingest(
                         report.line(&item.label, "note", "unknown publisher", n)?;
                     }
                     let url_key = guanxi_rdf::article_key(&article);
-                    let body = body_hash(&article);
+                    let body = guanxi_rdf::body_key(&article);
+                    // An article a run before took in under another URL is one too, so that
+                    // runs of a few files at a time keep what one run over them all keeps.
+                    let stored_before = match &body {
+                        Some(b) if !seen_bodies.contains_key(b) => store
+                            .article_with_body(b)
+                            .map_err(AppError::store("look up an article's body"))?
+                            .filter(|a| a.as_str() != guanxi_rdf::article_iri(&url_key).as_str()),
+                        _ => None,
+                    };
                     let earlier = seen_urls
                         .get(&url_key)
-                        .map(|f| ("same url", f))
+                        .map(|f| ("same url", f.clone()))
                         .or_else(|| {
-                            body.and_then(|b| seen_bodies.get(&b))
-                                .map(|f| ("same body", f))
-                        });
+                            body.as_ref()
+                                .and_then(|b| seen_bodies.get(b))
+                                .map(|f| ("same body", f.clone()))
+                        })
+                        .or_else(|| stored_before.map(|a| ("same body as a stored article", a)));
                     if let Some((why, first)) = earlier {
                         sum.duplicates += 1;
-                        report.line(&item.label, "duplicate", why, first)?;
+                        report.line(&item.label, "duplicate", why, &first)?;
                         continue;
                     }
                     seen_urls.insert(url_key, item.label.clone());

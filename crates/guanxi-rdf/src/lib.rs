@@ -56,6 +56,33 @@ pub(crate) fn fnv(parts: &[&str]) -> String {
     format!("{h:016x}")
 }
 
+/// Least body (characters) for two articles to be the same by their body alone.
+pub const MIN_BODY_CHARS: usize = 50;
+
+/// The same body, whatever its URL: FNV-1a of the text without its headline and white space
+/// (stable across runs and versions, so a store can tell an article it took in a year ago
+/// under another URL). Bodies shorter than [`MIN_BODY_CHARS`] (a headline-only item, a photo
+/// caption) identify nothing.
+pub fn body_key(a: &Article) -> Option<String> {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut n = 0usize;
+    for b in a
+        .blocks
+        .iter()
+        .filter(|b| b.kind != guanxi_core::BlockKind::Title)
+    {
+        for c in b.span.slice(&a.text).chars().filter(|c| !c.is_whitespace()) {
+            let mut buf = [0u8; 4];
+            for byte in c.encode_utf8(&mut buf).bytes() {
+                h ^= u64::from(byte);
+                h = h.wrapping_mul(0x0100_0000_01b3);
+            }
+            n += 1;
+        }
+    }
+    (n >= MIN_BODY_CHARS).then(|| format!("{h:016x}"))
+}
+
 /// The stable key of an article: a hash of its URL (http/https and a trailing slash ignored),
 /// or of its text when it has no URL.
 pub fn article_key(article: &Article) -> String {
@@ -275,6 +302,9 @@ pub fn article_quads(article: &Article, ex: &Extraction) -> Result<ArticleQuads,
         Literal::new_simple_literal("zh"),
     );
     out.add(&art, &schema("articleBody"), lang(text));
+    if let Some(k) = body_key(article) {
+        out.add(&art, &gx("bodyHash"), Literal::new_simple_literal(k));
+    }
     if let Some(p) = &article.published {
         out.add(
             &art,

@@ -71,6 +71,7 @@ pub const GX_TERMS: &[(&str, bool)] = &[
     ("mentionIndex", false),
     ("surface", false),
     ("sourceFile", false),
+    ("bodyHash", false),
 ];
 
 /// `gx:` + local name.

@@ -253,6 +253,41 @@ impl Store {
         Ok(())
     }
 
+    /// The article the store holds with this body key (`gx:bodyHash`), if any (the least
+    /// IRI when several).
+    pub fn article_with_body(&self, key: &str) -> Result<Option<String>, StoreError> {
+        let lit = oxigraph::model::Literal::new_simple_literal(key);
+        let p = guanxi_rdf::vocab::gx("bodyHash");
+        match &self.backend {
+            Backend::Local(inner) => {
+                let p = oxigraph::model::NamedNode::new(p)
+                    .map_err(|e| StoreError::Query(e.to_string()))?;
+                let mut best: Option<String> = None;
+                for q in inner.quads_for_pattern(None, Some(p.as_ref()), Some(lit.as_ref().into()), None) {
+                    if let oxigraph::model::NamedOrBlankNode::NamedNode(n) =
+                        q.map_err(StoreError::storage)?.subject
+                    {
+                        if best.as_ref().is_none_or(|b| n.as_str() < b.as_str()) {
+                            best = Some(n.into_string());
+                        }
+                    }
+                }
+                Ok(best)
+            }
+            Backend::Remote(_) => {
+                let q = format!("SELECT (MIN(STR(?a)) AS ?a) WHERE {{ ?a <{p}> ?k }}");
+                let mut best = None;
+                if let QueryResults::Solutions(rows) = self.query_bound(&q, &[("k", lit.into())])? {
+                    for s in rows {
+                        let s = s.map_err(|e| StoreError::Query(e.to_string()))?;
+                        best = s.get("a").map(term_value).filter(|v| !v.is_empty());
+                    }
+                }
+                Ok(best)
+            }
+        }
+    }
+
     /// The numbers of reports and of merged interactions in the store, as the last
     /// [`Store::rebuild_events`] left them.
     pub fn event_counts(&self) -> Result<(usize, usize), StoreError> {
