@@ -871,3 +871,40 @@ fn incremental_runs_give_the_graph_of_a_full_run() {
         panic!("incremental and full differ:\nonly incremental: {only_a:#?}\nonly full: {only_b:#?}");
     }
 }
+
+/// The same article under another URL, in a later run, is a duplicate of the stored one, as it
+/// is within one run: runs of a few files keep what one run over them all keeps.
+#[test]
+fn a_copy_under_another_url_in_a_later_run_is_a_duplicate() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let first = dir.path().join("first");
+    let later = dir.path().join("later");
+    std::fs::create_dir(&first).unwrap();
+    std::fs::create_dir(&later).unwrap();
+    let name = "030_voa_20200911_dip.txt";
+    let text = std::fs::read_to_string(root().join("examples/articles").join(name)).unwrap();
+    std::fs::write(first.join(name), &text).unwrap();
+    std::fs::write(
+        later.join(name),
+        text.replace("china-india-diplomacy-/5579475", "china-india-diplomacy-copy/5579475"),
+    )
+    .unwrap();
+    let report = dir.path().join("report.jsonl");
+    let ingest = |d: &Path| {
+        let o = run(bin()
+            .arg("ingest")
+            .arg(d)
+            .arg("--store")
+            .arg(&store)
+            .arg("--report")
+            .arg(&report));
+        String::from_utf8_lossy(&o.stderr).to_string()
+    };
+    let one = ingest(&first);
+    assert!(one.contains("stored 1,"), "{one}");
+    let two = ingest(&later);
+    assert!(two.contains("stored 0,") && two.contains("duplicates 1"), "{two}");
+    let lines = std::fs::read_to_string(&report).unwrap();
+    assert!(lines.contains("same body as a stored article"), "{lines}");
+}
