@@ -8,7 +8,7 @@ use crate::lexicon::{
     ON_BEHALF, ONCE_BEFORE, PARTY_BREAK, PERSON_JOINER, PLACE_CUES, PLANNED, POSSESSIVE,
     PREVIOUS_CONTACT, PRONOUNS, QUESTION_BEFORE, RECENT_PAST, SEVERAL_TIMES,
     RANGE_JOINERS, SEQUENCE, SUMMIT_CUES, SUMMIT_NAME_AFTER, TIME_AFTER, TOGETHER, TRAVEL,
-    TRIGGER_NOUN_AFTER, VISIT_RANGE_MARK,
+    TRIGGER_NOUN_AFTER, VISIT_RANGE_MARK, WEB_OBJECT,
 };
 
 use guanxi_core::{
@@ -344,7 +344,8 @@ fn no_contact(site: &TriggerSite<'_, '_>) -> bool {
             before
                 .rfind(w)
                 .is_some_and(|i| !INVITATION.iter().any(|v| before[i..].contains(v)))
-        }) || ACCESS_BEFORE.iter().any(|w| before.ends_with(w)));
+        }) || ACCESS_BEFORE.iter().any(|w| before.ends_with(w))
+            || WEB_OBJECT.iter().any(|w| text[b..clause.end].contains(w)));
     // 是否安排通话, 是否会会面: a question asks whether the contact takes place.
     let question = QUESTION_BEFORE.iter().any(|w| before.contains(w));
     legal || alone || interview || question
