@@ -186,7 +186,9 @@ pub fn eval_events(gold_path: &Path, loc: &Location) -> Result<()> {
     let store = open_location(loc, true)?;
     let field = |s: &oxigraph::sparql::QuerySolution, v: &str| s.get(v).map(term_value);
     let mut rows = Vec::new();
-    if let QueryResults::Solutions(solutions) = store.query(guanxi_eval::events::EVENT_REPORTS_QUERY)? {
+    if let QueryResults::Solutions(solutions) =
+        store.query(guanxi_eval::events::EVENT_REPORTS_QUERY)?
+    {
         for s in solutions {
             let s = s?;
             rows.push(guanxi_eval::events::EventReportRow {

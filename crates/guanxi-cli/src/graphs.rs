@@ -441,8 +441,7 @@ pub fn timeline(loc: &crate::commands::Location, name: &str, csv: bool) -> Resul
         bail!("no interaction of {name} in the store (names are matched exactly: schema:name or an alternate name)");
     }
     // Events only: a reference to some past contact is stated, not counted.
-    let (references, mut list): (Vec<Row>, Vec<Row>) =
-        by.into_values().partition(|r| r.reference);
+    let (references, mut list): (Vec<Row>, Vec<Row>) = by.into_values().partition(|r| r.reference);
     if !references.is_empty() {
         eprintln!(
             "({} more reports only refer to some past contact of {name} and are not events)",
@@ -457,10 +456,12 @@ pub fn timeline(loc: &crate::commands::Location, name: &str, csv: bool) -> Resul
             &b.with,
         ))
     });
-    let header: Vec<String> = ["date", "type", "with", "place", "status", "reports", "sources"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let header: Vec<String> = [
+        "date", "type", "with", "place", "status", "reports", "sources",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     let table: Vec<Vec<String>> = list
         .into_iter()
         .map(|r| {

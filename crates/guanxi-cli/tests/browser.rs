@@ -59,7 +59,10 @@ fn page_runs_a_saved_query_and_draws_the_graph() {
         "the page did not finish: {dom}"
     );
     // The saved query ran: its table has the header and a row naming 王毅.
-    assert!(dom.contains("<th>events</th>") && dom.contains("<th>sources</th>"), "{dom}");
+    assert!(
+        dom.contains("<th>events</th>") && dom.contains("<th>sources</th>"),
+        "{dom}"
+    );
     assert!(dom.contains("<td>王毅</td>"), "{dom}");
     // The ego graph: circles, and labels in Chinese with English below.
     assert!(dom.matches("<circle").count() >= 5, "{dom}");

@@ -868,7 +868,9 @@ fn incremental_runs_give_the_graph_of_a_full_run() {
         let (a, b) = (String::from_utf8_lossy(&a), String::from_utf8_lossy(&b));
         let only_a: Vec<&str> = a.lines().filter(|l| !b.contains(l)).take(5).collect();
         let only_b: Vec<&str> = b.lines().filter(|l| !a.contains(l)).take(5).collect();
-        panic!("incremental and full differ:\nonly incremental: {only_a:#?}\nonly full: {only_b:#?}");
+        panic!(
+            "incremental and full differ:\nonly incremental: {only_a:#?}\nonly full: {only_b:#?}"
+        );
     }
 }
 
@@ -887,7 +889,10 @@ fn a_copy_under_another_url_in_a_later_run_is_a_duplicate() {
     std::fs::write(first.join(name), &text).unwrap();
     std::fs::write(
         later.join(name),
-        text.replace("china-india-diplomacy-/5579475", "china-india-diplomacy-copy/5579475"),
+        text.replace(
+            "china-india-diplomacy-/5579475",
+            "china-india-diplomacy-copy/5579475",
+        ),
     )
     .unwrap();
     let report = dir.path().join("report.jsonl");
@@ -904,7 +909,10 @@ fn a_copy_under_another_url_in_a_later_run_is_a_duplicate() {
     let one = ingest(&first);
     assert!(one.contains("stored 1,"), "{one}");
     let two = ingest(&later);
-    assert!(two.contains("stored 0,") && two.contains("duplicates 1"), "{two}");
+    assert!(
+        two.contains("stored 0,") && two.contains("duplicates 1"),
+        "{two}"
+    );
     let lines = std::fs::read_to_string(&report).unwrap();
     assert!(lines.contains("same body as a stored article"), "{lines}");
 }

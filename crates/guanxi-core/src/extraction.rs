@@ -288,7 +288,9 @@ impl Status {
 
 /// Whether a report speaks of the news of its day or of an earlier contact, and of which: what
 /// event resolution reads to tie a report that gives no date to the event it refers to.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 pub enum TimeReference {
     /// No word sets it before the news (the news of the article's own days, or planned).
     #[default]

@@ -101,7 +101,11 @@ pub struct EventScore {
 }
 
 fn family(kind: &str) -> &'static str {
-    let k = kind.rsplit(['#', '/']).next().unwrap_or(kind).to_lowercase();
+    let k = kind
+        .rsplit(['#', '/'])
+        .next()
+        .unwrap_or(kind)
+        .to_lowercase();
     match k.as_str() {
         "meeting" | "talks" => "meeting",
         "phonecall" | "videocall" | "phone_call" | "video_call" => "call",
@@ -115,7 +119,13 @@ fn family(kind: &str) -> &'static str {
 pub fn score_events(gold: &[GoldReport], rows: &[EventReportRow]) -> EventScore {
     use std::collections::BTreeMap;
     // report → (url, family, own date, interaction date, names)
-    type Seen = (String, &'static str, Option<String>, Option<String>, BTreeSet<String>);
+    type Seen = (
+        String,
+        &'static str,
+        Option<String>,
+        Option<String>,
+        BTreeSet<String>,
+    );
     let mut reports: BTreeMap<&str, Seen> = BTreeMap::new();
     for r in rows {
         let e = reports.entry(r.report.as_str()).or_insert_with(|| {

@@ -110,7 +110,9 @@ impl ReportRow {
 
     /// The article's local day of publication, as a day number.
     fn published_day(&self) -> Option<i64> {
-        self.published.as_deref().and_then(|p| day_number(p.get(..10)?))
+        self.published
+            .as_deref()
+            .and_then(|p| day_number(p.get(..10)?))
     }
 
     /// The publisher's offset from UTC in minutes (`+08:00` → 480; `Z` → 0).
@@ -169,7 +171,10 @@ impl Block {
 }
 
 /// The block of a report or interaction of `kind` with these participants; none without any.
-pub fn block_of<'a>(kind: InteractionKind, people: impl IntoIterator<Item = &'a str>) -> Option<Block> {
+pub fn block_of<'a>(
+    kind: InteractionKind,
+    people: impl IntoIterator<Item = &'a str>,
+) -> Option<Block> {
     let people: BTreeSet<&str> = people.into_iter().collect();
     if people.is_empty() {
         return None;
@@ -311,8 +316,7 @@ impl<'a> Cluster<'a> {
     fn fits(&self, r: &ReportRow, summits: bool) -> bool {
         self.place_fits(r)
             && (!summits
-                || r
-                    .participants
+                || r.participants
                     .keys()
                     .chain(r.by_title.keys())
                     .any(|p| self.people.contains(p.as_str())))
@@ -410,7 +414,11 @@ fn resolve<'a>(block: &Block, mut rs: Vec<&'a ReportRow>) -> Vec<Cluster<'a>> {
         }
     }
     // 2. A day apart across time zones; a visit's consecutive days.
-    clusters.sort_by(|a, b| a.day().cmp(&b.day()).then_with(|| a.reports[0].report.cmp(&b.reports[0].report)));
+    clusters.sort_by(|a, b| {
+        a.day()
+            .cmp(&b.day())
+            .then_with(|| a.reports[0].report.cmp(&b.reports[0].report))
+    });
     let mut i = 0;
     while i < clusters.len() {
         let mut j = i + 1;
@@ -456,7 +464,9 @@ fn resolve<'a>(block: &Block, mut rs: Vec<&'a ReportRow>) -> Vec<Cluster<'a>> {
                 || published.is_none_or(|p| c.day().is_none_or(|d| d <= p + 1))
         };
         let dated: Vec<usize> = (0..clusters.len())
-            .filter(|&i| within(&clusters[i]) && not_after(&clusters[i]) && clusters[i].fits(r, summits))
+            .filter(|&i| {
+                within(&clusters[i]) && not_after(&clusters[i]) && clusters[i].fits(r, summits)
+            })
             .collect();
         let months: Vec<usize> = (0..coarse.len())
             .filter(|&i| within(&coarse[i]) && coarse[i].fits(r, summits))
@@ -482,11 +492,18 @@ fn resolve<'a>(block: &Block, mut rs: Vec<&'a ReportRow>) -> Vec<Cluster<'a>> {
                 .copied()
                 .find(|&i| coarse[i].places.is_empty() && r.place.is_none())
         });
-        let period = if matches!(when, When::Month(..)) { "month" } else { "year" };
+        let period = if matches!(when, When::Month(..)) {
+            "month"
+        } else {
+            "year"
+        };
         match target {
             Some(i) => coarse[i].join(
                 r,
-                Some(format!("{d} in {}: the same {period}, no day given", who(r))),
+                Some(format!(
+                    "{d} in {}: the same {period}, no day given",
+                    who(r)
+                )),
             ),
             None => coarse.push(Cluster::new(r)),
         }
@@ -522,7 +539,8 @@ fn resolve<'a>(block: &Block, mut rs: Vec<&'a ReportRow>) -> Vec<Cluster<'a>> {
                         let first = c.reports[0];
                         !c.reference_only
                             && first.status == r.status
-                            && p.zip(first.published_day()).is_some_and(|(p, q)| (p - q).abs() <= window)
+                            && p.zip(first.published_day())
+                                .is_some_and(|(p, q)| (p - q).abs() <= window)
                             && !c.articles().contains(r.article.as_str())
                             && c.fits(r, summits)
                             && (!summits || first.people() == r.people())
@@ -567,10 +585,20 @@ fn day_apart(block: &Block, a: &Cluster<'_>, b: &Cluster<'_>, summits: bool) -> 
     let day = |n: i64| day_text(n).unwrap_or_default();
     if block_family(block) == Some(InteractionFamily::Visit.key()) {
         // A trip: days in one place a day or two apart, four days at most.
-        let first = a.reports.iter().filter_map(|r| r.date.as_ref()).filter_map(|d| day_number(&d.0)).min()?;
+        let first = a
+            .reports
+            .iter()
+            .filter_map(|r| r.date.as_ref())
+            .filter_map(|d| day_number(&d.0))
+            .min()?;
         let placed = !a.places.is_empty() && !b.places.is_empty();
-        return (placed && d2 - first <= 3 && d2 - d1 <= 2 && !a.widened_beyond(d2))
-            .then(|| format!("{} to {}: one trip, the same place on days close together", day(first), day(d2)));
+        return (placed && d2 - first <= 3 && d2 - d1 <= 2 && !a.widened_beyond(d2)).then(|| {
+            format!(
+                "{} to {}: one trip, the same place on days close together",
+                day(first),
+                day(d2)
+            )
+        });
     }
     if d2 - d1 != 1 || a.widened || b.widened {
         return None;
@@ -650,7 +678,8 @@ fn attach(clusters: &[Cluster<'_>], r: &ReportRow, summits: bool) -> Option<(usi
         c.fits(r, summits)
             && (!visit || (r.place.is_some() && !c.places.is_empty()))
             && !c.reference_only
-            && (r.status == Status::Cancelled) == c.reports.iter().all(|x| x.status == Status::Cancelled)
+            && (r.status == Status::Cancelled)
+                == c.reports.iter().all(|x| x.status == Status::Cancelled)
     };
     let days_in = |lo: i64, hi: i64| -> Vec<(usize, i64)> {
         clusters
@@ -681,7 +710,13 @@ fn attach(clusters: &[Cluster<'_>], r: &ReportRow, summits: bool) -> Option<(usi
     let published = day(p);
     if r.status == Status::Planned {
         let (i, d) = first(&days_in(p - 1, p + 30))?;
-        return Some((i, format!("undated plan in {src} (published {published}): the first event after it, {}", day(d))));
+        return Some((
+            i,
+            format!(
+                "undated plan in {src} (published {published}): the first event after it, {}",
+                day(d)
+            ),
+        ));
     }
     match r.reference {
         TimeReference::News => {
@@ -698,7 +733,13 @@ fn attach(clusters: &[Cluster<'_>], r: &ReportRow, summits: bool) -> Option<(usi
                 },
                 _ => return None,
             };
-            Some((i, format!("undated in {src} (published {published}): the one event of its days, {}", day(d))))
+            Some((
+                i,
+                format!(
+                    "undated in {src} (published {published}): the one event of its days, {}",
+                    day(d)
+                ),
+            ))
         }
         TimeReference::RecentPast => {
             let (i, d) = latest(&days_in(p - 10, p))?;
@@ -728,7 +769,13 @@ fn month_of(
         .map(|(i, _)| i)
         .collect();
     let i = only(&found)?;
-    Some((i, clusters[i].date.as_ref().map_or(String::new(), |d| d.0.clone())))
+    Some((
+        i,
+        clusters[i]
+            .date
+            .as_ref()
+            .map_or(String::new(), |d| d.0.clone()),
+    ))
 }
 
 /// The events graph's quads for every report in the store.
@@ -896,10 +943,7 @@ fn write_event(
         Term::Literal(Literal::from(sources.len() as i64)),
     );
     if c.reference_only {
-        add(
-            &gx("referenceOnly"),
-            Term::Literal(Literal::from(true)),
-        );
+        add(&gx("referenceOnly"), Term::Literal(Literal::from(true)));
     }
     if c.reports.len() > 1 {
         let names: Vec<&str> = named

@@ -230,10 +230,16 @@ fn rule_report(n: usize, spec: &str) -> ReportRow {
 /// one event, which stay apart, which are only references to some past contact.
 #[test]
 fn event_rules() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/event_rules.tsv");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/data/event_rules.tsv"
+    );
     let text = std::fs::read_to_string(path).unwrap();
     let mut failures = Vec::new();
-    for line in text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
         let f: Vec<&str> = line.split('\t').collect();
         let (rule, specs, want) = (f[0], f[1], f[2]);
         let reports: Vec<ReportRow> = specs
@@ -268,12 +274,20 @@ fn event_rules() {
         let mut want: Vec<&str> = want.split('|').collect();
         want.sort();
         if got != want {
-            failures.push(format!("{rule}: got {} want {}", got.join("|"), want.join("|")));
+            failures.push(format!(
+                "{rule}: got {} want {}",
+                got.join("|"),
+                want.join("|")
+            ));
         }
         // The same reports in another order give the same quads.
         let mut rev = reports.clone();
         rev.reverse();
-        assert_eq!(merge(&rev), merge(&reports), "{rule}: order changed the events");
+        assert_eq!(
+            merge(&rev),
+            merge(&reports),
+            "{rule}: order changed the events"
+        );
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -263,7 +263,9 @@ impl Store {
                 let p = oxigraph::model::NamedNode::new(p)
                     .map_err(|e| StoreError::Query(e.to_string()))?;
                 let mut best: Option<String> = None;
-                for q in inner.quads_for_pattern(None, Some(p.as_ref()), Some(lit.as_ref().into()), None) {
+                for q in
+                    inner.quads_for_pattern(None, Some(p.as_ref()), Some(lit.as_ref().into()), None)
+                {
                     if let oxigraph::model::NamedOrBlankNode::NamedNode(n) =
                         q.map_err(StoreError::storage)?.subject
                     {
@@ -315,7 +317,13 @@ impl Store {
     pub fn rebuild_events(&self) -> Result<(usize, usize), StoreError> {
         let reports = match &self.backend {
             Backend::Local(inner) => {
-                let all = local::subjects(inner, None, &guanxi_rdf::vocab::gx("InteractionReport"), None, true)?;
+                let all = local::subjects(
+                    inner,
+                    None,
+                    &guanxi_rdf::vocab::gx("InteractionReport"),
+                    None,
+                    true,
+                )?;
                 local::report_rows(inner, &all)?
             }
             Backend::Remote(_) => self.read_reports()?,
@@ -365,7 +373,11 @@ impl Store {
                 blocks.extend(guanxi_rdf::events::report_block(&r));
             }
             let former = local::subjects(inner, Some(&derived), a, Some(events.as_str()), false)?;
-            blocks.extend(local::event_blocks(inner, &former)?.into_iter().map(|x| x.1));
+            blocks.extend(
+                local::event_blocks(inner, &former)?
+                    .into_iter()
+                    .map(|x| x.1),
+            );
         }
         // Their reports and their events now, by anchor (the summits by type).
         let mut reports = Vec::new();
@@ -398,9 +410,18 @@ impl Store {
                     let mut e = BTreeSet::new();
                     for prop in &people {
                         r.extend(local::subjects(inner, Some(prop), p, None, false)?);
-                        e.extend(local::subjects(inner, Some(prop), p, Some(events.as_str()), false)?);
+                        e.extend(local::subjects(
+                            inner,
+                            Some(prop),
+                            p,
+                            Some(events.as_str()),
+                            false,
+                        )?);
                     }
-                    (r.into_iter().collect::<Vec<_>>(), e.into_iter().collect::<Vec<_>>())
+                    (
+                        r.into_iter().collect::<Vec<_>>(),
+                        e.into_iter().collect::<Vec<_>>(),
+                    )
                 }
                 None => (
                     local::subjects(inner, Some(&gx("reportedType")), &gx("Summit"), None, false)?,

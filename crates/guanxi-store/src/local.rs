@@ -79,7 +79,12 @@ fn one(inner: &Store, subject: &str, predicate: &str) -> Result<Option<Term>, St
     let s = node(subject)?;
     let p = node(predicate)?;
     let mut best: Option<Term> = None;
-    for q in inner.quads_for_pattern(Some(NamedOrBlankNodeRef::NamedNode(s.as_ref())), Some(p.as_ref()), None, None) {
+    for q in inner.quads_for_pattern(
+        Some(NamedOrBlankNodeRef::NamedNode(s.as_ref())),
+        Some(p.as_ref()),
+        None,
+        None,
+    ) {
         let o = q.map_err(StoreError::storage)?.object;
         if best.as_ref().is_none_or(|b| term_value(&o) < term_value(b)) {
             best = Some(o);
@@ -111,7 +116,8 @@ pub(crate) fn report_rows(inner: &Store, iris: &[String]) -> Result<Vec<ReportRo
             continue;
         }
         let (Some(kind), Some(status)) = (
-            least(&props, &gx("reportedType")).and_then(|t| InteractionKind::from_name(&local_name(t))),
+            least(&props, &gx("reportedType"))
+                .and_then(|t| InteractionKind::from_name(&local_name(t))),
             least(&props, &gx("status")).and_then(|t| Status::from_name(&local_name(t))),
         ) else {
             continue;
@@ -174,19 +180,24 @@ pub(crate) fn report_rows(inner: &Store, iris: &[String]) -> Result<Vec<ReportRo
             article,
             source,
             kind,
-            label: least(&props, &schema("name")).map(term_value).unwrap_or_default(),
+            label: least(&props, &schema("name"))
+                .map(term_value)
+                .unwrap_or_default(),
             participants,
             by_title,
             date: least(&props, &schema("startDate")).and_then(|t| match t {
-                Term::Literal(l) => Some((l.value().to_string(), l.datatype().as_str().to_string())),
+                Term::Literal(l) => {
+                    Some((l.value().to_string(), l.datatype().as_str().to_string()))
+                }
                 _ => None,
             }),
             place,
             place_country,
             status,
             published,
-            reference: least(&props, &gx("timeReference"))
-                .map_or(TimeReference::News, |t| TimeReference::from_name(&local_name(t))),
+            reference: least(&props, &gx("timeReference")).map_or(TimeReference::News, |t| {
+                TimeReference::from_name(&local_name(t))
+            }),
             evidence,
         });
     }
@@ -194,7 +205,10 @@ pub(crate) fn report_rows(inner: &Store, iris: &[String]) -> Result<Vec<ReportRo
 }
 
 /// The blocks of the events among `iris` in the events graph.
-pub(crate) fn event_blocks(inner: &Store, iris: &[String]) -> Result<Vec<(String, Block)>, StoreError> {
+pub(crate) fn event_blocks(
+    inner: &Store,
+    iris: &[String],
+) -> Result<Vec<(String, Block)>, StoreError> {
     let g = guanxi_rdf::events::events_graph();
     let mut out = Vec::new();
     for iri in iris {
@@ -209,7 +223,9 @@ pub(crate) fn event_blocks(inner: &Store, iris: &[String]) -> Result<Vec<(String
             .filter(|(p, _)| *p == gx("participant") || *p == gx("participantByTitle"))
             .map(|(_, o)| term_value(o))
             .collect();
-        if let Some(b) = kind.and_then(|k| guanxi_rdf::events::block_of(k, people.iter().map(String::as_str))) {
+        if let Some(b) =
+            kind.and_then(|k| guanxi_rdf::events::block_of(k, people.iter().map(String::as_str)))
+        {
             out.push((iri.clone(), b));
         }
     }
