@@ -277,7 +277,7 @@ impl Store {
                 Ok(best)
             }
             Backend::Remote(_) => {
-                let q = format!("SELECT (MIN(STR(?a)) AS ?a) WHERE {{ ?a <{p}> ?k }}");
+                let q = format!("SELECT (MIN(STR(?x)) AS ?a) WHERE {{ ?x <{p}> ?k }}");
                 let mut best = None;
                 if let QueryResults::Solutions(rows) = self.query_bound(&q, &[("k", lit.into())])? {
                     for s in rows {
