@@ -277,12 +277,16 @@ impl Store {
                 Ok(best)
             }
             Backend::Remote(_) => {
-                let q = format!("SELECT (MIN(STR(?x)) AS ?a) WHERE {{ ?x <{p}> ?k }}");
-                let mut best = None;
+                let q = format!("SELECT ?a WHERE {{ ?a <{p}> ?k }}");
+                let mut best: Option<String> = None;
                 if let QueryResults::Solutions(rows) = self.query_bound(&q, &[("k", lit.into())])? {
                     for s in rows {
                         let s = s.map_err(|e| StoreError::Query(e.to_string()))?;
-                        best = s.get("a").map(term_value).filter(|v| !v.is_empty());
+                        if let Some(a) = s.get("a").map(term_value) {
+                            if best.as_ref().is_none_or(|b| a < *b) {
+                                best = Some(a);
+                            }
+                        }
                     }
                 }
                 Ok(best)
