@@ -123,9 +123,8 @@ impl ReportRow {
             return Some(0);
         }
         let at = time.rfind(['+', '-'])?;
-        let (sign, hm) = time.split_at(at);
-        let _ = sign;
-        let mut it = hm[1..].split(':');
+        let hm = time.get(at..)?;
+        let mut it = hm.get(1..)?.split(':');
         let h: i32 = it.next()?.parse().ok()?;
         let m: i32 = it.next().unwrap_or("0").parse().ok()?;
         let v = h * 60 + m;
@@ -422,7 +421,6 @@ fn resolve<'a>(block: &Block, mut rs: Vec<&'a ReportRow>) -> Vec<Cluster<'a>> {
     let mut i = 0;
     while i < clusters.len() {
         let mut j = i + 1;
-        let mut merged = false;
         while j < clusters.len() {
             let (Some(d1), Some(d2)) = (clusters[i].day(), clusters[j].day()) else {
                 break;
@@ -433,7 +431,7 @@ fn resolve<'a>(block: &Block, mut rs: Vec<&'a ReportRow>) -> Vec<Cluster<'a>> {
             if let Some(reason) = day_apart(block, &clusters[i], &clusters[j], summits) {
                 let c = clusters.remove(j);
                 clusters[i].absorb(c, reason);
-                merged = true;
+                // (A trip may take several days; any other event a second day only.)
                 if block_family(block) != Some(InteractionFamily::Visit.key()) {
                     break;
                 }
@@ -441,7 +439,6 @@ fn resolve<'a>(block: &Block, mut rs: Vec<&'a ReportRow>) -> Vec<Cluster<'a>> {
             }
             j += 1;
         }
-        let _ = merged;
         i += 1;
     }
     for c in &mut clusters {

@@ -326,7 +326,6 @@ impl Store {
                     None,
                     &guanxi_rdf::vocab::gx("InteractionReport"),
                     None,
-                    true,
                 )?;
                 local::report_rows(inner, &all)?
             }
@@ -372,11 +371,11 @@ impl Store {
         let events = guanxi_rdf::events::events_graph();
         let derived = format!("{}wasDerivedFrom", guanxi_rdf::vocab::PROV);
         for a in articles {
-            let of_article = local::subjects(inner, Some(&derived), a, None, false)?;
+            let of_article = local::subjects(inner, Some(&derived), a, None)?;
             for r in local::report_rows(inner, &of_article)? {
                 blocks.extend(guanxi_rdf::events::report_block(&r));
             }
-            let former = local::subjects(inner, Some(&derived), a, Some(events.as_str()), false)?;
+            let former = local::subjects(inner, Some(&derived), a, Some(events.as_str()))?;
             blocks.extend(
                 local::event_blocks(inner, &former)?
                     .into_iter()
@@ -413,13 +412,12 @@ impl Store {
                     let mut r = BTreeSet::new();
                     let mut e = BTreeSet::new();
                     for prop in &people {
-                        r.extend(local::subjects(inner, Some(prop), p, None, false)?);
+                        r.extend(local::subjects(inner, Some(prop), p, None)?);
                         e.extend(local::subjects(
                             inner,
                             Some(prop),
                             p,
                             Some(events.as_str()),
-                            false,
                         )?);
                     }
                     (
@@ -428,8 +426,8 @@ impl Store {
                     )
                 }
                 None => (
-                    local::subjects(inner, Some(&gx("reportedType")), &gx("Summit"), None, false)?,
-                    local::subjects(inner, None, &gx("Summit"), Some(events.as_str()), true)?,
+                    local::subjects(inner, Some(&gx("reportedType")), &gx("Summit"), None)?,
+                    local::subjects(inner, None, &gx("Summit"), Some(events.as_str()))?,
                 ),
             };
             for r in local::report_rows(inner, &found)? {

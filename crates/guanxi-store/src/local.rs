@@ -17,17 +17,15 @@ fn node(iri: &str) -> Result<NamedNode, StoreError> {
     NamedNode::new(iri).map_err(|e| StoreError::Query(e.to_string()))
 }
 
-/// The IRIs of the subjects of `? predicate object` (`rdf:type` when `predicate` is `None`
-/// and `is_type`), in graph `graph` (every graph when `None`), sorted.
+/// The IRIs of the subjects of `? predicate object` (`rdf:type` when `predicate` is `None`),
+/// in graph `graph` (every graph when `None`), sorted.
 pub(crate) fn subjects(
     inner: &Store,
     predicate: Option<&str>,
     object: &str,
     graph: Option<&str>,
-    is_type: bool,
 ) -> Result<Vec<String>, StoreError> {
     let p = node(predicate.unwrap_or(RDF_TYPE))?;
-    let _ = is_type;
     let o = node(object)?;
     let g = graph.map(node).transpose()?;
     let mut out = BTreeSet::new();
