@@ -26,8 +26,9 @@
 //!    sets it earlier) the one event of the two days before publication, else of the week,
 //!    else the one event known only by the month of that week;
 //!    a plan the first event after it within 30 days; 日前 the latest event of the ten days
-//!    before; 此前, 上次 the latest event before publication within 90 days. News that joins
-//!    none is one event with the undated news of other articles published within a day.
+//!    before; 此前, 上次 the latest event before publication within 90 days. A visit ties to
+//!    a trip only through the place it states. News that joins none is one event with the
+//!    undated news of other articles published within a day (a plan: within three days).
 //!    A report that only refers back to some past contact (曾, 多次), or to a previous one the
 //!    block does not hold, is an interaction marked `gx:referenceOnly`: stated, not counted.
 //!
