@@ -329,8 +329,9 @@ pub(crate) fn bind_values(sparql: &str, bindings: &[(&str, Term)]) -> Result<Str
         use GraphPattern as G;
         let down = |inner: Box<G>, values| Box::new(inject(*inner, values, top));
         match p {
+            // (Below the projection a grouping may still come: the values go below it too.)
             G::Project { inner, variables } if top => G::Project {
-                inner: Box::new(inject(*inner, values, false)),
+                inner: Box::new(inject(*inner, values, true)),
                 variables,
             },
             G::Distinct { inner } if top => G::Distinct {
@@ -436,5 +437,41 @@ mod tests {
         );
         assert!(out.contains(r#""王\"毅\n""#), "{out}");
         assert!(out.contains("LIMIT 3"), "{out}");
+    }
+
+    /// A bound variable restricts what an aggregate reads, not its result (where it would be
+    /// joined to every group).
+    #[test]
+    fn bound_values_reach_below_an_aggregate() {
+        use oxigraph::model::{GraphNameRef, Literal, NamedNode, QuadRef};
+        let store = oxigraph::store::Store::new().unwrap();
+        let p = NamedNode::new("http://example.org/key").unwrap();
+        for (s, k) in [("http://example.org/a", "1"), ("http://example.org/b", "2")] {
+            let s = NamedNode::new(s).unwrap();
+            let k = Literal::new_simple_literal(k);
+            store
+                .insert(QuadRef::new(&s, &p, &k, GraphNameRef::DefaultGraph))
+                .unwrap();
+        }
+        let q = "SELECT (MAX(STR(?x)) AS ?a) WHERE { ?x <http://example.org/key> ?k }";
+        let out = bind_values(q, &[("k", Literal::new_simple_literal("1").into())]).unwrap();
+        let results = oxigraph::sparql::SparqlEvaluator::new()
+            .parse_query(&out)
+            .unwrap()
+            .on_store(&store)
+            .execute()
+            .unwrap();
+        let oxigraph::sparql::QueryResults::Solutions(rows) = results else {
+            panic!("{out}");
+        };
+        let got: Vec<String> = rows
+            .map(|r| {
+                r.unwrap()
+                    .get("a")
+                    .map(|t| t.to_string())
+                    .unwrap_or_default()
+            })
+            .collect();
+        assert_eq!(got, vec!["\"http://example.org/a\"".to_string()], "{out}");
     }
 }
