@@ -668,6 +668,14 @@ fn pick_date(
             if let Some(m) = visit_range_month(sf, before[last], a) {
                 return Some(m);
             }
+            // 10月29日至30日前往越南河内，会见……: a range of days that dates a trip named
+            // before the trigger dates the trip; the meeting falls somewhere in it.
+            if TRAVEL
+                .iter()
+                .any(|w| text_between(sf, before[last].span.end, a).contains(w))
+            {
+                return Some(before[i].value.to_month());
+            }
         }
         return Some(visit_range_month(sf, before[i], a).unwrap_or(before[i].value));
     }
