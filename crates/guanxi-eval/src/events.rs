@@ -45,16 +45,7 @@ pub struct GoldReport {
 
 /// Reads the event gold (JSON Lines, blank lines skipped).
 pub fn parse_event_gold(text: &str) -> Result<Vec<GoldReport>, EvalError> {
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| {
-            serde_json::from_str(l).map_err(|e| EvalError::Gold {
-                line: i + 1,
-                reason: e.to_string(),
-            })
-        })
-        .collect()
+    crate::json_lines(text)
 }
 
 /// One row of [`EVENT_REPORTS_QUERY`].

@@ -109,6 +109,11 @@ fn date_ok(system: &Option<String>, gold: &Option<String>) -> bool {
 
 /// Reads gold JSON Lines (blank lines skipped).
 pub fn parse_gold(text: &str) -> Result<Vec<GoldArticle>, EvalError> {
+    json_lines(text)
+}
+
+/// One value per non-blank line; an error names its line.
+pub(crate) fn json_lines<T: serde::de::DeserializeOwned>(text: &str) -> Result<Vec<T>, EvalError> {
     text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())

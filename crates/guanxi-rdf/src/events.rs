@@ -688,22 +688,13 @@ fn attach(clusters: &[Cluster<'_>], r: &ReportRow, summits: bool) -> Option<(usi
             .collect()
     };
     // The latest (or first) of several, when no other event shares its day.
-    let latest = |v: &[(usize, i64)]| -> Option<(usize, i64)> {
-        let best = v.iter().map(|x| x.1).max()?;
-        let at: Vec<&(usize, i64)> = v.iter().filter(|x| x.1 == best).collect();
-        match at.as_slice() {
-            [x] => Some(**x),
-            _ => None,
-        }
+    let alone_on = |v: &[(usize, i64)], day: Option<i64>| -> Option<(usize, i64)> {
+        let day = day?;
+        let at: Vec<usize> = (0..v.len()).filter(|&k| v[k].1 == day).collect();
+        only(&at).map(|k| v[k])
     };
-    let first = |v: &[(usize, i64)]| -> Option<(usize, i64)> {
-        let best = v.iter().map(|x| x.1).min()?;
-        let at: Vec<&(usize, i64)> = v.iter().filter(|x| x.1 == best).collect();
-        match at.as_slice() {
-            [x] => Some(**x),
-            _ => None,
-        }
-    };
+    let latest = |v: &[(usize, i64)]| alone_on(v, v.iter().map(|x| x.1).max());
+    let first = |v: &[(usize, i64)]| alone_on(v, v.iter().map(|x| x.1).min());
     let src = who(r);
     let published = day(p);
     if r.status == Status::Planned {

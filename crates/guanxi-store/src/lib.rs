@@ -259,22 +259,13 @@ impl Store {
         let lit = oxigraph::model::Literal::new_simple_literal(key);
         let p = guanxi_rdf::vocab::gx("bodyHash");
         match &self.backend {
+            // (Sorted: the first is the least.)
             Backend::Local(inner) => {
-                let p = oxigraph::model::NamedNode::new(p)
-                    .map_err(|e| StoreError::Query(e.to_string()))?;
-                let mut best: Option<String> = None;
-                for q in
-                    inner.quads_for_pattern(None, Some(p.as_ref()), Some(lit.as_ref().into()), None)
-                {
-                    if let oxigraph::model::NamedOrBlankNode::NamedNode(n) =
-                        q.map_err(StoreError::storage)?.subject
-                    {
-                        if best.as_ref().is_none_or(|b| n.as_str() < b.as_str()) {
-                            best = Some(n.into_string());
-                        }
-                    }
-                }
-                Ok(best)
+                Ok(
+                    local::subjects_of(inner, Some(&p), &lit.clone().into(), None)?
+                        .into_iter()
+                        .next(),
+                )
             }
             Backend::Remote(_) => {
                 let q = format!("SELECT ?a WHERE {{ ?a <{p}> ?k }}");

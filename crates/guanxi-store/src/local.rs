@@ -25,14 +25,23 @@ pub(crate) fn subjects(
     object: &str,
     graph: Option<&str>,
 ) -> Result<Vec<String>, StoreError> {
+    subjects_of(inner, predicate, &Term::NamedNode(node(object)?), graph)
+}
+
+/// [`subjects`] of any object term (a literal too).
+pub(crate) fn subjects_of(
+    inner: &Store,
+    predicate: Option<&str>,
+    object: &Term,
+    graph: Option<&str>,
+) -> Result<Vec<String>, StoreError> {
     let p = node(predicate.unwrap_or(RDF_TYPE))?;
-    let o = node(object)?;
     let g = graph.map(node).transpose()?;
     let mut out = BTreeSet::new();
     for q in inner.quads_for_pattern(
         None,
         Some(p.as_ref()),
-        Some(o.as_ref().into()),
+        Some(object.as_ref()),
         g.as_ref().map(|g| GraphNameRef::NamedNode(g.as_ref())),
     ) {
         let q = q.map_err(StoreError::storage)?;
