@@ -8,7 +8,7 @@ use crate::lexicon::{
     LEGAL_CONTEXT, NOT_A_VENUE, NOT_PLANNED, ONCE_BEFORE, ON_BEHALF, PARTY_BREAK, PERSON_JOINER,
     PLACE_CUES, PLANNED, POSSESSIVE, PREVIOUS_CONTACT, PRONOUNS, QUESTION_BEFORE, RANGE_JOINERS,
     RECENT_PAST, SEQUENCE, SEVERAL_TIMES, SUMMIT_CUES, SUMMIT_NAME_AFTER, TIME_AFTER, TOGETHER,
-    TRAVEL, TRIGGER_NOUN_AFTER, VISIT_RANGE_MARK, WEB_OBJECT,
+    TRAVEL, TRIGGER_NOUN_AFTER, VISIT_OBJECT_MARK, VISIT_OBJECT_VERB, VISIT_RANGE_MARK, WEB_OBJECT,
 };
 
 use guanxi_core::{
@@ -781,8 +781,19 @@ fn pick_place(
         {
             return Some(m.key.clone());
         }
+        // The visit's object is where it goes, a continent or a region too (出访欧洲, 访问南亚),
+        // whatever follows it (访问平壤之际).
+        let destinations: Vec<&ClauseMention> = sf
+            .mentions
+            .iter()
+            .filter(|m| {
+                m.key.kind == EntityKind::Place
+                    && !m.nested
+                    && m.span.end - m.span.start > '中'.len_utf8()
+            })
+            .collect();
         // (到访的中国外长: the visitor's country, not the destination.)
-        if let Some(m) = places.iter().find(|m| {
+        if let Some(m) = destinations.iter().find(|m| {
             (m.span.start == b
                 || (m.span.start > b && clause.contains(m.span) && m.span.start - b <= 6))
                 && !text[b..m.span.start].ends_with('的')
@@ -795,6 +806,19 @@ fn pick_place(
                     })
             });
             return Some(capital.unwrap_or(m).key.clone());
+        }
+        // The noun's destination stands after 对 (对美国进行国事访问, 对日本为期两天的访问).
+        if let Some(m) = destinations.iter().rev().find(|m| {
+            m.span.end <= a
+                && clause.contains(m.span)
+                && text[clause.start..m.span.start].ends_with(|c| VISIT_OBJECT_MARK.contains(&c))
+                && text.get(m.span.end..a).is_some_and(|gap| {
+                    gap.chars().count() <= 12
+                        && (VISIT_OBJECT_VERB.iter().any(|w| gap.contains(w)) || gap.ends_with('的'))
+                        && !gap.contains(crate::text::CLAUSE_END)
+                })
+        }) {
+            return Some(m.key.clone());
         }
     }
     if kind != InteractionKind::Visit {

@@ -74,6 +74,9 @@ impl Extractor {
                 });
             }
         }
+        // A visit is a journey to a place: with no destination in the text (抵达会场, 在访问中
+        // as an interview, a ship's 造访该海域) it is no visit.
+        interactions.retain(|it| it.kind != InteractionKind::Visit || it.place.is_some());
         // A message or a letter (贺电, 致电, 致函) joins people apart, like a call: it has no
         // venue, whatever the article's dateline or trip say.
         for it in &mut interactions {
