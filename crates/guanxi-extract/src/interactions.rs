@@ -7,7 +7,7 @@ use crate::lexicon::{
     FIRST_PERSON, FRONTED_TIME, HELD, HELD_TOGETHER, INTERVIEW_CUE, INVITATION, JOINT_CONTACT,
     LEGAL_CONTEXT, NOT_A_VENUE, NOT_PLANNED, ONCE_BEFORE, ON_BEHALF, PARTY_BREAK, PERSON_JOINER,
     PLACE_CUES, PLANNED, POSSESSIVE, PREVIOUS_CONTACT, PRONOUNS, QUESTION_BEFORE, RANGE_JOINERS,
-    RECENT_PAST, SEQUENCE, SEVERAL_TIMES, SUMMIT_CUES, SUMMIT_NAME_AFTER, TIME_AFTER, TOGETHER,
+    RECENT_PAST, SAID_AFTER_DATE, SEQUENCE, SEVERAL_TIMES, SUMMIT_CUES, SUMMIT_NAME_AFTER, TIME_AFTER, TOGETHER,
     TRAVEL, TRIGGER_NOUN_AFTER, VISIT_OBJECT_MARK, VISIT_OBJECT_VERB, VISIT_RANGE_MARK, WEB_OBJECT,
 };
 
@@ -576,7 +576,7 @@ fn report(
     } else {
         time_reference(&text[prev_clause..a])
     };
-    let date = pick_date(sf, block_dates, clause, a, b);
+    let date = pick_date(sf, block_dates, clause, a, b, status == Status::Planned);
     let place = match kind {
         InteractionKind::PhoneCall | InteractionKind::VideoCall => None,
         _ => pick_place(text, sf, clause, a, b, kind),
@@ -643,6 +643,7 @@ fn pick_date(
     clause: Span,
     a: usize,
     b: usize,
+    planned: bool,
 ) -> Option<DateValue> {
     let in_clause = |d: &&DateMention| clause.contains(d.span);
     // Nearest before the trigger in the clause, then after it in the clause.
@@ -694,10 +695,20 @@ fn pick_date(
             .get(clause.start - sf.span.start..)
             .is_some_and(|c| c.starts_with(w))
     });
+    // (蓬佩奥1月7日宣布，克拉夫特将率团访问台湾: a date before a reporting verb in another
+    // clause is the day a plan was announced, not the day planned.)
+    let said = |d: &&DateMention| {
+        if !planned {
+            return false;
+        }
+        let after = text_between(sf, d.span.end, sf.span.end);
+        SAID_AFTER_DATE.iter().any(|w| after.starts_with(w))
+    };
     let near = sf
         .dates
         .iter()
         .filter(|d| d.value.month.is_some() || d.span.start == sf.span.start)
+        .filter(|d| !said(d))
         .min_by_key(|d| {
             if d.span.end <= a {
                 a - d.span.end
