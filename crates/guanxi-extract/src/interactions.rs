@@ -7,8 +7,9 @@ use crate::lexicon::{
     FIRST_PERSON, FRONTED_TIME, HELD, HELD_TOGETHER, INTERVIEW_CUE, INVITATION, JOINT_CONTACT,
     LEGAL_CONTEXT, NOT_A_VENUE, NOT_PLANNED, ONCE_BEFORE, ON_BEHALF, PARTY_BREAK, PERSON_JOINER,
     PLACE_CUES, PLANNED, POSSESSIVE, PREVIOUS_CONTACT, PRONOUNS, QUESTION_BEFORE, RANGE_JOINERS,
-    RECENT_PAST, REPORTING, SEQUENCE, SEVERAL_TIMES, SUMMIT_CUES, SUMMIT_NAME_AFTER, TIME_AFTER, TOGETHER,
-    TRAVEL, TRIGGER_NOUN_AFTER, VISIT_OBJECT_MARK, VISIT_OBJECT_VERB, VISIT_RANGE_MARK, WEB_OBJECT,
+    RECENT_PAST, REPORTING, SEQUENCE, SEVERAL_TIMES, SUMMIT_CUES, SUMMIT_NAME_AFTER, TIME_AFTER,
+    TOGETHER, TRAVEL, TRIGGER_NOUN_AFTER, VISIT_OBJECT_MARK, VISIT_OBJECT_VERB, VISIT_RANGE_MARK,
+    WEB_OBJECT,
 };
 
 use guanxi_core::{
@@ -825,7 +826,8 @@ fn pick_place(
                 && text[clause.start..m.span.start].ends_with(|c| VISIT_OBJECT_MARK.contains(&c))
                 && text.get(m.span.end..a).is_some_and(|gap| {
                     gap.chars().count() <= 12
-                        && (VISIT_OBJECT_VERB.iter().any(|w| gap.contains(w)) || gap.ends_with('的'))
+                        && (VISIT_OBJECT_VERB.iter().any(|w| gap.contains(w))
+                            || gap.ends_with('的'))
                         && !gap.contains(crate::text::CLAUSE_END)
                 })
         }) {
