@@ -8,8 +8,7 @@ use crate::lexicon::{
     LEGAL_CONTEXT, NOT_A_VENUE, NOT_PLANNED, ONCE_BEFORE, ON_BEHALF, PARTY_BREAK, PERSON_JOINER,
     PLACE_CUES, PLANNED, POSSESSIVE, PREVIOUS_CONTACT, PRONOUNS, QUESTION_BEFORE, RANGE_JOINERS,
     RECENT_PAST, REPORTING, SEQUENCE, SEVERAL_TIMES, SUMMIT_CUES, SUMMIT_NAME_AFTER, TIME_AFTER,
-    TOGETHER, TRAVEL, TRIGGER_NOUN_AFTER, VISIT_OBJECT_MARK, VISIT_OBJECT_VERB, VISIT_RANGE_MARK,
-    WEB_OBJECT,
+    TOGETHER, TRAVEL, TRIGGER_NOUN_AFTER, VISIT_RANGE_MARK, WEB_OBJECT,
 };
 
 use guanxi_core::{
@@ -205,7 +204,27 @@ fn read_trigger(site: &TriggerSite<'_, '_>) -> Vec<(Interaction, Option<String>)
             }
             subjects.extend(left[first..].iter().map(|m| m.key.clone()));
         } else if PRONOUNS.iter().any(|p| before.contains(p)) {
-            subjects.extend(sf.prior_subject.clone());
+            // The previous sentence's subject, unless someone else speaks before the pronoun
+            // (朱莉·钟说，……当她访问拉美国家时; 史达伟说，这将是他首次访问蒙古): then whom it
+            // stands for is open.
+            let opening = text.get(sf.span.start..clause.start).unwrap_or("");
+            let speaks = REPORTING.iter().find_map(|w| {
+                opening
+                    .find(&format!("{w}，"))
+                    .or_else(|| opening.find(&format!("{w}：")))
+            });
+            let speaker = speaks.and_then(|at| {
+                sf.mentions
+                    .iter()
+                    .filter(|m| {
+                        m.key.kind == EntityKind::Person && m.span.end <= sf.span.start + at
+                    })
+                    .next_back()
+                    .map(|m| &m.key)
+            });
+            if speaks.is_none() || speaker == sf.prior_subject.as_ref() {
+                subjects.extend(sf.prior_subject.clone());
+            }
         }
     } else {
         // 代表特朗普会见……: the one represented does not take part.
@@ -818,20 +837,6 @@ fn pick_place(
                     })
             });
             return Some(capital.unwrap_or(m).key.clone());
-        }
-        // The noun's destination stands after 对 (对美国进行国事访问, 对日本为期两天的访问).
-        if let Some(m) = destinations.iter().rev().find(|m| {
-            m.span.end <= a
-                && clause.contains(m.span)
-                && text[clause.start..m.span.start].ends_with(|c| VISIT_OBJECT_MARK.contains(&c))
-                && text.get(m.span.end..a).is_some_and(|gap| {
-                    gap.chars().count() <= 12
-                        && (VISIT_OBJECT_VERB.iter().any(|w| gap.contains(w))
-                            || gap.ends_with('的'))
-                        && !gap.contains(crate::text::CLAUSE_END)
-                })
-        }) {
-            return Some(m.key.clone());
         }
     }
     if kind != InteractionKind::Visit {
