@@ -216,10 +216,7 @@ fn read_trigger(site: &TriggerSite<'_, '_>) -> Vec<(Interaction, Option<String>)
             let speaker = speaks.and_then(|at| {
                 sf.mentions
                     .iter()
-                    .filter(|m| {
-                        m.key.kind == EntityKind::Person && m.span.end <= sf.span.start + at
-                    })
-                    .next_back()
+                    .rfind(|m| m.key.kind == EntityKind::Person && m.span.end <= sf.span.start + at)
                     .map(|m| &m.key)
             });
             if speaks.is_none() || speaker == sf.prior_subject.as_ref() {
