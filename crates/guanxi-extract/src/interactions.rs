@@ -763,23 +763,19 @@ fn pick_place(
     b: usize,
     kind: InteractionKind,
 ) -> Option<EntityKey> {
+    // A place of its own: not inside another name, nor a country named by one character of a
+    // compound (在中印边境).
+    let whole = |m: &ClauseMention| !m.nested && m.span.end - m.span.start > '中'.len_utf8();
     let places: Vec<&ClauseMention> = sf
         .mentions
         .iter()
         .filter(|m| {
             (m.key.kind == EntityKind::Place || m.place_kind == Some(PlaceKind::Venue))
-                && !m.nested
+                && whole(m)
                 && !matches!(m.place_kind, Some(PlaceKind::Continent | PlaceKind::Area))
-                // (Not a country named by one character of a compound: 在中印边境.)
-                && m.span.end - m.span.start > '中'.len_utf8()
-        })
-        .collect();
-    let places: Vec<&ClauseMention> = places
-        .into_iter()
-        .filter(|m| {
-            !NOT_A_VENUE
-                .iter()
-                .any(|w| text[m.span.end..].starts_with(w))
+                && !NOT_A_VENUE
+                    .iter()
+                    .any(|w| text[m.span.end..].starts_with(w))
         })
         .collect();
     // 在罗马会面, 到访北京, and a place right before the verb (罗马会面).
@@ -811,19 +807,12 @@ fn pick_place(
         }
         // The visit's object is where it goes, a continent or a region too (出访欧洲, 访问南亚),
         // whatever follows it (访问平壤之际).
-        let destinations: Vec<&ClauseMention> = sf
-            .mentions
-            .iter()
-            .filter(|m| {
-                m.key.kind == EntityKind::Place
-                    && !m.nested
-                    && m.span.end - m.span.start > '中'.len_utf8()
-            })
-            .collect();
         // (到访的中国外长: the visitor's country, not the destination.)
-        if let Some(m) = destinations.iter().find(|m| {
-            (m.span.start == b
-                || (m.span.start > b && clause.contains(m.span) && m.span.start - b <= 6))
+        if let Some(m) = sf.mentions.iter().find(|m| {
+            m.key.kind == EntityKind::Place
+                && whole(m)
+                && (m.span.start == b
+                    || (m.span.start > b && clause.contains(m.span) && m.span.start - b <= 6))
                 && !text[b..m.span.start].ends_with('的')
         }) {
             // 访问印度首都新德里: the capital named after the country.
@@ -833,7 +822,7 @@ fn pick_place(
                         text[m.span.end..].starts_with(w) && c.span.start == m.span.end + w.len()
                     })
             });
-            return Some(capital.unwrap_or(m).key.clone());
+            return Some(capital.map_or(m, |c| *c).key.clone());
         }
     }
     if kind != InteractionKind::Visit {

@@ -346,8 +346,8 @@ impl<'a> Cluster<'a> {
         self.widened = true;
     }
 
-    fn articles(&self) -> BTreeSet<&str> {
-        self.reports.iter().map(|r| r.article.as_str()).collect()
+    fn has_article(&self, article: &str) -> bool {
+        self.reports.iter().any(|r| r.article == article)
     }
 }
 
@@ -481,7 +481,7 @@ fn resolve<'a>(block: &Block, mut rs: Vec<&'a ReportRow>) -> Vec<Cluster<'a>> {
             .filter(|&i| {
                 coarse[i].date == r.date
                     && coarse[i].fits(r, summits)
-                    && !coarse[i].articles().contains(r.article.as_str())
+                    && !coarse[i].has_article(&r.article)
             })
             .collect();
         // (An unplaced report that fits several joins the unplaced one, as on a day.)
@@ -539,7 +539,7 @@ fn resolve<'a>(block: &Block, mut rs: Vec<&'a ReportRow>) -> Vec<Cluster<'a>> {
                             && first.status == r.status
                             && p.zip(first.published_day())
                                 .is_some_and(|(p, q)| (p - q).abs() <= window)
-                            && !c.articles().contains(r.article.as_str())
+                            && !c.has_article(&r.article)
                             && c.fits(r, summits)
                             && (!summits || first.people() == r.people())
                     })
@@ -577,7 +577,7 @@ fn day_apart(block: &Block, a: &Cluster<'_>, b: &Cluster<'_>, summits: bool) -> 
         return None;
     }
     // No article reports both: one that does tells two events.
-    if !a.articles().is_disjoint(&b.articles()) {
+    if a.reports.iter().any(|r| b.has_article(&r.article)) {
         return None;
     }
     let day = |n: i64| day_text(n).unwrap_or_default();
