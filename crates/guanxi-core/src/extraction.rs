@@ -59,8 +59,8 @@ pub struct Mention {
 pub struct Entity {
     /// Identity.
     pub key: EntityKey,
-    /// The common short form (`schema:name`): the key's name, or the surname of a full
-    /// transliteration kept as key to tell two people apart (拉杰纳特·辛格 → 辛格).
+    /// The name it is shown by (`schema:name`): the key's name, or for a person of the
+    /// gazetteer known by a full transliteration, its common short form (拉杰纳特·辛格 → 辛格).
     pub name: String,
     /// Finer kind, for places.
     pub place_kind: Option<PlaceKind>,

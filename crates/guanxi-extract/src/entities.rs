@@ -4,7 +4,8 @@
 use crate::lexicon::{
     CREDIT_AFTER, FRONT_GLUE, GENERIC_HEADS, GENERIC_MODIFIER, GLUE, GLUED_AFTER_THIRD,
     NAMED_AFTER_PERSON, NAME_TAIL, NOT_A_NAME_END, NOT_A_PERSON_AFTER, NOT_A_PERSON_END,
-    NOT_GIVEN_NAME, NOT_PERSONAL_LATIN, ORG_SUFFIX, PERSON_JOINER, PLACE_BEFORE_NAME, SPEECH,
+    NOT_GIVEN_NAME, NOT_PERSONAL_LATIN, ORG_SUFFIX, PERSON_JOINER, PERSON_ROLE, PLACE_BEFORE_NAME,
+    SPEECH,
 };
 use std::cell::OnceCell;
 use std::sync::LazyLock;
@@ -86,7 +87,7 @@ pub fn sort_mentions(found: &mut [Found]) {
 }
 
 /// What joins the parts of a transliterated name.
-const SEPARATORS: &[char] = &['·', '•', '・', '‧', '．', '-', '－'];
+pub(crate) const SEPARATORS: &[char] = &['·', '•', '・', '‧', '．', '-', '－'];
 
 /// A few characters, each searched for with a vectorised searcher built once.
 pub(crate) struct AnyOf(Vec<memchr::memmem::Finder<'static>>);
@@ -281,6 +282,28 @@ fn dotted_names(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
             }
             start += c.len_utf8();
         }
+        // A word of the segmenter's dictionary that runs across the start (亿万富翁|卡洛斯·斯利姆:
+        // 万, 富 and 翁 are transliteration characters as well), or a role noun that opens the
+        // first part (哥哥|塔默兰·查纳耶夫, 大亨|根纳季·季姆琴科), is no part of the name, when
+        // two characters of the first part remain after it.
+        let sep_at = m_start + first_len;
+        loop {
+            let across = r
+                .toks
+                .iter()
+                .find(|t| t.start < start && start < t.end && t.end < sep_at)
+                .filter(|t| r.seg.jieba.has_word(t.word) && !t.tag().starts_with("nr"))
+                .map(|t| t.end);
+            let role = PERSON_ROLE
+                .iter()
+                .filter(|w| s[start..sep_at].starts_with(*w))
+                .map(|w| start + w.len())
+                .max();
+            match across.or(role) {
+                Some(e) if s[e..sep_at].chars().count() >= 2 => start = e,
+                _ => break,
+            }
+        }
         // The last part may run into the next word (绍伊古握手): cut it after the longest
         // known name, or after its transliteration characters.
         let last_start = full
@@ -291,6 +314,24 @@ fn dotted_names(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
         if end <= last_start {
             continue;
         }
+        // A first part of one character that starts inside a word the segmenter takes for a
+        // name (特和乔琪|亚·凯特: 琪 is no transliteration character we know) is a name cut
+        // short: the last part alone is certain. (本·萨斯 after 参议员 starts a word; 丹·伊瓦辛
+        // follows a title, 首席投资官|丹.)
+        let one_left = s[start..sep_at].chars().count() == 1
+            && gz.title_set.suffix_of(&s[..start]).is_none()
+            && r.toks
+                .iter()
+                .any(|t| t.start < start && start < t.end && t.tag().starts_with("nr"));
+        let start = if one_left
+            && !full[first_len..]
+                .trim_start_matches(SEPARATORS)
+                .contains(SEPARATORS)
+        {
+            last_start
+        } else {
+            start
+        };
         // 约翰斯·霍普金斯大学, 罗伯特·科赫研究所: an institution named after a person.
         let tail = &s[last_start..];
         if NOT_A_PERSON_AFTER
@@ -343,7 +384,7 @@ fn dotted_names(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
             continue;
         }
         // An unknown person is keyed by the full name, so that 斯蒂芬·米勒 and 杰森·米勒 stay
-        // two people; their short form (米勒) is the name they are shown by.
+        // two people, and shown by it; their short form (米勒) is an alternate name.
         let key = match entry {
             Some(i) => gz.entries[i].key.clone(),
             None => EntityKey {
@@ -405,6 +446,12 @@ fn dotted_name_end(r: &Recognition<'_, '_>, last_start: usize, m_end: usize) -> 
                 .char_indices()
                 .nth(6)
                 .map_or(end, |(i, _)| last_start + i);
+            // (A word of the segmenter runs on past six characters: 克瓦希涅夫斯基, 乌里亚诺|夫斯基.)
+            let cap = toks
+                .iter()
+                .find(|t| t.start < cap && cap < t.end && t.end <= end)
+                .filter(|t| s[last_start..t.end].chars().count() <= 8)
+                .map_or(cap, |t| t.end);
             end.min(cap)
         }
     };

@@ -266,9 +266,19 @@ impl Extractor {
 pub(crate) fn new_entity(key: &EntityKey, entry: Option<&gazetteer::GazetteerEntry>) -> Entity {
     Entity {
         key: key.clone(),
-        name: short_name(key),
+        // A person the gazetteer does not know is shown by the full name the text gives
+        // (克劳斯·金克尔): its short form (金克尔) is only an alternate name.
+        name: match entry {
+            Some(_) => short_name(key),
+            None => key.name.clone(),
+        },
         place_kind: entry.and_then(|e| e.place_kind),
-        alternate_names: entry.map(|e| e.aliases.clone()).unwrap_or_default(),
+        alternate_names: match entry {
+            Some(e) => e.aliases.clone(),
+            None => std::iter::once(short_name(key))
+                .filter(|short| *short != key.name)
+                .collect(),
+        },
         wikidata: entry.and_then(|e| e.wikidata.clone()),
         coordinates: entry.and_then(|e| e.coordinates.clone()),
         contained_in: entry

@@ -5,7 +5,7 @@ use crate::lexicon::{ORG_SUFFIX, SPEECH};
 
 use guanxi_core::EntityKind;
 
-use crate::entities::{is_han, ANY_BRACKET, ANY_SEPARATOR, BRACKETS, DOTTED};
+use crate::entities::{is_han, ANY_BRACKET, ANY_SEPARATOR, BRACKETS, DOTTED, SEPARATORS};
 use crate::gazetteer::{CharTrie, Gazetteer};
 use crate::segment::in_segmenter_run;
 
@@ -146,6 +146,37 @@ fn floor_boundary(s: &str, mut x: usize) -> usize {
     x
 }
 
+/// The dotted names of the run `s[start..end]`: two names joined by a conjunction in a part
+/// between separators (卡斯滕·蒂森·汉森和英加·拉斯穆森) are two runs.
+fn split_at_conjunctions(s: &str, start: usize, end: usize) -> Vec<(usize, usize)> {
+    let run = &s[start..end];
+    let seps: Vec<usize> = run.match_indices(SEPARATORS).map(|(i, _)| i).collect();
+    let mut out = Vec::new();
+    let mut from = 0;
+    for pair in seps.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        let part = &run[a..b];
+        let conj = part
+            .char_indices()
+            .skip(1)
+            .find(|&(_, c)| CONJUNCTIONS.contains(&c));
+        // (A name of one character at least ends before it, of two starts after it.)
+        if let Some((i, c)) = conj {
+            let left = &run[a..a + i];
+            let right = &run[a + i + c.len_utf8()..b];
+            if left.chars().count() >= 2 && right.chars().count() >= 2 {
+                out.push((start + from, start + a + i));
+                from = a + i + c.len_utf8();
+            }
+        }
+    }
+    out.push((start + from, end));
+    out
+}
+
+/// Conjunctions that join two names and never stand inside a transliteration.
+const CONJUNCTIONS: &[char] = &['和', '与', '及'];
+
 /// Scans sentence `s` for gazetteer names, cues and dotted names, and notes the ranges whose
 /// words the rules of [`recognise`] and the title references read:
 /// - a gazetteer name that must align with words: the name (and the word it is glued in,
@@ -230,7 +261,9 @@ pub fn scan(gz: &Gazetteer, cues: &Cues, s: &str) -> Scan {
     let mut dotted = Vec::new();
     if let Some(re) = DOTTED.as_ref().filter(|_| ANY_SEPARATOR.in_text(s)) {
         for m in re.find_iter(s) {
-            dotted.push((m.start(), m.end()));
+            for (a, b) in split_at_conjunctions(s, m.start(), m.end()) {
+                dotted.push((a, b));
+            }
             needs.push((m.start(), m.end()));
         }
     }

@@ -369,6 +369,12 @@ fn entity_recognition() {
                         .iter()
                         .any(|e| e.key.name == key && e.alternate_names.iter().any(|n| n == alias))
                 }
+                ("+", "name") => {
+                    let (key, name) = arg.split_once('=').unwrap();
+                    ex.entities
+                        .iter()
+                        .any(|e| e.key.name == key && e.name == name)
+                }
                 ("+", "by_title") => ex
                     .interactions
                     .iter()
