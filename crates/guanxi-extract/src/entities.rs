@@ -266,8 +266,8 @@ fn dotted_names(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
             continue;
         }
         let mut start = m_start + (first.len() - keep.len());
-        // The last character of a title, a date or a function word may stand glued in front
-        // (主任|索菲·理查森, 4日|迈克尔·乔丹, 和|约翰·克里).
+        // The last character of a title, a role noun, a date or a function word may stand glued
+        // in front (主任|索菲·理查森, 经理|丹·罗斯, 4日|迈克尔·乔丹, 和|约翰·克里).
         while let Some(c) = s[start..].chars().next() {
             let with = &s[..start + c.len_utf8()];
             let rest = s[start + c.len_utf8()..]
@@ -275,6 +275,7 @@ fn dotted_names(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
                 .next()
                 .unwrap_or("");
             let glued = gz.title_set.suffix_of(with).is_some()
+                || PERSON_ROLE.iter().any(|w| with.ends_with(w))
                 || (c == '日' && s[..start].ends_with(|d: char| d.is_ascii_digit()))
                 || FRONT_GLUE.contains(&c);
             if !glued || rest.is_empty() {

@@ -301,8 +301,15 @@ fn plausible(r: &Recognition<'_, '_>, c: &Candidate) -> bool {
     {
         return false;
     }
-    // 王先生, 张某: a form of address where the given name would be.
-    if ADDRESS_TERM.iter().any(|a| given.starts_with(a)) {
+    // 王先生, 张某: a form of address where the given name would be. (家 opens many given
+    // names of two characters: a full name the segmenter's dictionary holds whole right
+    // after a title is one, 部长|孙家正, 行政长官|王家卫.)
+    let listed = c.proposal == Proposal::Tagged
+        && name.chars().count() == 3
+        && given.starts_with('家')
+        && r.seg.jieba.has_word(name)
+        && after_title(r, c);
+    if !listed && ADDRESS_TERM.iter().any(|a| given.starts_with(a)) {
         return false;
     }
     // 王毅称, 阿札来: a particle or a verb glued to the name.
@@ -370,14 +377,20 @@ fn plausible(r: &Recognition<'_, '_>, c: &Candidate) -> bool {
     true
 }
 
+/// Whether a title or a role noun stands right before the candidate (外交部长|王毅, 教授|李学勤).
+fn after_title(r: &Recognition<'_, '_>, c: &Candidate) -> bool {
+    let prev = r.toks.iter().rev().find(|t| t.end == c.start);
+    r.scan.title_ends.binary_search(&c.start).is_ok()
+        || prev.is_some_and(|p| PERSON_ROLE.iter().any(|w| p.word.ends_with(w)))
+}
+
 /// Whether the words around a candidate make it a person: a title or a role before it, a
 /// verb that takes a person, or a word after it that only follows persons.
 fn in_person_context(r: &Recognition<'_, '_>, c: &Candidate) -> bool {
-    let &Recognition { s, scan, toks, .. } = r;
+    let &Recognition { s, toks, .. } = r;
     let after = &s[c.end..];
     let prev = toks.iter().rev().find(|t| t.end == c.start);
-    let after_role = prev.is_some_and(|p| PERSON_ROLE.iter().any(|w| p.word.ends_with(w)));
-    if scan.title_ends.binary_search(&c.start).is_ok() || after_role {
+    if after_title(r, c) {
         return true;
     }
     // A common word of two characters (宣言, 顾客, 高峰) is a name only after a title or a role.
