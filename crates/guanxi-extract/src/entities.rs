@@ -5,7 +5,7 @@ use crate::lexicon::{
     CREDIT_AFTER, FRONT_GLUE, GENERIC_HEADS, GENERIC_MODIFIER, GLUE, GLUED_AFTER_THIRD,
     NAMED_AFTER_PERSON, NAME_TAIL, NOT_A_NAME_END, NOT_A_PERSON_AFTER, NOT_A_PERSON_END,
     NOT_GIVEN_NAME, NOT_PERSONAL_LATIN, ORG_SUFFIX, PERSON_JOINER, PERSON_ROLE, PLACE_BEFORE_NAME,
-    SPEECH,
+    SPEECH, TITLE_AFTER_NAME,
 };
 use std::cell::OnceCell;
 use std::sync::LazyLock;
@@ -928,6 +928,52 @@ fn titled_transliterations(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
                 Span::new(base + at, base + at + end),
             ));
         }
+    }
+    // A head of state's or government's title may follow the name (塞迪略总统, 内塔尼亚胡总理):
+    // the transliteration that ends where the title starts, back to the first character
+    // that is none (恰逢|塞迪略总统), and not opened by a verb or a preposition (让|林肯总统,
+    // 历|代肯尼迪总统), nor by the end of a word of the segmenter's dictionary (丈夫|菲利普,
+    // 以来|林肯), nor a part of a place's name (哈萨克总统).
+    for (at, title) in TITLE_AFTER_NAME.iter().flat_map(|w| s.match_indices(w)) {
+        // (总统府, 总统山, 总统选举: the title heads a longer noun.)
+        if s[at + title.len()..]
+            .starts_with(['府', '山', '制', '职', '选', '候', '令', '办', '官', '级'])
+        {
+            continue;
+        }
+        let Some(head) = s.get(..at) else { continue };
+        let from = head
+            .char_indices()
+            .rev()
+            .take(7)
+            .take_while(|&(_, c)| gz.transliteration_chars.contains(&c))
+            .last()
+            .map_or(at, |(i, _)| i);
+        let name = &s[from..at];
+        let n = name.chars().count();
+        if !(3..=6).contains(&n)
+            || name
+                .chars()
+                .last()
+                .is_some_and(|c| NOT_A_PERSON_END.contains(&c))
+            || name.starts_with(FRONT_GLUE)
+            || name.starts_with(['让', '比', '连', '代', '任', '当'])
+            || name.ends_with(['当', '任', '为', '是'])
+            || !name.chars().all(|c| c != '·' && is_han(c))
+            || gz.place_parts.contains(name)
+            || r.toks
+                .iter()
+                .any(|t| t.start < from && from < t.end && r.seg.jieba.has_word(t.word))
+            || bigram_is_word(name)
+            || !r.free(out, from, at)
+        {
+            continue;
+        }
+        out.push(Found::unknown(
+            EntityKind::Person,
+            name,
+            Span::new(base + from, base + at),
+        ));
     }
 }
 

@@ -474,6 +474,9 @@ pub struct Gazetteer {
     pub compound_mentions: HashMap<char, String>,
     /// Characters seen in foreign full names (`谢尔盖·拉夫罗夫`), for trimming dotted names.
     pub transliteration_chars: HashSet<char>,
+    /// Every run of three to six characters inside a place's name (哈萨克 in 哈萨克斯坦, 内瑞拉
+    /// in 委内瑞拉): a name that is one is no person's.
+    pub place_parts: HashSet<String>,
     /// Terms of office.
     pub offices: Vec<Office>,
     /// The terms of each person, by row of `offices`, in table order.
@@ -610,6 +613,7 @@ impl Gazetteer {
         let mut by_surface: HashMap<String, usize> = HashMap::default();
         let mut surfaces = Vec::new();
         let mut transliteration_chars = HashSet::default();
+        let mut place_parts = HashSet::default();
         for (i, e) in entries.iter().enumerate() {
             for s in std::iter::once(&e.key.name).chain(e.aliases.iter()) {
                 if s.chars().count() < 2 {
@@ -617,6 +621,14 @@ impl Gazetteer {
                 }
                 if e.key.kind == EntityKind::Person && s.contains('·') {
                     transliteration_chars.extend(s.chars().filter(|c| *c != '·'));
+                }
+                if e.key.kind == EntityKind::Place {
+                    let chars: Vec<char> = s.chars().collect();
+                    for len in 3..=6.min(chars.len()) {
+                        for w in chars.windows(len) {
+                            place_parts.insert(w.iter().collect::<String>());
+                        }
+                    }
                 }
                 // First row wins a surface claimed twice.
                 if !by_surface.contains_key(s) {
@@ -693,6 +705,7 @@ impl Gazetteer {
             abbreviations,
             compound_mentions,
             transliteration_chars,
+            place_parts,
         }
     }
 
