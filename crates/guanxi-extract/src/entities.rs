@@ -5,7 +5,7 @@ use crate::lexicon::{
     CREDIT_AFTER, FRONT_GLUE, GENERIC_HEADS, GENERIC_MODIFIER, GLUE, GLUED_AFTER_THIRD,
     NAMED_AFTER_PERSON, NAME_TAIL, NOT_A_NAME_END, NOT_A_PERSON_AFTER, NOT_A_PERSON_END,
     NOT_GIVEN_NAME, NOT_PERSONAL_LATIN, ORG_SUFFIX, PERSON_JOINER, PERSON_ROLE, PLACE_BEFORE_NAME,
-    SPEECH, TITLE_AFTER_NAME,
+    PLACE_SUFFIX, SPEECH, TITLE_AFTER_NAME,
 };
 use std::cell::OnceCell;
 use std::sync::LazyLock;
@@ -174,6 +174,7 @@ pub fn recognise(
     titled_transliterations(&r, &mut out);
     bracketed_latin(&r, &mut out);
     han_names::han_names(&r, &mut out);
+    suffixed_places(&r, &mut out);
     // Known non-names, generic phrases (美国公司: a country and a generic head), and 部 that
     // begins 部门 (卫生部门 is no ministry).
     let mut places_inside = Vec::new();
@@ -973,6 +974,64 @@ fn titled_transliterations(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
             EntityKind::Person,
             name,
             Span::new(base + from, base + at),
+        ));
+    }
+}
+
+/// Stage 7: places the gazetteer does not hold, named with the ending of their kind
+/// (松江县, 马拉维湖, 高尔基大街): a word the segmenter takes for a place that ends with one,
+/// or such a word and the ending cut off after it (故城|县).
+fn suffixed_places(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
+    let &Recognition {
+        gz, s, base, toks, ..
+    } = r;
+    for (i, t) in toks.iter().enumerate() {
+        if t.tag() != "ns" || !t.word.chars().all(|c| is_han(c) && c != '·') {
+            continue;
+        }
+        let next = toks
+            .get(i + 1)
+            .filter(|n| n.start == t.end && n.word.chars().count() == 1);
+        let end = match next {
+            Some(n) if PLACE_SUFFIX.contains(&n.word) => n.end,
+            _ if PLACE_SUFFIX.iter().any(|x| t.word.ends_with(x)) => t.end,
+            _ => continue,
+        };
+        let name = &s[t.start..end];
+        let n = name.chars().count();
+        let stem = PLACE_SUFFIX
+            .iter()
+            .find_map(|x| name.strip_suffix(x))
+            .unwrap_or(name);
+        // (本市, 全省, 该县: a determiner and the kind are no name; 偏远地区, 中心区, 回国路:
+        // nor a common word and the kind; 日落西山: nor an idiom, a word of four characters
+        // in the dictionary that opens with a common noun, verb or adjective; 三门峡市 opens
+        // with a numeral, 大兴安岭 with a modifier.)
+        if !(3..=8).contains(&n)
+            || stem.chars().count() < 2
+            || r.seg.common_non_place(stem)
+            || r.seg.listed_non_place(name)
+            || (n == 4
+                && r.seg.jieba.has_word(name)
+                && name
+                    .char_indices()
+                    .nth(2)
+                    .is_some_and(|(i, _)| r.seg.common_content_word(&name[..i])))
+            || stem.ends_with(['地', '山', '脉', '国', '州', '省', '市', '县'])
+            || stem.starts_with([
+                '以', '或', '两', '个', '各', '该', '本', '全', '每', '一', '这', '那', '从', '对',
+                '距', '遭', '在', '到', '往', '赴', '至', '自', '向', '由',
+            ])
+            || gz.by_surface.contains_key(name)
+            || gz.not_names.contains(name)
+            || !r.free(out, t.start, end)
+        {
+            continue;
+        }
+        out.push(Found::unknown(
+            EntityKind::Place,
+            name,
+            Span::new(base + t.start, base + end),
         ));
     }
 }

@@ -84,6 +84,28 @@ impl Segmenter {
         self.jieba.has_word(word) && self.jieba.suggest_freq(word) >= COMMON_WORD_FREQ
     }
 
+    /// Whether `word` is a common word of the segmenter's dictionary that it does not take
+    /// for a place (偏远, 中心, 回国; not 松江).
+    pub fn common_non_place(&self, word: &str) -> bool {
+        self.common_word(word) && self.tag_alone(word) != Some("ns")
+    }
+
+    /// Whether `word` is in the segmenter's dictionary as anything but a place (a proper
+    /// noun, an idiom).
+    pub fn listed_non_place(&self, word: &str) -> bool {
+        self.jieba.has_word(word) && self.tag_alone(word) != Some("ns")
+    }
+
+    /// Whether `word` is a common noun, verb or adjective of the segmenter's dictionary
+    /// (日落, 上山; not 三门, a numeral, or 大兴, a modifier).
+    pub fn common_content_word(&self, word: &str) -> bool {
+        self.common_word(word)
+            && matches!(
+                self.tag_alone(word),
+                Some("n" | "v" | "vn" | "a" | "ad" | "an")
+            )
+    }
+
     /// Whether the one-character `word` is a verb of the segmenter's dictionary (背, 立).
     pub fn single_verb(&self, word: &str) -> bool {
         self.jieba.has_word(word) && self.tag_alone(word) == Some("v")
