@@ -986,9 +986,7 @@ fn suffixed_places(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
         gz, s, base, toks, ..
     } = r;
     for (i, t) in toks.iter().enumerate() {
-        if t.tag() != "ns" || !t.word.chars().all(|c| is_han(c) && c != '·') {
-            continue;
-        }
+        // (The ending first: a word's part of speech costs more to learn.)
         let next = toks
             .get(i + 1)
             .filter(|n| n.start == t.end && n.word.chars().count() == 1);
@@ -997,6 +995,9 @@ fn suffixed_places(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
             _ if PLACE_SUFFIX.iter().any(|x| t.word.ends_with(x)) => t.end,
             _ => continue,
         };
+        if t.word.len() < 6 || !t.word.chars().all(|c| is_han(c) && c != '·') || t.tag() != "ns" {
+            continue;
+        }
         let name = &s[t.start..end];
         let n = name.chars().count();
         let stem = PLACE_SUFFIX
