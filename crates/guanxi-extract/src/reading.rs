@@ -45,6 +45,18 @@ impl Extractor {
         implicit::join_attendees(text, &facts, &mut raw);
         let lead = lead_of(&facts, pub_date);
         implicit::fill_implicit(&mut raw, &facts, lead.as_ref());
+        // A contact dated after the day the news was written has not taken place: it is
+        // planned (克拉夫特14日晋见蔡英文 in a headline of the 11th).
+        if let Some(day) = read.reference.map(DateValue::day) {
+            for (it, _) in raw
+                .iter_mut()
+                .filter(|(it, _)| it.status == guanxi_core::Status::Happened)
+            {
+                if it.date.is_some_and(|d| d.day.is_some() && d > day) {
+                    it.status = guanxi_core::Status::Planned;
+                }
+            }
+        }
         let captions: HashSet<usize> = facts
             .iter()
             .filter(|f| f.block_kind == BlockKind::Caption)
