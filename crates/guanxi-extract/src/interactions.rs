@@ -7,8 +7,8 @@ use crate::lexicon::{
     FIRST_PERSON, FRONTED_TIME, HELD, HELD_TOGETHER, INTERVIEW_CUE, INVITATION, JOINT_CONTACT,
     LEGAL_CONTEXT, NOT_A_VENUE, NOT_PLANNED, ONCE_BEFORE, ON_BEHALF, PARTY_BREAK, PERSON_JOINER,
     PLACE_CUES, PLANNED, POSSESSIVE, PREVIOUS_CONTACT, PRONOUNS, QUESTION_BEFORE, RANGE_JOINERS,
-    RECENT_PAST, REPORTING, SEQUENCE, SEVERAL_TIMES, SUMMIT_CUES, SUMMIT_NAME_AFTER, TIME_AFTER,
-    TOGETHER, TRAVEL, TRIGGER_NOUN_AFTER, VISIT_RANGE_MARK, WEB_OBJECT,
+    RECENT_PAST, REPORTING, SEQUENCE, SEVERAL_SIDES, SEVERAL_TIMES, SUMMIT_CUES, SUMMIT_NAME_AFTER,
+    TIME_AFTER, TOGETHER, TRAVEL, TRIGGER_NOUN_AFTER, VISIT_RANGE_MARK, WEB_OBJECT,
 };
 
 use guanxi_core::{
@@ -238,6 +238,16 @@ fn read_trigger(site: &TriggerSite<'_, '_>) -> Vec<(Interaction, Option<String>)
             );
         } else if JOINT_CONTACT.contains(&&text[a..b]) {
             subjects.extend(joined_before(text, &left));
+        } else if let Some(k) = comitative_split(text, clause, kind, &left) {
+            // 马克龙与亚美尼亚总理帕希尼扬及阿塞拜疆总统阿利耶夫通电话: the people after 与
+            // are the other party, each called on their own (those before it are one side).
+            subjects.extend(
+                left[..k]
+                    .iter()
+                    .filter(|m| !represented(m))
+                    .map(|m| m.key.clone()),
+            );
+            objects.extend(left[k..].iter().map(|m| m.key.clone()));
         } else {
             subjects.extend(
                 left.iter()
@@ -513,6 +523,37 @@ fn earlier_subjects(
     subjects.extend(subject);
     subjects
 }
+
+/// Where the other party starts among the persons before a phone call: at the first person
+/// after a comitative (与, 同, 跟) when two persons or more follow it (X与A及B通电话: a call
+/// joins two parties, so X spoke with A and with B), unless the clause makes it one call of
+/// them all (三方, 共同). (A meeting so worded may be one of three countries: 王毅与苏杰生和
+/// 拉夫罗夫举行了会谈.)
+fn comitative_split(
+    text: &str,
+    clause: Span,
+    kind: InteractionKind,
+    left: &[&ClauseMention],
+) -> Option<usize> {
+    if kind != InteractionKind::PhoneCall
+        || left.len() < 3
+        || TOGETHER
+            .iter()
+            .chain(SEVERAL_SIDES)
+            .any(|w| text[clause.start..clause.end].contains(w))
+    {
+        return None;
+    }
+    // (Mentions may overlap: a title reference holds a name.)
+    let k = (1..left.len()).find(|&k| {
+        text.get(left[k - 1].span.end..left[k].span.start)
+            .is_some_and(|between| between.chars().any(|c| COMITATIVE.contains(&c)))
+    })?;
+    (left.len() - k >= 2).then_some(k)
+}
+
+/// Comitative prepositions: the person after one is the other party of a contact.
+const COMITATIVE: &[char] = &['与', '同', '跟'];
 
 /// Whether a trigger of this kind joins one party to another (会见, 会谈, 通电话), not
 /// everyone it names to each other.
