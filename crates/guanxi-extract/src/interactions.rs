@@ -47,6 +47,9 @@ pub struct ClauseMention {
     pub place_kind: Option<PlaceKind>,
     /// Whether this person opens its clause (only titles, names and connectives before it).
     pub head: bool,
+    /// For a person, the country the article's titles give them (法国外长勒德里昂), or else
+    /// the gazetteer.
+    pub country: Option<EntityKey>,
 }
 
 /// One sentence with what was found in it.
@@ -524,18 +527,19 @@ fn earlier_subjects(
     subjects
 }
 
-/// Where the other party starts among the persons before a phone call: at the first person
-/// after a comitative (与, 同, 跟) when two persons or more follow it (X与A及B通电话: a call
-/// joins two parties, so X spoke with A and with B), unless the clause makes it one call of
-/// them all (三方, 共同). (A meeting so worded may be one of three countries: 王毅与苏杰生和
-/// 拉夫罗夫举行了会谈.)
+/// Where the other party starts among the persons before a bilateral trigger: at the first
+/// person after a comitative (与, 同, 跟) when two persons or more follow it, unless the
+/// clause makes it one contact of them all (三方, 共同). A call joins two parties (X与A及B
+/// 通电话: X spoke with A and with B); a meeting so worded is one with each only when they are
+/// one country's side (蓬佩奥将与马克龙和勒德里昂会面), for it may be one of three countries
+/// (王毅与苏杰生和拉夫罗夫举行了会谈).
 fn comitative_split(
     text: &str,
     clause: Span,
     kind: InteractionKind,
     left: &[&ClauseMention],
 ) -> Option<usize> {
-    if kind != InteractionKind::PhoneCall
+    if !is_bilateral(kind)
         || left.len() < 3
         || TOGETHER
             .iter()
@@ -549,7 +553,13 @@ fn comitative_split(
         text.get(left[k - 1].span.end..left[k].span.start)
             .is_some_and(|between| between.chars().any(|c| COMITATIVE.contains(&c)))
     })?;
-    (left.len() - k >= 2).then_some(k)
+    // (A meeting so worded is one with each only when they are one side: one country's.)
+    let others = &left[k..];
+    let one_side = others
+        .first()
+        .and_then(|m| m.country.as_ref())
+        .is_some_and(|c| others.iter().all(|m| m.country.as_ref() == Some(c)));
+    (others.len() >= 2 && (kind == InteractionKind::PhoneCall || one_side)).then_some(k)
 }
 
 /// Comitative prepositions: the person after one is the other party of a contact.

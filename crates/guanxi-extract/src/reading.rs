@@ -212,6 +212,26 @@ impl Extractor {
                 })
                 .clone()
         };
+        // A person's country: the one the article's titles give (法国外长勒德里昂), else the
+        // gazetteer's.
+        let country_of = |k: &EntityKey| -> Option<EntityKey> {
+            read.roles
+                .iter()
+                .filter(|r| &r.person == k)
+                .find_map(|r| r.of.clone().filter(|o| o.kind == EntityKind::Place))
+                .or_else(|| {
+                    let name = self
+                        .gazetteer
+                        .lookup(&k.name)
+                        .filter(|e| e.key == *k)?
+                        .country
+                        .clone()?;
+                    Some(EntityKey {
+                        kind: EntityKind::Place,
+                        name,
+                    })
+                })
+        };
         let mut facts: Vec<SentenceFacts> = Vec::with_capacity(sentences.len());
         let mut prior_subject: Option<EntityKey> = None;
         let mut all_dates = Vec::new();
@@ -255,6 +275,9 @@ impl Extractor {
                     nested: per_sentence[si]
                         .iter()
                         .any(|g| g.span != f.span && g.span.contains(f.span)),
+                    country: (f.key.kind == EntityKind::Person)
+                        .then(|| country_of(&f.key))
+                        .flatten(),
                 })
                 .collect();
             let block = blocks[si];
@@ -328,6 +351,7 @@ impl Extractor {
                                 nested: false,
                                 place_kind: None,
                                 head: true,
+                                country: None,
                             });
                         }
                     }

@@ -85,6 +85,7 @@ impl Extractor {
                         nested: false,
                         place_kind: None,
                         head: false,
+                        country: of.clone().filter(|o| o.kind == EntityKind::Place),
                     });
                 }
             }
