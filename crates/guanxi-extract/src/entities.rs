@@ -173,6 +173,7 @@ pub fn recognise(
     context_names(&r, &mut out);
     titled_transliterations(&r, &mut out);
     bracketed_latin(&r, &mut out);
+    titled_latin(&r, &mut out);
     han_names::han_names(&r, &mut out);
     suffixed_places(&r, &mut out);
     // Known non-names, generic phrases (美国公司: a country and a generic head), and 部 that
@@ -1113,6 +1114,44 @@ fn bracketed_latin(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
         }
     }
 }
+
+/// Stage 5, too: a Latin personal name right after a title or a role (白宫幕僚长Mark Meadows,
+/// 州务卿、共和党人Brad Raffensperger), left untranslated.
+fn titled_latin(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
+    let &Recognition { gz, s, base, .. } = r;
+    let Some(re) = LATIN_RUN.as_ref() else { return };
+    if !s.bytes().any(|b| b.is_ascii_uppercase()) {
+        return;
+    }
+    for m in re.find_iter(s) {
+        let before = &s[..m.start()];
+        let titled = gz.title_set.suffix_of(before).is_some()
+            || PERSON_ROLE.iter().any(|w| before.ends_with(w))
+            || before.ends_with("党人");
+        let words: Vec<&str> = m.as_str().split_whitespace().collect();
+        let after = &s[m.end()..];
+        if !titled
+            || !(2..=4).contains(&words.len())
+            || words.last().is_some_and(|w| w.chars().count() < 2)
+            || words
+                .iter()
+                .any(|w| NOT_PERSONAL_LATIN.contains(&w.trim_matches(|c: char| !c.is_alphabetic())))
+            || after.starts_with(|c: char| c.is_ascii_alphanumeric())
+            || !r.free(out, m.start(), m.end())
+        {
+            continue;
+        }
+        out.push(Found::unknown(
+            EntityKind::Person,
+            &words.join(" "),
+            Span::new(base + m.start(), base + m.end()),
+        ));
+    }
+}
+
+/// Capitalised Latin words (a personal name) right after Han characters: `Mark Meadows`.
+static LATIN_RUN: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"\p{Lu}[\p{Latin}'’\-]*(?: \p{Lu}[\p{Latin}'’\-]*){1,3}").ok());
 
 /// An unknown organisation named only by a country (or a generic modifier) and a head.
 fn generic_org(gz: &Gazetteer, f: &Found) -> bool {
