@@ -268,6 +268,11 @@ fn read_trigger(site: &TriggerSite<'_, '_>) -> Vec<(Interaction, Option<String>)
         if !adverbial && !joint {
             objects.extend(right.iter().map(|m| m.key.clone()));
         }
+        // 会见了一批外国知名人士，其中包括美国前国务卿基辛格: a group met, and the next clause
+        // names who was among them.
+        if !adverbial && !joint && right.is_empty() {
+            objects.extend(included(site));
+        }
     }
     subjects.dedup();
     objects.retain(|o| !subjects.contains(o));
@@ -526,6 +531,32 @@ fn earlier_subjects(
     subjects.extend(subject);
     subjects
 }
+
+/// The persons the clause after a trigger's lists as among those it met, when it opens with
+/// 包括 or 其中包括 (与多个团体代表会面，包括法轮功华府代表林晓旭).
+fn included(site: &TriggerSite<'_, '_>) -> Vec<EntityKey> {
+    let &TriggerSite {
+        text, sf, clause, ..
+    } = site;
+    let Some(mark) = text.get(clause.end..).and_then(|t| t.chars().next()) else {
+        return Vec::new();
+    };
+    let next_start = clause.end + mark.len_utf8();
+    let opens = text
+        .get(next_start..sf.span.end)
+        .is_some_and(|t| INCLUDING.iter().any(|w| t.starts_with(w)));
+    if mark != '，' || !opens {
+        return Vec::new();
+    }
+    let next = clause_around(text, sf.span, next_start);
+    persons(&sf.mentions)
+        .filter(|m| next.contains(m.span))
+        .map(|m| m.key.clone())
+        .collect()
+}
+
+/// Words that open a list of those among a group (其中包括).
+const INCLUDING: &[&str] = &["其中包括", "包括"];
 
 /// Where the other party starts among the persons before a bilateral trigger: at the first
 /// person after a comitative (与, 同, 跟) when two persons or more follow it, unless the
