@@ -39,7 +39,7 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         p(Form::YM, &[DIGIT_YEAR, NUM_MONTH], format!(r"(\d{{4}})\s*年\s*({NUM})\s*月份?")),
         p(
             Form::RelYearMD, &[REL_YEAR_WORD, NUM_MONTH, DIGIT | NUMERAL],
-            format!(r"(去年|今年|明年|前年)({NUM})月(?:({NUM})[日号])?份?"),
+            format!(r"(去年|今年|明年|前年)\s*({NUM})\s*月(?:\s*({NUM})\s*[日号])?份?"),
         ),
         // 10月26至27日, 9月9日至11日: a range starts on its first day.
         p(
@@ -51,7 +51,7 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         p(Form::MD, &[NUM_MONTH, NUM_DAY, DIGIT | NUMERAL], format!(r"({NUM})\s*月\s*({NUM})\s*[日号]")),
         p(
             Form::RelMonthD, &[REL_MONTH_WORD, NUM_DAY, DIGIT | NUMERAL],
-            format!(r"(本月|上月|上个月|下月|下个月)({NUM})[日号]"),
+            format!(r"(本月|上月|上个月|下月|下个月)\s*({NUM})\s*[日号]"),
         ),
         // 周一和周二, 星期六至星期日, 下周四和周五: a range of days starts on its first.
         p(
