@@ -352,6 +352,16 @@ pub fn parse_num(s: &str) -> Option<u32> {
     }
 }
 
+/// Days from `from` to the day of `to`, when `to` is a day.
+pub(crate) fn days_between(from: LocalDate, to: DateValue) -> Option<i64> {
+    let to = LocalDate {
+        year: to.year,
+        month: to.month?,
+        day: to.day?,
+    };
+    Some((to_naive(to)? - to_naive(from)?).num_days())
+}
+
 fn to_naive(d: LocalDate) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(d.year, d.month, d.day)
 }

@@ -45,14 +45,20 @@ impl Extractor {
         implicit::join_attendees(text, &facts, &mut raw);
         let lead = lead_of(&facts, pub_date);
         implicit::fill_implicit(&mut raw, &facts, lead.as_ref());
-        // A contact dated after the day the news was written has not taken place: it is
-        // planned (克拉夫特14日晋见蔡英文 in a headline of the 11th).
-        if let Some(day) = read.reference.map(DateValue::day) {
+        // A contact dated two days or more after the day the news was written has not taken
+        // place: it is planned (克拉夫特14日晋见蔡英文 in a headline of the 11th). (A day later
+        // may be the same day in another time zone: 蓬佩奥30日会见范平明 in Hanoi, written on
+        // the 29th in Washington.)
+        if let Some(reference) = read.reference {
             for (it, _) in raw
                 .iter_mut()
                 .filter(|(it, _)| it.status == guanxi_core::Status::Happened)
             {
-                if it.date.is_some_and(|d| d.day.is_some() && d > day) {
+                let ahead = it
+                    .date
+                    .and_then(|d| dates::days_between(reference, d))
+                    .is_some_and(|n| n >= 2);
+                if ahead {
                     it.status = guanxi_core::Status::Planned;
                 }
             }
