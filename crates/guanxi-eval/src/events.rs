@@ -142,10 +142,9 @@ pub fn score_events(gold: &[GoldReport], rows: &[EventReportRow]) -> EventScore 
             .values()
             .filter(|s| s.0 == url && s.1 == fam && s.4 == names)
             .min_by_key(|s| s.2.as_ref().is_some_and(|d| d.len() == 10));
-        let attached = found.and_then(|s| {
-            let own_day = s.2.as_ref().is_some_and(|d| d.len() == 10);
-            s.3.clone().filter(|d| d.len() == 10 && !own_day)
-        });
+        // The event it is in: its interaction's day, whether the report was attached to it or
+        // now gives that day itself (a report that dates itself rightly refers to its event).
+        let attached = found.and_then(|s| s.3.clone().filter(|d| d.len() == 10));
         if found.is_none() {
             missing += 1;
         }

@@ -986,11 +986,17 @@ fn suffixed_places(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
     let &Recognition {
         gz, s, base, toks, ..
     } = r;
+    // (The last characters of the endings, to pass over most words at one look.)
+    let ends = &*PLACE_SUFFIX_END;
     for (i, t) in toks.iter().enumerate() {
         // (The ending first: a word's part of speech costs more to learn.)
         let next = toks
             .get(i + 1)
             .filter(|n| n.start == t.end && n.word.chars().count() == 1);
+        let last = |w: &str| w.chars().next_back().is_some_and(|c| ends.contains(&c));
+        if !last(t.word) && !next.is_some_and(|n| last(n.word)) {
+            continue;
+        }
         let end = match next {
             Some(n) if PLACE_SUFFIX.contains(&n.word) => n.end,
             _ if PLACE_SUFFIX.iter().any(|x| t.word.ends_with(x)) => t.end,
@@ -1037,6 +1043,17 @@ fn suffixed_places(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
         ));
     }
 }
+
+/// The last characters of the endings of places' names (县 of 松江县, 岭 of 兴安岭), sorted.
+static PLACE_SUFFIX_END: LazyLock<Vec<char>> = LazyLock::new(|| {
+    let mut v: Vec<char> = PLACE_SUFFIX
+        .iter()
+        .filter_map(|w| w.chars().next_back())
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+});
 
 /// Stage 5: a transliterated name followed by a Latin personal name in brackets (贝林格（Cody
 /// Bellinger）).
