@@ -352,6 +352,18 @@ pub fn parse_num(s: &str) -> Option<u32> {
     }
 }
 
+/// Whether the end of `s` stands inside a quotation: an opening quotation mark after the
+/// last closing one.
+fn inside_quotation(s: &str) -> bool {
+    let open = s.rfind(['“', '「', '『']);
+    let close = s.rfind(['”', '」', '』']);
+    match (open, close) {
+        (Some(o), Some(c)) => o > c,
+        (Some(_), None) => true,
+        _ => false,
+    }
+}
+
 /// Days from `from` to the day of `to`, when `to` is a day.
 pub(crate) fn days_between(from: LocalDate, to: DateValue) -> Option<i64> {
     let to = LocalDate {
@@ -482,6 +494,12 @@ pub fn find_dates_with(
                     || (g(1).is_some_and(|w| w.starts_with('这'))
                         && text[e..].starts_with(WORD_AFTER_THIS_DAY)))
             {
+                continue;
+            }
+            // “他说他今天来外滩峰会”: in a quotation, 今天 is the day the words were said, which
+            // the news may not be written on.
+            if *form == Form::RelDay && inside_quotation(&text[..s]) {
+                taken.push((s, e));
                 continue;
             }
             // The eight characters before the date.
