@@ -449,6 +449,19 @@ pub fn find_dates_with(
     published: Option<LocalDate>,
     run: PatternRun,
 ) -> Vec<DateMention> {
+    find_event_dates(text, offset, published, run, &|_| false)
+}
+
+/// [`find_dates_with`], where `holds_event` says whether a phrase names an event (an
+/// interaction trigger): a date that starts a duration at such an event (自1972年尼克松访华
+/// 以来) is that event's date.
+pub fn find_event_dates(
+    text: &str,
+    offset: usize,
+    published: Option<LocalDate>,
+    run: PatternRun,
+    holds_event: &dyn Fn(&str) -> bool,
+) -> Vec<DateMention> {
     let published = published.filter(|&p| reckonable(p));
     let mut found: Vec<DateMention> = Vec::new();
     let mut taken: Vec<(usize, usize)> = Vec::new();
@@ -544,7 +557,14 @@ pub fn find_dates_with(
                     .find(w)
                     .is_some_and(|k| clause_after[..k].chars().count() <= 8)
             });
-            if since || since_after {
+            // (自1972年尼克松访华以来: unless the phrase up to 以来 names the event that starts
+            // the duration; the date is that event's.)
+            let phrase = SINCE_AFTER
+                .iter()
+                .filter_map(|w| clause_after.find(w))
+                .min()
+                .map(|k| &clause_after[..k]);
+            if (since || since_after) && !phrase.is_some_and(holds_event) {
                 taken.push((s, e));
                 continue;
             }

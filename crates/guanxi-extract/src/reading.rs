@@ -209,11 +209,12 @@ impl Extractor {
             found_dates[si]
                 .get_or_insert_with(|| {
                     let s = &sentences[si];
-                    dates::find_dates_with(
+                    dates::find_event_dates(
                         s.span.slice(text),
                         s.span.start,
                         reference,
                         date_patterns,
+                        &|phrase| self.gazetteer.trigger_set.occurs_in(phrase),
                     )
                 })
                 .clone()
