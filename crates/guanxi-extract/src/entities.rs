@@ -313,7 +313,17 @@ fn dotted_names(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
             .char_indices()
             .rfind(|(_, c)| SEPARATORS.contains(c))
             .map_or(m_start, |(i, c)| m_start + i + c.len_utf8());
-        let end = dotted_name_end(r, last_start, m_end);
+        // The whole dotted name as the gazetteer knows it, if it does (穆罕默德·本·萨勒曼: its
+        // last part is not cut at 萨勒, another person's name).
+        let whole = s[last_start..m_end]
+            .char_indices()
+            .map(|(i, c)| last_start + i + c.len_utf8())
+            .rfind(|&e| {
+                gz.by_surface
+                    .get(&one_dot(&s[start..e]))
+                    .is_some_and(|&i| gz.entries[i].key.kind == EntityKind::Person)
+            });
+        let end = whole.unwrap_or_else(|| dotted_name_end(r, last_start, m_end));
         if end <= last_start {
             continue;
         }

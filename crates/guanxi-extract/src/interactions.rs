@@ -241,7 +241,7 @@ fn read_trigger(site: &TriggerSite<'_, '_>) -> Vec<(Interaction, Option<String>)
             );
         } else if JOINT_CONTACT.contains(&&text[a..b]) {
             subjects.extend(joined_before(text, &left));
-        } else if let Some(k) = comitative_split(text, clause, kind, &left) {
+        } else if let Some(k) = comitative_split(text, sf.span, clause, kind, &left) {
             // 马克龙与亚美尼亚总理帕希尼扬及阿塞拜疆总统阿利耶夫通电话: the people after 与
             // are the other party, each called on their own (those before it are one side).
             subjects.extend(
@@ -270,7 +270,9 @@ fn read_trigger(site: &TriggerSite<'_, '_>) -> Vec<(Interaction, Option<String>)
         }
         // 会见了一批外国知名人士，其中包括美国前国务卿基辛格: a group met, and the next clause
         // names who was among them.
-        if !adverbial && !joint && right.is_empty() {
+        // (Only the subject stands before the trigger: in 特朗普与普京通电话，包括蓬佩奥在内的
+        // 多名官员提出批评, the other party is named, and the list is of others.)
+        if !adverbial && !joint && right.is_empty() && left.len() <= 1 {
             objects.extend(included(site));
         }
     }
@@ -549,6 +551,10 @@ fn included(site: &TriggerSite<'_, '_>) -> Vec<EntityKey> {
         return Vec::new();
     }
     let next = clause_around(text, sf.span, next_start);
+    // (包括X在内的多名官员提出批评: a list inside a subject of its own.)
+    if next.slice(text).contains("在内") {
+        return Vec::new();
+    }
     persons(&sf.mentions)
         .filter(|m| next.contains(m.span))
         .map(|m| m.key.clone())
@@ -566,6 +572,7 @@ const INCLUDING: &[&str] = &["其中包括", "包括"];
 /// (王毅与苏杰生和拉夫罗夫举行了会谈).
 fn comitative_split(
     text: &str,
+    sentence: Span,
     clause: Span,
     kind: InteractionKind,
     left: &[&ClauseMention],
@@ -574,15 +581,17 @@ fn comitative_split(
         || left.len() < 3
         || TOGETHER
             .iter()
-            .chain(SEVERAL_SIDES)
             .any(|w| text[clause.start..clause.end].contains(w))
+        || SEVERAL_SIDES
+            .iter()
+            .any(|w| sentence.slice(text).contains(w))
     {
         return None;
     }
     // (Mentions may overlap: a title reference holds a name.)
     let k = (1..left.len()).find(|&k| {
         text.get(left[k - 1].span.end..left[k].span.start)
-            .is_some_and(|between| between.chars().any(|c| COMITATIVE.contains(&c)))
+            .is_some_and(comitative_in)
     })?;
     // (A meeting so worded is one with each only when they are one side: one country's.)
     let others = &left[k..];
@@ -595,6 +604,22 @@ fn comitative_split(
 
 /// Comitative prepositions: the person after one is the other party of a contact.
 const COMITATIVE: &[char] = &['与', '同', '跟'];
+
+/// Whether `between` holds a comitative standing as a word of its own (将与, 周五与), not
+/// inside one (同时, 同事, 与会, 跟随, 共同, 陪同).
+fn comitative_in(between: &str) -> bool {
+    let chars: Vec<char> = between.chars().collect();
+    chars.iter().enumerate().any(|(i, c)| {
+        COMITATIVE.contains(c)
+            && !chars
+                .get(i + 1)
+                .is_some_and(|n| "时事意会随样期日行盟胞学志伴步".contains(*n))
+            && !i
+                .checked_sub(1)
+                .and_then(|j| chars.get(j))
+                .is_some_and(|p| "共陪不如相参赞认".contains(*p))
+    })
+}
 
 /// Whether a trigger of this kind joins one party to another (会见, 会谈, 通电话), not
 /// everyone it names to each other.

@@ -50,10 +50,24 @@ impl Extractor {
         // may be the same day in another time zone: 蓬佩奥30日会见范平明 in Hanoi, written on
         // the 29th in Washington.)
         if let Some(reference) = read.reference {
-            for (it, _) in raw
-                .iter_mut()
-                .filter(|(it, _)| it.status == guanxi_core::Status::Happened)
-            {
+            for (it, _) in raw.iter_mut().filter(|(it, _)| {
+                it.status == guanxi_core::Status::Happened
+                    && it.reference == guanxi_core::TimeReference::News
+            }) {
+                // (他曾于15日在北京会见了蓬佩奥: words of the past keep it past, whatever
+                // the day was resolved to.)
+                let past = it.evidence.iter().any(|e| {
+                    let clause = text::clause_around(&read.article.text, e.span, e.trigger.start);
+                    let upto = read
+                        .article
+                        .text
+                        .get(clause.start..clause.end)
+                        .unwrap_or("");
+                    ["曾", "已", "了", "过"].iter().any(|w| upto.contains(w))
+                });
+                if past {
+                    continue;
+                }
                 let ahead = it
                     .date
                     .and_then(|d| dates::days_between(reference, d))
