@@ -352,18 +352,6 @@ pub fn parse_num(s: &str) -> Option<u32> {
     }
 }
 
-/// Whether the end of `s` stands inside a quotation: an opening quotation mark after the
-/// last closing one.
-fn inside_quotation(s: &str) -> bool {
-    let open = s.rfind(['“', '「', '『']);
-    let close = s.rfind(['”', '」', '』']);
-    match (open, close) {
-        (Some(o), Some(c)) => o > c,
-        (Some(_), None) => true,
-        _ => false,
-    }
-}
-
 /// Days from `from` to the day of `to`, when `to` is a day.
 pub(crate) fn days_between(from: LocalDate, to: DateValue) -> Option<i64> {
     let to = LocalDate {
@@ -511,7 +499,7 @@ pub fn find_event_dates(
             }
             // “他说他今天来外滩峰会”: in a quotation, 今天 is the day the words were said, which
             // the news may not be written on.
-            if *form == Form::RelDay && inside_quotation(&text[..s]) {
+            if *form == Form::RelDay && crate::text::in_quotation(&text[..s]) {
                 taken.push((s, e));
                 continue;
             }

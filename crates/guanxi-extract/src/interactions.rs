@@ -17,7 +17,7 @@ use guanxi_core::{
 };
 
 use crate::dates::DateMention;
-use crate::text::{clause_around, CLAUSE_END};
+use crate::text::{clause_around, in_quotation, CLAUSE_END};
 
 /// The most bytes a capital word (首都) puts between a country and its city.
 const CAPITAL_GAP: usize = longest(CAPITAL);
@@ -426,18 +426,6 @@ fn enough_participants(kind: InteractionKind, before: &str, parts: &[EntityKey])
 /// The subjects of a trigger whose clause names nobody before it (or only after a
 /// conjunction): a pronoun's person, the subject of the nearest earlier clause, the next
 /// clause's subject after a fronted time clause, or a pair opening an earlier clause.
-/// Whether the end of `s` stands inside a quotation: an opening quotation mark after the
-/// last closing one.
-fn in_quotation(s: &str) -> bool {
-    let open = s.rfind(['“', '「', '『']);
-    let close = s.rfind(['”', '」', '』']);
-    match (open, close) {
-        (Some(o), Some(c)) => o > c,
-        (Some(_), None) => true,
-        _ => false,
-    }
-}
-
 fn earlier_subjects(
     site: &TriggerSite<'_, '_>,
     left: &[&ClauseMention],

@@ -117,6 +117,18 @@ fn is_cjk(c: char) -> bool {
     ('\u{4e00}'..='\u{9fff}').contains(&c)
 }
 
+/// Whether the end of `s` stands inside a quotation: an opening quotation mark after the
+/// last closing one.
+pub(crate) fn in_quotation(s: &str) -> bool {
+    let open = s.rfind(['“', '「', '『']);
+    let close = s.rfind(['”', '」', '』']);
+    match (open, close) {
+        (Some(o), Some(c)) => o > c,
+        (Some(_), None) => true,
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
