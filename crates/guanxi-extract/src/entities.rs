@@ -963,7 +963,9 @@ fn titled_transliterations(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
             .map_or(at, |(i, _)| i);
         let name = &s[from..at];
         let n = name.chars().count();
+        // (Most titles follow a name already read: 特朗普总统.)
         if !(3..=6).contains(&n)
+            || !r.free(out, from, at)
             || name
                 .chars()
                 .last()
@@ -977,7 +979,6 @@ fn titled_transliterations(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
                 .iter()
                 .any(|t| t.start < from && from < t.end && r.seg.jieba.has_word(t.word))
             || bigram_is_word(name)
-            || !r.free(out, from, at)
         {
             continue;
         }

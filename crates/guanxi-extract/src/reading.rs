@@ -296,7 +296,8 @@ impl Extractor {
                     nested: per_sentence[si]
                         .iter()
                         .any(|g| g.span != f.span && g.span.contains(f.span)),
-                    country: (f.key.kind == EntityKind::Person)
+                    // (Read by the clause rules only, in sentences with a trigger.)
+                    country: (triggered[si] && f.key.kind == EntityKind::Person)
                         .then(|| country_of(&f.key))
                         .flatten(),
                 })
