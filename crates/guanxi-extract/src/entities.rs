@@ -295,7 +295,7 @@ fn dotted_names(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
                 .toks
                 .iter()
                 .find(|t| t.start < start && start < t.end && t.end < sep_at)
-                .filter(|t| r.seg.jieba.has_word(t.word) && !t.tag().starts_with("nr"))
+                .filter(|t| r.seg.jieba.has_word(t.word) && !r.seg.name_word(t.word))
                 .map(|t| t.end);
             let role = PERSON_ROLE
                 .iter()
@@ -335,7 +335,7 @@ fn dotted_names(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
             && gz.title_set.suffix_of(&s[..start]).is_none()
             && r.toks
                 .iter()
-                .any(|t| t.start < start && start < t.end && t.tag().starts_with("nr"));
+                .any(|t| t.start < start && start < t.end && r.seg.name_word(t.word));
         let start = if one_left
             && !full[first_len..]
                 .trim_start_matches(SEPARATORS)
@@ -1013,7 +1013,10 @@ fn suffixed_places(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
             _ if PLACE_SUFFIX.iter().any(|x| t.word.ends_with(x)) => t.end,
             _ => continue,
         };
-        if t.word.len() < 6 || !t.word.chars().all(|c| is_han(c) && c != '·') || t.tag() != "ns" {
+        if t.word.len() < 6
+            || !t.word.chars().all(|c| is_han(c) && c != '·')
+            || !r.seg.place_word(t.word)
+        {
             continue;
         }
         let name = &s[t.start..end];

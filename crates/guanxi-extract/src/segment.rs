@@ -87,23 +87,44 @@ impl Segmenter {
     /// Whether `word` is a common word of the segmenter's dictionary that it does not take
     /// for a place (偏远, 中心, 回国; not 松江).
     pub fn common_non_place(&self, word: &str) -> bool {
-        self.common_word(word) && self.tag_alone(word) != Some("ns")
+        self.common_word(word) && !self.by_itself(word, |t| t == "ns")
     }
 
     /// Whether `word` is in the segmenter's dictionary as anything but a place (a proper
     /// noun, an idiom).
     pub fn listed_non_place(&self, word: &str) -> bool {
-        self.jieba.has_word(word) && self.tag_alone(word) != Some("ns")
+        self.jieba.has_word(word) && !self.by_itself(word, |t| t == "ns")
+    }
+
+    /// Whether the segmenter takes `word` for a place, judged on the word by itself: one word
+    /// tagged as a place, in its dictionary or guessed (故城, 松江县). A tag remembered from
+    /// another sentence is not asked: a word the segmenter cuts when alone (不来梅|港) would
+    /// get whichever tag the sentences read first gave it.
+    pub fn place_word(&self, word: &str) -> bool {
+        self.by_itself(word, |t| t == "ns")
+    }
+
+    /// Whether the segmenter takes `word` for a person's name, judged on the word by itself
+    /// (长拉杰, 特和乔琪亚: its model's guesses), as [`Segmenter::place_word`] judges places.
+    pub fn name_word(&self, word: &str) -> bool {
+        self.by_itself(word, |t| t.starts_with("nr"))
+    }
+
+    /// Whether the segmenter keeps `word` whole when tagging it by itself, with a tag that
+    /// `accept` takes. (Never a tag remembered from another sentence, so that no article's
+    /// reading depends on which articles this thread read before.)
+    fn by_itself(&self, word: &str, accept: impl Fn(&str) -> bool) -> bool {
+        matches!(
+            self.jieba.tag(word, !self.jieba.has_word(word)).as_slice(),
+            [one] if one.word == word && accept(one.tag)
+        )
     }
 
     /// Whether `word` is a common noun, verb or adjective of the segmenter's dictionary
     /// (日落, 上山; not 三门, a numeral, or 大兴, a modifier).
     pub fn common_content_word(&self, word: &str) -> bool {
         self.common_word(word)
-            && matches!(
-                self.tag_alone(word),
-                Some("n" | "v" | "vn" | "a" | "ad" | "an")
-            )
+            && self.by_itself(word, |t| matches!(t, "n" | "v" | "vn" | "a" | "ad" | "an"))
     }
 
     /// Whether the one-character `word` is a verb of the segmenter's dictionary (背, 立).
