@@ -216,7 +216,7 @@ struct Recognition<'r, 't> {
     order: OnceCell<Option<Vec<usize>>>,
 }
 
-impl Recognition<'_, '_> {
+impl<'r, 't> Recognition<'r, 't> {
     /// Whether a word starts or ends at byte `x`. The segmenter's words come in order, none
     /// overlapping, so the word ending at `x` is the last to start before it; words in any
     /// other order are listed and sorted first. (Checked when first asked: most sentences
@@ -241,6 +241,11 @@ impl Recognition<'_, '_> {
             || i.checked_sub(1)
                 .and_then(|j| toks.get(j))
                 .is_some_and(|t| t.end == x)
+    }
+
+    /// The segmenter's word that runs across byte `x` (starts before it and ends after it).
+    fn word_across(&self, x: usize) -> Option<&'r Tok<'t>> {
+        self.toks.iter().find(|t| t.start < x && x < t.end)
     }
 
     /// Whether bytes `a..b` of the sentence overlap no mention found so far.
@@ -292,9 +297,8 @@ fn dotted_names(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
         let sep_at = m_start + first_len;
         loop {
             let across = r
-                .toks
-                .iter()
-                .find(|t| t.start < start && start < t.end && t.end < sep_at)
+                .word_across(start)
+                .filter(|t| t.end < sep_at)
                 .filter(|t| r.seg.jieba.has_word(t.word) && !r.seg.name_word(t.word))
                 .map(|t| t.end);
             let role = PERSON_ROLE
@@ -333,9 +337,8 @@ fn dotted_names(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
         // follows a title, 首席投资官|丹.)
         let one_left = s[start..sep_at].chars().count() == 1
             && gz.title_set.suffix_of(&s[..start]).is_none()
-            && r.toks
-                .iter()
-                .any(|t| t.start < start && start < t.end && r.seg.name_word(t.word));
+            && r.word_across(start)
+                .is_some_and(|t| r.seg.name_word(t.word));
         let start = if one_left
             && !full[first_len..]
                 .trim_start_matches(SEPARATORS)
@@ -946,7 +949,16 @@ fn titled_transliterations(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
     // that is none (恰逢|塞迪略总统), and not opened by a verb or a preposition (让|林肯总统,
     // 历|代肯尼迪总统), nor by the end of a word of the segmenter's dictionary (丈夫|菲利普,
     // 以来|林肯), nor a part of a place's name (哈萨克总统).
-    for (at, title) in TITLE_AFTER_NAME.iter().flat_map(|w| s.match_indices(w)) {
+    // (The scan has found the titles: their starts, in order, once each.)
+    let mut heads: Vec<(usize, &str)> = scan
+        .titles
+        .iter()
+        .filter_map(|&(row, at)| Some((at, gz.titles.get(row)?.0.as_str())))
+        .filter(|(_, w)| TITLE_AFTER_NAME.contains(w))
+        .collect();
+    heads.sort_unstable();
+    heads.dedup();
+    for (at, title) in heads {
         // (总统府, 总统山, 总统选举: the title heads a longer noun.)
         if s[at + title.len()..]
             .starts_with(['府', '山', '制', '职', '选', '候', '令', '办', '官', '级'])
@@ -975,9 +987,8 @@ fn titled_transliterations(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
             || name.ends_with(['当', '任', '为', '是'])
             || !name.chars().all(|c| c != '·' && is_han(c))
             || gz.place_parts.contains(name)
-            || r.toks
-                .iter()
-                .any(|t| t.start < from && from < t.end && r.seg.jieba.has_word(t.word))
+            || r.word_across(from)
+                .is_some_and(|t| r.seg.jieba.has_word(t.word))
             || bigram_is_word(name)
         {
             continue;
@@ -1162,7 +1173,6 @@ fn titled_latin(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
         let words: Vec<&str> = m.as_str().split_whitespace().collect();
         let after = &s[m.end()..];
         if !titled
-            || !(2..=4).contains(&words.len())
             || words.last().is_some_and(|w| w.chars().count() < 2)
             || words
                 .iter()

@@ -308,7 +308,7 @@ fn plausible(r: &Recognition<'_, '_>, c: &Candidate) -> bool {
         && name.chars().count() == 3
         && given.starts_with('家')
         && r.seg.jieba.has_word(name)
-        && after_title(r, c);
+        && after_title(r, c, word_before(r, c));
     if !listed && ADDRESS_TERM.iter().any(|a| given.starts_with(a)) {
         return false;
     }
@@ -377,9 +377,14 @@ fn plausible(r: &Recognition<'_, '_>, c: &Candidate) -> bool {
     true
 }
 
-/// Whether a title or a role noun stands right before the candidate (外交部长|王毅, 教授|李学勤).
-fn after_title(r: &Recognition<'_, '_>, c: &Candidate) -> bool {
-    let prev = r.toks.iter().rev().find(|t| t.end == c.start);
+/// The segmenter's word right before the candidate.
+fn word_before<'r, 't>(r: &Recognition<'r, 't>, c: &Candidate) -> Option<&'r Tok<'t>> {
+    r.toks.iter().rev().find(|t| t.end == c.start)
+}
+
+/// Whether a title or a role noun (the end of `prev`, the word before) stands right before
+/// the candidate (外交部长|王毅, 教授|李学勤).
+fn after_title(r: &Recognition<'_, '_>, c: &Candidate, prev: Option<&Tok<'_>>) -> bool {
     r.scan.title_ends.binary_search(&c.start).is_ok()
         || prev.is_some_and(|p| PERSON_ROLE.iter().any(|w| p.word.ends_with(w)))
 }
@@ -387,10 +392,10 @@ fn after_title(r: &Recognition<'_, '_>, c: &Candidate) -> bool {
 /// Whether the words around a candidate make it a person: a title or a role before it, a
 /// verb that takes a person, or a word after it that only follows persons.
 fn in_person_context(r: &Recognition<'_, '_>, c: &Candidate) -> bool {
-    let &Recognition { s, toks, .. } = r;
+    let &Recognition { s, .. } = r;
     let after = &s[c.end..];
-    let prev = toks.iter().rev().find(|t| t.end == c.start);
-    if after_title(r, c) {
+    let prev = word_before(r, c);
+    if after_title(r, c, prev) {
         return true;
     }
     // A common word of two characters (宣言, 顾客, 高峰) is a name only after a title or a role.

@@ -54,25 +54,25 @@ impl Extractor {
                 it.status == guanxi_core::Status::Happened
                     && it.reference == guanxi_core::TimeReference::News
             }) {
-                // (他曾于15日在北京会见了蓬佩奥: words of the past keep it past, whatever
-                // the day was resolved to.)
-                let past = it.evidence.iter().any(|e| {
-                    let clause = text::clause_around(&read.article.text, e.span, e.trigger.start);
-                    let upto = read
-                        .article
-                        .text
-                        .get(clause.start..clause.end)
-                        .unwrap_or("");
-                    ["曾", "已", "了", "过"].iter().any(|w| upto.contains(w))
-                });
-                if past {
-                    continue;
-                }
                 let ahead = it
                     .date
                     .and_then(|d| dates::days_between(reference, d))
                     .is_some_and(|n| n >= 2);
-                if ahead {
+                // (他曾于15日在北京会见了蓬佩奥: words of the past keep it past, whatever
+                // the day was resolved to. Asked only of a contact dated ahead.)
+                let past = || {
+                    it.evidence.iter().any(|e| {
+                        let clause =
+                            text::clause_around(&read.article.text, e.span, e.trigger.start);
+                        let words = read
+                            .article
+                            .text
+                            .get(clause.start..clause.end)
+                            .unwrap_or("");
+                        ["曾", "已", "了", "过"].iter().any(|w| words.contains(w))
+                    })
+                };
+                if ahead && !past() {
                     it.status = guanxi_core::Status::Planned;
                 }
             }
