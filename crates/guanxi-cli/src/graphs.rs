@@ -404,6 +404,7 @@ pub fn timeline(loc: &crate::commands::Location, name: &str, csv: bool) -> Resul
         articles: BTreeSet<String>,
         sources: BTreeSet<String>,
         reference: bool,
+        unscheduled: bool,
     }
     let mut by: BTreeMap<String, Row> = BTreeMap::new();
     // The name is bound as a term, never pasted into the query text.
@@ -413,7 +414,17 @@ pub fn timeline(loc: &crate::commands::Location, name: &str, csv: bool) -> Resul
         q,
         &[("target", target.into())],
         &[
-            "i", "type", "date", "place", "status", "other", "a", "byTitle", "src", "ref",
+            "i",
+            "type",
+            "date",
+            "place",
+            "status",
+            "other",
+            "a",
+            "byTitle",
+            "src",
+            "ref",
+            "unscheduled",
         ],
         |v| {
             let Some(i) = &v[0] else { return };
@@ -433,6 +444,7 @@ pub fn timeline(loc: &crate::commands::Location, name: &str, csv: bool) -> Resul
             // (An article without a publisher is its own source.)
             r.sources.extend(v[8].clone().or_else(|| v[6].clone()));
             r.reference |= v[9].as_deref() == Some("true");
+            r.unscheduled |= v[10].as_deref() == Some("true");
             // Named only by title in the text (俄罗斯外长): marked as such.
             r.with.extend(v[7].as_ref().map(|n| format!("{n}（职务）")));
         },
@@ -440,12 +452,20 @@ pub fn timeline(loc: &crate::commands::Location, name: &str, csv: bool) -> Resul
     if by.is_empty() {
         bail!("no interaction of {name} in the store (names are matched exactly: schema:name or an alternate name)");
     }
-    // Events only: a reference to some past contact is stated, not counted.
-    let (references, mut list): (Vec<Row>, Vec<Row>) = by.into_values().partition(|r| r.reference);
+    // Events only: a reference to some past contact is stated, not counted, and so is a plan
+    // with no day that no dated event took up.
+    let (references, rest): (Vec<Row>, Vec<Row>) = by.into_values().partition(|r| r.reference);
+    let (unscheduled, mut list): (Vec<Row>, Vec<Row>) = rest.into_iter().partition(|r| r.unscheduled);
     if !references.is_empty() {
         eprintln!(
             "({} more reports only refer to some past contact of {name} and are not events)",
             references.len()
+        );
+    }
+    if !unscheduled.is_empty() {
+        eprintln!(
+            "({} more are plans of {name} with no day that no dated event took up, not events)",
+            unscheduled.len()
         );
     }
     list.sort_by(|a, b| {

@@ -3,7 +3,7 @@
 //! one event reported several times in an article is one interaction.
 
 use crate::lexicon::{
-    ACCESS_BEFORE, ANAPHORIC_SUMMIT, BREAKS, CANCELLED, CAPITAL, CONJ, DONE_MARKER, DURING,
+    ACCESS_BEFORE, ANAPHORIC_SUMMIT, BREAKS, CANCELLED, CAPITAL, NEGATION, CONJ, DONE_MARKER, DURING,
     FIRST_PERSON, FRONTED_TIME, HELD, HELD_TOGETHER, INTERVIEW_CUE, INVITATION, JOINT_CONTACT,
     LEGAL_CONTEXT, NOT_A_VENUE, NOT_PLANNED, ONCE_BEFORE, ON_BEHALF, PARTY_BREAK, PERSON_JOINER,
     PLACE_CUES, PLANNED, POSSESSIVE, PREVIOUS_CONTACT, PRONOUNS, QUESTION_BEFORE, RANGE_JOINERS,
@@ -675,7 +675,9 @@ fn report(
         }
         PLANNED.iter().any(|w| b.contains(w)) && !b.contains(DONE_MARKER)
     };
-    let status = if CANCELLED.iter().any(|w| clause_text.contains(w)) {
+    // A contact its clause denies (并未和蓬佩奥见面, 拒绝接见) did not take place: called off.
+    let denied = NEGATION.iter().any(|w| before.contains(w));
+    let status = if denied || CANCELLED.iter().any(|w| clause_text.contains(w)) {
         Status::Cancelled
     } else if planned {
         Status::Planned

@@ -28,9 +28,12 @@
 //!    a plan the first event after it within 30 days; 日前 the latest event of the ten days
 //!    before; 此前, 上次 the latest event before publication within 90 days. A visit ties to
 //!    a trip only through the place it states. News that joins none is one event with the
-//!    undated news of other articles published within a day (a plan: within three days).
+//!    undated news of other articles published within a day (a plan: within three days), or
+//!    with the undated plans it carries out, published up to three days before it.
 //!    A report that only refers back to some past contact (曾, 多次), or to a previous one the
 //!    block does not hold, is an interaction marked `gx:referenceOnly`: stated, not counted.
+//!    Plans (or plans called off) that give no day and join no event are one marked
+//!    `gx:unscheduled`: an intention, not counted either.
 //!
 //! Anything else stays apart: a wrong merge is worse than a duplicate.
 
@@ -528,17 +531,27 @@ fn resolve<'a>(block: &Block, mut rs: Vec<&'a ReportRow>) -> Vec<Cluster<'a>> {
                     loose.push(c);
                     continue;
                 }
-                // Undated news of other articles published within a day (plans: three).
+                // Undated news of other articles published within a day (plans: three), or
+                // the undated plan it carries out, published up to three days before it.
                 let window = if r.status == Status::Planned { 3 } else { 1 };
                 let p = r.published_day();
+                let carried_out = |c: &Cluster<'_>| {
+                    r.status == Status::Happened
+                        && c.reports.iter().all(|x| x.status == Status::Planned)
+                };
                 let same: Vec<usize> = (0..loose.len())
                     .filter(|&i| {
                         let c = &loose[i];
                         let first = c.reports[0];
+                        let near = |p: i64, q: i64| {
+                            if first.status == r.status {
+                                (p - q).abs() <= window
+                            } else {
+                                carried_out(c) && (0..=3).contains(&(p - q))
+                            }
+                        };
                         !c.reference_only
-                            && first.status == r.status
-                            && p.zip(first.published_day())
-                                .is_some_and(|(p, q)| (p - q).abs() <= window)
+                            && p.zip(first.published_day()).is_some_and(|(p, q)| near(p, q))
                             && !c.has_article(&r.article)
                             && c.fits(r, summits)
                             && (!summits || first.people() == r.people())
@@ -546,12 +559,20 @@ fn resolve<'a>(block: &Block, mut rs: Vec<&'a ReportRow>) -> Vec<Cluster<'a>> {
                     .collect();
                 match only(&same) {
                     Some(i) => {
-                        let reason = format!(
-                            "undated in {}, published within {window} day{} of the other undated report{}",
-                            who(r),
-                            if window == 1 { "" } else { "s" },
-                            if loose[i].reports.len() > 1 { "s" } else { "" }
-                        );
+                        let reason = if carried_out(&loose[i]) {
+                            format!(
+                                "undated in {}, published within 3 days after the undated plan{}",
+                                who(r),
+                                if loose[i].reports.len() > 1 { "s" } else { "" }
+                            )
+                        } else {
+                            format!(
+                                "undated in {}, published within {window} day{} of the other undated report{}",
+                                who(r),
+                                if window == 1 { "" } else { "s" },
+                                if loose[i].reports.len() > 1 { "s" } else { "" }
+                            )
+                        };
                         loose[i].join(r, Some(reason));
                     }
                     None => loose.push(Cluster::new(r)),
@@ -933,6 +954,9 @@ fn write_event(
     );
     if c.reference_only {
         add(&gx("referenceOnly"), Term::Literal(Literal::from(true)));
+    } else if c.date.is_none() && status != Status::Happened {
+        // Plans (or plans called off) with no day that no dated event took up: an intention.
+        add(&gx("unscheduled"), Term::Literal(Literal::from(true)));
     }
     if c.reports.len() > 1 {
         let names: Vec<&str> = named

@@ -42,6 +42,7 @@ pub const GX_TERMS: &[(&str, bool)] = &[
     ("SomePastContact", false),
     ("timeReference", false),
     ("referenceOnly", false),
+    ("unscheduled", false),
     ("participant", false),
     ("participantByTitle", false),
     ("reportedType", false),

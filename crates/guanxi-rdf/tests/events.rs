@@ -227,7 +227,8 @@ fn rule_report(n: usize, spec: &str) -> ReportRow {
 }
 
 /// Event resolution, one rule per row of `tests/data/event_rules.tsv`: which reports become
-/// one event, which stay apart, which are only references to some past contact.
+/// one event, which stay apart, which are only references to some past contact (`*`), which
+/// are plans with no day that no event took up (`~`).
 #[test]
 fn event_rules() {
     let path = concat!(
@@ -252,22 +253,25 @@ fn event_rules() {
                 .split_once('-')
                 .map_or(String::new(), |x| x.1.to_string())
         };
-        let mut events: BTreeMap<String, (Vec<String>, bool)> = BTreeMap::new();
+        let mut events: BTreeMap<String, (Vec<String>, &str)> = BTreeMap::new();
         for q in merge(&reports) {
             let e = events.entry(q.subject.to_string()).or_default();
             if q.predicate.as_str().ends_with("#report") {
                 e.0.push(id(&q.object.to_string()));
             }
             if q.predicate.as_str().ends_with("#referenceOnly") {
-                e.1 = true;
+                e.1 = "*";
+            }
+            if q.predicate.as_str().ends_with("#unscheduled") {
+                e.1 = "~";
             }
         }
         let mut got: Vec<String> = events
             .values()
-            .map(|(ids, reference)| {
+            .map(|(ids, mark)| {
                 let mut ids = ids.clone();
                 ids.sort();
-                format!("{}{}", ids.join("+"), if *reference { "*" } else { "" })
+                format!("{}{mark}", ids.join("+"))
             })
             .collect();
         got.sort();
