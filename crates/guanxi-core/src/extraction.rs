@@ -301,14 +301,19 @@ pub enum TimeReference {
     PreviousContact,
     /// Some past contact or several (曾, 多次, 近年来): none in particular.
     SomePastContact,
+    /// A contact the sentence takes as known rather than reports (习近平与拜登的会面,
+    /// 阿扎尔访台期间, 在峰会上): the news of the article's days when an event of those days
+    /// is known, else a reference to some contact the reader is told of elsewhere.
+    KnownContact,
 }
 
 impl TimeReference {
-    /// Every reference back (the news itself has no individual).
-    pub const BACK: [TimeReference; 3] = [
+    /// Every reference with an individual (the news itself has none).
+    pub const NAMED: [TimeReference; 4] = [
         TimeReference::RecentPast,
         TimeReference::PreviousContact,
         TimeReference::SomePastContact,
+        TimeReference::KnownContact,
     ];
 
     /// Its individual in the ontology, a local name of `gx:`; `None` for the news itself.
@@ -318,12 +323,13 @@ impl TimeReference {
             TimeReference::RecentPast => Some("RecentPast"),
             TimeReference::PreviousContact => Some("PreviousContact"),
             TimeReference::SomePastContact => Some("SomePastContact"),
+            TimeReference::KnownContact => Some("KnownContact"),
         }
     }
 
     /// The reference whose individual is `name` (`RecentPast`); the news itself otherwise.
     pub fn from_name(name: &str) -> Self {
-        Self::BACK
+        Self::NAMED
             .into_iter()
             .find(|r| r.name() == Some(name))
             .unwrap_or_default()

@@ -3,7 +3,7 @@
 //! one event reported several times in an article is one interaction.
 
 use crate::lexicon::{
-    ACCESS_BEFORE, ANAPHORIC_SUMMIT, BREAKS, CANCELLED, CAPITAL, NEGATION, CONJ, DONE_MARKER, DURING,
+    ACCESS_BEFORE, ANAPHORIC_SUMMIT, ASSERTING_VERB, KNOWN_AFTER, KNOWN_DETERMINER, NOT_KNOWN_AFTER, BREAKS, CANCELLED, CAPITAL, NEGATION, CONJ, DONE_MARKER, DURING,
     FIRST_PERSON, FRONTED_TIME, HELD, HELD_TOGETHER, INTERVIEW_CUE, INVITATION, JOINT_CONTACT,
     LEGAL_CONTEXT, NOT_A_VENUE, NOT_PLANNED, ONCE_BEFORE, ON_BEHALF, PARTY_BREAK, PERSON_JOINER,
     PLACE_CUES, PLANNED, POSSESSIVE, PREVIOUS_CONTACT, PRONOUNS, QUESTION_BEFORE, RANGE_JOINERS,
@@ -688,7 +688,10 @@ fn report(
     let reference = if status == Status::Planned {
         TimeReference::News
     } else {
-        time_reference(&text[prev_clause..a])
+        match time_reference(&text[prev_clause..a]) {
+            TimeReference::News if taken_as_known(site, before) => TimeReference::KnownContact,
+            r => r,
+        }
     };
     let date = pick_date(sf, block_dates, clause, a, b, status == Status::Planned);
     let place = match kind {
@@ -714,6 +717,63 @@ fn report(
         },
         summit,
     ))
+}
+
+/// Whether the sentence takes the contact as known rather than reporting it (`before`: its
+/// clause up to the trigger). A contact is reported by a verb (会见了, 举行了会谈); one named
+/// in a noun phrase (两人的会面, 访台的行程, 所访问的), as a time frame (访台期间, 会谈时,
+/// 在峰会上) or pointed at (此次峰会) is one the reader is told of elsewhere.
+fn taken_as_known(site: &TriggerSite<'_, '_>, before: &str) -> bool {
+    let &TriggerSite {
+        text,
+        sf,
+        a,
+        b,
+        clause,
+        ..
+    } = site;
+    let mentions = || sf.mentions.iter().chain(&sf.title_refs);
+    // After the contact and its object (names joined by 、和与及).
+    let mut pos = b;
+    while let Some(m) = mentions().find(|m| m.span.start == pos && m.span.end > pos) {
+        pos = m.span.end;
+        if let Some(j) = text[pos..].chars().next().filter(|c| "、和与及".contains(*c)) {
+            if mentions().any(|m| m.span.start == pos + j.len_utf8()) {
+                pos += j.len_utf8();
+            }
+        }
+    }
+    let after = text.get(pos..clause.end.max(pos)).unwrap_or("");
+    if KNOWN_AFTER.iter().any(|w| after.starts_with(w))
+        && !NOT_KNOWN_AFTER.iter().any(|w| after.starts_with(w))
+        && !mentions().any(|m| m.span.start == pos)
+    {
+        return true;
+    }
+    // A noun the particle 的 (or 所) ties to what comes before: reported when a verb before
+    // holds it as its object (举行了富有成果的会谈), not when that verb modifies it too
+    // (共同举行的联合记者会).
+    let trimmed = before.trim_end();
+    if let Some(head) = trimmed
+        .strip_suffix('的')
+        .or_else(|| trimmed.strip_suffix('所'))
+    {
+        let modifies = ASSERTING_VERB
+            .iter()
+            .any(|w| head.ends_with(w) || head.ends_with(&format!("{w}了")));
+        return modifies || !ASSERTING_VERB.iter().any(|w| head.contains(w));
+    }
+    // 此次欧盟峰会: pointed at, with no person named between.
+    KNOWN_DETERMINER.iter().any(|w| {
+        before.rfind(w).is_some_and(|k| {
+            let from = a - (before.len() - k);
+            !sf.mentions.iter().any(|m| {
+                m.key.kind == guanxi_core::EntityKind::Person
+                    && m.span.start >= from
+                    && m.span.end <= a
+            })
+        })
+    })
 }
 
 /// Whether the words before a trigger (its clause and the one before) set the contact before

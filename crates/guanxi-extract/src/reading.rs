@@ -52,7 +52,10 @@ impl Extractor {
         if let Some(reference) = read.reference {
             for (it, _) in raw.iter_mut().filter(|(it, _)| {
                 it.status == guanxi_core::Status::Happened
-                    && it.reference == guanxi_core::TimeReference::News
+                    && matches!(
+                        it.reference,
+                        guanxi_core::TimeReference::News | guanxi_core::TimeReference::KnownContact
+                    )
             }) {
                 let ahead = it
                     .date

@@ -62,16 +62,18 @@ fn article_from(name: &str, date: LocalDate, parts: &[String]) -> Article {
     }
 }
 
-/// One interaction: kind, participants, date, place, status.
+/// One interaction: kind, participants, date, place, status, and how its wording sets it
+/// against the news (when it is not the news itself).
 fn interaction_line(i: &guanxi_core::Interaction) -> String {
     let names: Vec<&str> = i.participants.iter().map(|p| p.name.as_str()).collect();
     format!(
-        "{:?} {} date={} place={} {:?}\n",
+        "{:?} {} date={} place={} {:?}{}\n",
         i.kind,
         names.join("+"),
         i.date.map(|d| d.to_string()).unwrap_or("-".into()),
         i.place.as_ref().map(|p| p.name.as_str()).unwrap_or("-"),
-        i.status
+        i.status,
+        i.reference.name().map(|r| format!(" {r}")).unwrap_or_default()
     )
 }
 

@@ -32,6 +32,8 @@
 //!    with the undated plans it carries out, published up to three days before it.
 //!    A report that only refers back to some past contact (曾, 多次), or to a previous one the
 //!    block does not hold, is an interaction marked `gx:referenceOnly`: stated, not counted.
+//!    A contact the text takes as known (两人的会面, 访台期间, 在峰会上) attaches as news
+//!    does; when neither an event nor undated news takes it up, it too is only a reference.
 //!    Plans (or plans called off) that give no day and join no event are one marked
 //!    `gx:unscheduled`: an intention, not counted either.
 //!
@@ -580,6 +582,17 @@ fn resolve<'a>(block: &Block, mut rs: Vec<&'a ReportRow>) -> Vec<Cluster<'a>> {
             }
         }
     }
+    // A contact only ever taken as known (会谈时, 两人的会面) that no event and no news took
+    // up refers to one told elsewhere: stated, not counted.
+    for c in &mut loose {
+        if c.reports
+            .iter()
+            .all(|r| r.reference == TimeReference::KnownContact)
+            && c.reports.iter().any(|r| r.status == Status::Happened)
+        {
+            c.reference_only = true;
+        }
+    }
     clusters.extend(loose);
     clusters
 }
@@ -729,7 +742,7 @@ fn attach(clusters: &[Cluster<'_>], r: &ReportRow, summits: bool) -> Option<(usi
         ));
     }
     match r.reference {
-        TimeReference::News => {
+        TimeReference::News | TimeReference::KnownContact => {
             let near = days_in(p - 2, p + 1);
             let (i, d) = match near.as_slice() {
                 [x] => *x,

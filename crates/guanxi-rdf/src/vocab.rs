@@ -40,6 +40,7 @@ pub const GX_TERMS: &[(&str, bool)] = &[
     ("RecentPast", false),
     ("PreviousContact", false),
     ("SomePastContact", false),
+    ("KnownContact", false),
     ("timeReference", false),
     ("referenceOnly", false),
     ("unscheduled", false),
