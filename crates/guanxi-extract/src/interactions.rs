@@ -3,7 +3,7 @@
 //! one event reported several times in an article is one interaction.
 
 use crate::lexicon::{
-    ACCESS_BEFORE, ANAPHORIC_SUMMIT, ASSERTING_VERB, KNOWN_AFTER, KNOWN_DETERMINER, NOT_KNOWN_AFTER, BREAKS, CANCELLED, CAPITAL, NEGATION, CONJ, DONE_MARKER, DURING,
+    ACCESS_BEFORE, ANAPHORIC_SUMMIT, ASSERTING_VERB, KNOWN_AFTER, KNOWN_DETERMINER, NOT_KNOWN_AFTER, IRREALIS, EXPERIENTIAL, NOT_EXPERIENTIAL, BREAKS, CANCELLED, CAPITAL, NEGATION, CONJ, DONE_MARKER, DURING,
     FIRST_PERSON, FRONTED_TIME, HELD, HELD_TOGETHER, INTERVIEW_CUE, INVITATION, JOINT_CONTACT,
     LEGAL_CONTEXT, NOT_A_VENUE, NOT_PLANNED, ONCE_BEFORE, ON_BEHALF, PARTY_BREAK, PERSON_JOINER,
     PLACE_CUES, PLANNED, POSSESSIVE, PREVIOUS_CONTACT, PRONOUNS, QUESTION_BEFORE, RANGE_JOINERS,
@@ -674,7 +674,7 @@ fn report(
             b = b.replace(w, "");
         }
         PLANNED.iter().any(|w| b.contains(w)) && !b.contains(DONE_MARKER)
-    };
+    } || wished(before);
     // A contact its clause denies (并未和蓬佩奥见面, 拒绝接见) did not take place: called off.
     let denied = NEGATION.iter().any(|w| before.contains(w));
     let status = if denied || CANCELLED.iter().any(|w| clause_text.contains(w)) {
@@ -688,7 +688,12 @@ fn report(
     let reference = if status == Status::Planned {
         TimeReference::News
     } else {
+        // 会见过: the experiential aspect sets it some time before.
+        let after = text.get(b..clause.end.max(b)).unwrap_or("");
+        let experiential = EXPERIENTIAL.iter().any(|w| after.starts_with(w))
+            && !NOT_EXPERIENTIAL.iter().any(|w| after.starts_with(w));
         match time_reference(&text[prev_clause..a]) {
+            TimeReference::News if experiential => TimeReference::SomePastContact,
             TimeReference::News if taken_as_known(site, before) => TimeReference::KnownContact,
             r => r,
         }
@@ -717,6 +722,18 @@ fn report(
         },
         summit,
     ))
+}
+
+/// Whether a contact's own clause (`before`: up to the trigger) wishes, urges or aims at it
+/// rather than reports it held (鼓励……与台湾总统会晤, 为了促成习近平访韩, 邀请游锡堃率团访问):
+/// not when the invitation was taken up (应蓬佩奥邀请访问, 接受邀请).
+fn wished(before: &str) -> bool {
+    IRREALIS.iter().any(|w| {
+        before.rfind(w).is_some_and(|i| {
+            let taken_up = || before[..i].contains('应') || before[..i].contains("接受");
+            !(INVITATION.contains(w) && taken_up())
+        })
+    })
 }
 
 /// Whether the sentence takes the contact as known rather than reporting it (`before`: its
