@@ -455,7 +455,8 @@ pub fn timeline(loc: &crate::commands::Location, name: &str, csv: bool) -> Resul
     // Events only: a reference to some past contact is stated, not counted, and so is a plan
     // with no day that no dated event took up.
     let (references, rest): (Vec<Row>, Vec<Row>) = by.into_values().partition(|r| r.reference);
-    let (unscheduled, mut list): (Vec<Row>, Vec<Row>) = rest.into_iter().partition(|r| r.unscheduled);
+    let (unscheduled, mut list): (Vec<Row>, Vec<Row>) =
+        rest.into_iter().partition(|r| r.unscheduled);
     if !references.is_empty() {
         eprintln!(
             "({} more reports only refer to some past contact of {name} and are not events)",

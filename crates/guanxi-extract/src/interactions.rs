@@ -3,12 +3,14 @@
 //! one event reported several times in an article is one interaction.
 
 use crate::lexicon::{
-    ACCESS_BEFORE, ANAPHORIC_SUMMIT, ASSERTING_VERB, KNOWN_AFTER, KNOWN_DETERMINER, NOT_KNOWN_AFTER, IRREALIS, EXPERIENTIAL, NOT_EXPERIENTIAL, BREAKS, CANCELLED, CAPITAL, NEGATION, CONJ, DONE_MARKER, DURING,
-    FIRST_PERSON, FRONTED_TIME, HELD, HELD_TOGETHER, INTERVIEW_CUE, INVITATION, JOINT_CONTACT,
-    LEGAL_CONTEXT, NOT_A_VENUE, NOT_PLANNED, ONCE_BEFORE, ON_BEHALF, PARTY_BREAK, PERSON_JOINER,
-    PLACE_CUES, PLANNED, POSSESSIVE, PREVIOUS_CONTACT, PRONOUNS, QUESTION_BEFORE, RANGE_JOINERS,
-    RECENT_PAST, REPORTING, SEQUENCE, SEVERAL_SIDES, SEVERAL_TIMES, SUMMIT_CUES, SUMMIT_NAME_AFTER,
-    TIME_AFTER, TOGETHER, TRAVEL, TRIGGER_NOUN_AFTER, VISIT_RANGE_MARK, WEB_OBJECT,
+    ACCESS_BEFORE, ANAPHORIC_SUMMIT, ASSERTING_VERB, BREAKS, CANCELLED, CAPITAL, CONJ, DONE_MARKER,
+    DURING, EXPERIENTIAL, FIRST_PERSON, FRONTED_TIME, HELD, HELD_TOGETHER, INTERVIEW_CUE,
+    INVITATION, IRREALIS, JOINT_CONTACT, KNOWN_AFTER, KNOWN_DETERMINER, LEGAL_CONTEXT, NEGATION,
+    NOT_A_VENUE, NOT_EXPERIENTIAL, NOT_KNOWN_AFTER, NOT_PLANNED, ONCE_BEFORE, ON_BEHALF,
+    PARTY_BREAK, PERSON_JOINER, PLACE_CUES, PLANNED, POSSESSIVE, PREVIOUS_CONTACT, PRONOUNS,
+    QUESTION_BEFORE, RANGE_JOINERS, RECENT_PAST, REPORTING, SEQUENCE, SEVERAL_SIDES, SEVERAL_TIMES,
+    SUMMIT_CUES, SUMMIT_NAME_AFTER, TIME_AFTER, TOGETHER, TRAVEL, TRIGGER_NOUN_AFTER,
+    VISIT_RANGE_MARK, WEB_OBJECT,
 };
 
 use guanxi_core::{
@@ -200,6 +202,12 @@ fn read_trigger(site: &TriggerSite<'_, '_>) -> Vec<(Interaction, Option<String>)
         // or the one a pronoun there stands for.
         // Visitors joined by 和/同 travel together (蓬佩奥和国防部长埃斯珀访问印度; 习近平同博索纳罗互访).
         subjects.clear();
+        // (应游锡堃的邀请访问台湾: who invites is the host, not the visitor.)
+        let left: Vec<&ClauseMention> = left
+            .iter()
+            .copied()
+            .filter(|m| !invites(text, clause.start, m))
+            .collect();
         if let Some(i) = left.len().checked_sub(1) {
             let mut first = i;
             while first > 0 && joined(text, left[first - 1], left[first]) {
@@ -724,6 +732,19 @@ fn report(
     ))
 }
 
+/// Whether the person `m` is named as who invites (应游锡堃的邀请, 应德国联邦议院之邀): the
+/// host of the contact that follows.
+fn invites(text: &str, clause_start: usize, m: &ClauseMention) -> bool {
+    let pre = text.get(clause_start..m.span.start).unwrap_or("");
+    let post = text.get(m.span.end..).unwrap_or("");
+    let post = post
+        .strip_prefix('的')
+        .or_else(|| post.strip_prefix('之'))
+        .unwrap_or(post);
+    pre.rfind('应').is_some_and(|k| !pre[k..].contains('邀'))
+        && (post.starts_with("邀请") || post.starts_with('邀'))
+}
+
 /// Whether a contact's own clause (`before`: up to the trigger) wishes, urges or aims at it
 /// rather than reports it held (鼓励……与台湾总统会晤, 为了促成习近平访韩, 邀请游锡堃率团访问):
 /// not when the invitation was taken up (应蓬佩奥邀请访问, 接受邀请).
@@ -754,14 +775,23 @@ fn taken_as_known(site: &TriggerSite<'_, '_>, before: &str) -> bool {
     let mut pos = b;
     while let Some(m) = mentions().find(|m| m.span.start == pos && m.span.end > pos) {
         pos = m.span.end;
-        if let Some(j) = text[pos..].chars().next().filter(|c| "、和与及".contains(*c)) {
+        if let Some(j) = text[pos..]
+            .chars()
+            .next()
+            .filter(|c| "、和与及".contains(*c))
+        {
             if mentions().any(|m| m.span.start == pos + j.len_utf8()) {
                 pos += j.len_utf8();
             }
         }
     }
     let after = text.get(pos..clause.end.max(pos)).unwrap_or("");
-    if KNOWN_AFTER.iter().any(|w| after.starts_with(w))
+    // (是应游锡堃的邀请访问台湾的: a 的 that closes its clause heads no noun.)
+    let closing = after
+        .strip_prefix('的')
+        .is_some_and(|rest| !rest.chars().next().is_some_and(crate::entities::is_han));
+    if !closing
+        && KNOWN_AFTER.iter().any(|w| after.starts_with(w))
         && !NOT_KNOWN_AFTER.iter().any(|w| after.starts_with(w))
         && !mentions().any(|m| m.span.start == pos)
     {

@@ -73,7 +73,10 @@ fn interaction_line(i: &guanxi_core::Interaction) -> String {
         i.date.map(|d| d.to_string()).unwrap_or("-".into()),
         i.place.as_ref().map(|p| p.name.as_str()).unwrap_or("-"),
         i.status,
-        i.reference.name().map(|r| format!(" {r}")).unwrap_or_default()
+        i.reference
+            .name()
+            .map(|r| format!(" {r}"))
+            .unwrap_or_default()
     )
 }
 

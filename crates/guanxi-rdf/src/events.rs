@@ -553,7 +553,8 @@ fn resolve<'a>(block: &Block, mut rs: Vec<&'a ReportRow>) -> Vec<Cluster<'a>> {
                             }
                         };
                         !c.reference_only
-                            && p.zip(first.published_day()).is_some_and(|(p, q)| near(p, q))
+                            && p.zip(first.published_day())
+                                .is_some_and(|(p, q)| near(p, q))
                             && !c.has_article(&r.article)
                             && c.fits(r, summits)
                             && (!summits || first.people() == r.people())
