@@ -24,12 +24,16 @@
 //!    event (which of its dated events it is, if any, is left open).
 //! 4. A report with no date joins the event it refers to: news of its article's days (no word
 //!    sets it earlier) the one event of the two days before publication, else of the week,
-//!    else the one event known only by the month of that week;
+//!    else the one event known only by the month of that week (a visit: the first of the
+//!    days in the place it states, the days of one trip);
 //!    a plan the first event after it within 30 days; 日前 the latest event of the ten days
 //!    before; 此前, 上次 the latest event before publication within 90 days. A visit ties to
 //!    a trip only through the place it states. News that joins none is one event with the
 //!    undated news of other articles published within a day (a plan: within three days), or
-//!    with the undated plans it carries out, published up to three days before it.
+//!    with the undated plans it carries out, published up to three days before it. Before
+//!    any of this, a report stated by the same sentence as a report of another article (a wire
+//!    story or a recurring box republished, at least 20 characters) joins that report's event,
+//!    whatever the days.
 //!    A report that only refers back to some past contact (曾, 多次), or to a previous one the
 //!    block does not hold, is an interaction marked `gx:referenceOnly`: stated, not counted.
 //!    A contact the text takes as known (两人的会面, 访台期间, 在峰会上) attaches as news
@@ -80,6 +84,8 @@ pub struct ReportRow {
     pub reference: TimeReference,
     /// Evidence IRIs.
     pub evidence: Vec<String>,
+    /// The text of each evidence sentence (sorted, without repeats).
+    pub sentences: Vec<String>,
 }
 
 impl Default for ReportRow {
@@ -100,11 +106,24 @@ impl Default for ReportRow {
             published: None,
             reference: TimeReference::News,
             evidence: Vec::new(),
+            sentences: Vec::new(),
         }
     }
 }
 
+/// The fewest characters a sentence has for its repetition in another article to make the
+/// same statement (a short caption, 拜登与普京握手, may show another handshake).
+const SAME_SENTENCE_CHARS: usize = 20;
+
 impl ReportRow {
+    /// Whether this report and `other` are stated by the same sentence, word for word (a wire
+    /// story or a recurring box republished): the same statement of one contact.
+    fn same_sentence(&self, other: &ReportRow) -> bool {
+        self.sentences.iter().any(|s| {
+            s.chars().count() >= SAME_SENTENCE_CHARS && other.sentences.binary_search(s).is_ok()
+        })
+    }
+
     /// Every participant's IRI, named or by title.
     fn people(&self) -> BTreeSet<&str> {
         self.participants
@@ -148,7 +167,7 @@ pub const REPORT_PARTICIPANTS_QUERY: &str = include_str!("../queries/report-part
 /// (`queries/report-participants-by-title.rq`).
 pub const REPORT_PARTICIPANTS_BY_TITLE_QUERY: &str =
     include_str!("../queries/report-participants-by-title.rq");
-/// The evidence of each report: `?r ?e` (`queries/report-evidence.rq`).
+/// The evidence of each report and its sentence: `?r ?e ?text` (`queries/report-evidence.rq`).
 pub const REPORT_EVIDENCE_QUERY: &str = include_str!("../queries/report-evidence.rq");
 /// The named graph of merged interactions.
 pub fn events_graph() -> NamedNode {
@@ -541,6 +560,26 @@ fn resolve<'a>(block: &Block, mut rs: Vec<&'a ReportRow>) -> Vec<Cluster<'a>> {
                     r.status == Status::Happened
                         && c.reports.iter().all(|x| x.status == Status::Planned)
                 };
+                // The same sentence in another article first, whatever the days.
+                let worded: Vec<usize> = (0..loose.len())
+                    .filter(|&i| {
+                        let c = &loose[i];
+                        !c.reference_only
+                            && c.reports[0].status == r.status
+                            && !c.has_article(&r.article)
+                            && c.fits(r, summits)
+                            && c.reports.iter().any(|x| x.same_sentence(r))
+                    })
+                    .collect();
+                if let Some(i) = only(&worded) {
+                    let reason = format!(
+                        "undated in {}, the same sentence as the other undated report{}",
+                        who(r),
+                        if loose[i].reports.len() > 1 { "s" } else { "" }
+                    );
+                    loose[i].join(r, Some(reason));
+                    continue;
+                }
                 let same: Vec<usize> = (0..loose.len())
                     .filter(|&i| {
                         let c = &loose[i];
@@ -732,6 +771,29 @@ fn attach(clusters: &[Cluster<'_>], r: &ReportRow, summits: bool) -> Option<(usi
     let first = |v: &[(usize, i64)]| alone_on(v, v.iter().map(|x| x.1).min());
     let src = who(r);
     let published = day(p);
+    // The same sentence in another article: the same statement, whatever the days.
+    let same: Vec<usize> = (0..clusters.len())
+        .filter(|&i| {
+            let c = &clusters[i];
+            c.fits(r, summits)
+                && !c.reference_only
+                && (r.status == Status::Cancelled)
+                    == c.reports.iter().all(|x| x.status == Status::Cancelled)
+                && c.reports.iter().any(|x| x.same_sentence(r))
+        })
+        .collect();
+    if let Some(i) = only(&same) {
+        return Some((
+            i,
+            format!(
+                "undated in {src} (published {published}): the same sentence as a report of {}",
+                clusters[i]
+                    .date
+                    .as_ref()
+                    .map_or("no day".to_string(), |d| d.0.clone())
+            ),
+        ));
+    }
     if r.status == Status::Planned {
         let (i, d) = first(&days_in(p - 1, p + 30))?;
         return Some((
@@ -744,23 +806,25 @@ fn attach(clusters: &[Cluster<'_>], r: &ReportRow, summits: bool) -> Option<(usi
     }
     match r.reference {
         TimeReference::News | TimeReference::KnownContact => {
+            // A visit's days in the place it states are days of one trip: its first.
+            let trip = |v: &[(usize, i64)]| if visit { first(v) } else { None };
             let near = days_in(p - 2, p + 1);
-            let (i, d) = match near.as_slice() {
-                [x] => *x,
+            let ((i, d), what) = match near.as_slice() {
+                [x] => (*x, "the one event of its days"),
                 [] => match days_in(p - 7, p + 1).as_slice() {
-                    [x] => *x,
+                    [x] => (*x, "the one event of its days"),
                     // No day: the one event known only by the month of its week.
                     [] => return month_of(clusters, p, &fits).map(|(i, m)| {
                         (i, format!("undated in {src} (published {published}): the one event of its month, {m}"))
                     }),
-                    _ => return None,
+                    week => (trip(week)?, "the first day of the trip to the place it states"),
                 },
-                _ => return None,
+                days => (trip(days)?, "the first day of the trip to the place it states"),
             };
             Some((
                 i,
                 format!(
-                    "undated in {src} (published {published}): the one event of its days, {}",
+                    "undated in {src} (published {published}): {what}, {}",
                     day(d)
                 ),
             ))

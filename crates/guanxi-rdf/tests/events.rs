@@ -191,7 +191,7 @@ fn report_queries_parse_and_bind_what_the_merge_reads() {
 /// One report of a row of `tests/data/event_rules.tsv`.
 fn rule_report(n: usize, spec: &str) -> ReportRow {
     let f: Vec<&str> = spec.split(',').collect();
-    assert_eq!(f.len(), 8, "{spec}");
+    assert!(f.len() == 8 || f.len() == 9, "{spec}");
     let none = |s: &str| (s != "-").then(|| s.to_string());
     let (place, country) = match f[3].split_once('@') {
         Some((p, c)) => (Some(format!("l:{p}")), Some(format!("l:{c}"))),
@@ -222,6 +222,12 @@ fn rule_report(n: usize, spec: &str) -> ReportRow {
         published: Some(f[4].to_string()),
         reference: guanxi_core::TimeReference::from_name(f[5]),
         evidence: vec![format!("e:{n}")],
+        // The sentence named by the ninth field, long enough to be one statement.
+        sentences: f
+            .get(8)
+            .map(|k| format!("{k}：蓬佩奥与约翰逊会晤时保持社交距离，讨论了香港和新疆等问题。"))
+            .into_iter()
+            .collect(),
         ..ReportRow::default()
     }
 }

@@ -536,6 +536,7 @@ impl Store {
             if let (Some(r), Some(e)) = (get("r"), get("e")) {
                 if let Some(row) = rows.get_mut(&term_value(&r)) {
                     row.evidence.push(term_value(&e));
+                    row.sentences.extend(get("text").map(|t| term_value(&t)));
                 }
             }
         })?;
@@ -543,6 +544,9 @@ impl Store {
             .into_values()
             .map(|mut r| {
                 r.evidence.sort();
+                r.evidence.dedup();
+                r.sentences.sort();
+                r.sentences.dedup();
                 r
             })
             .collect())

@@ -182,6 +182,14 @@ pub(crate) fn report_rows(inner: &Store, iris: &[String]) -> Result<Vec<ReportRo
             .collect();
         evidence.sort();
         evidence.dedup();
+        let mut sentences = Vec::new();
+        for e in &evidence {
+            if let Some(t) = one(inner, e, &gx("sentenceText"))? {
+                sentences.push(term_value(&t));
+            }
+        }
+        sentences.sort();
+        sentences.dedup();
         out.push(ReportRow {
             report: iri.clone(),
             article,
@@ -206,6 +214,7 @@ pub(crate) fn report_rows(inner: &Store, iris: &[String]) -> Result<Vec<ReportRo
                 TimeReference::from_name(&local_name(t))
             }),
             evidence,
+            sentences,
         });
     }
     Ok(out)
