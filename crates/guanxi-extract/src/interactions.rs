@@ -4,13 +4,13 @@
 
 use crate::lexicon::{
     ACCESS_BEFORE, ANAPHORIC_SUMMIT, ASSERTING_VERB, BREAKS, CANCELLED, CAPITAL, CONJ, DONE_MARKER,
-    DURING, EXPERIENTIAL, FIRST_PERSON, FRONTED_TIME, HELD, HELD_TOGETHER, INTERVIEW_CUE,
-    INVITATION, IRREALIS, JOINT_CONTACT, KNOWN_AFTER, KNOWN_DETERMINER, LEGAL_CONTEXT, NEGATION,
-    NOT_A_VENUE, NOT_EXPERIENTIAL, NOT_KNOWN_AFTER, NOT_PLANNED, ONCE_BEFORE, ON_BEHALF,
-    PARTY_BREAK, PERSON_JOINER, PLACE_CUES, PLANNED, POSSESSIVE, PREVIOUS_CONTACT, PRONOUNS,
-    QUESTION_BEFORE, RANGE_JOINERS, RECENT_PAST, REPORTING, SEQUENCE, SEVERAL_SIDES, SEVERAL_TIMES,
-    SUMMIT_CUES, SUMMIT_NAME_AFTER, TIME_AFTER, TOGETHER, TRAVEL, TRIGGER_NOUN_AFTER,
-    VISIT_RANGE_MARK, WEB_OBJECT,
+    DURING, EXPERIENTIAL, FIRST_PERSON, FRAME_CLOSE, FRONTED_TIME, HELD, HELD_TOGETHER,
+    INTERVIEW_CUE, INVITATION, IRREALIS, JOINT_CONTACT, KNOWN_AFTER, KNOWN_DETERMINER,
+    LEGAL_CONTEXT, NEGATION, NOT_A_VENUE, NOT_EXPERIENTIAL, NOT_KNOWN_AFTER, NOT_PLANNED,
+    ONCE_BEFORE, ON_BEHALF, PARTY_BREAK, PERSON_JOINER, PLACE_CUES, PLANNED, POSSESSIVE,
+    PREVIOUS_CONTACT, PRONOUNS, QUESTION_BEFORE, RANGE_JOINERS, RECENT_PAST, REPORTING, SEQUENCE,
+    SEVERAL_SIDES, SEVERAL_TIMES, SUMMIT_CUES, SUMMIT_NAME_AFTER, TIMES_NUMERAL, TIMES_UNIT,
+    TIME_AFTER, TOGETHER, TRAVEL, TRIGGER_NOUN_AFTER, VISIT_RANGE_MARK, WEB_OBJECT,
 };
 
 use guanxi_core::{
@@ -797,6 +797,23 @@ fn taken_as_known(site: &TriggerSite<'_, '_>, before: &str) -> bool {
     {
         return true;
     }
+    // 在造访新德里一家政府医院时: a frame 在 opens before the contact and a word closes after
+    // its object.
+    let rest = text.get(b..clause.end.max(b)).unwrap_or("");
+    if before.contains('在')
+        && rest.char_indices().any(|(k, _)| {
+            let here = &rest[k..];
+            FRAME_CLOSE.iter().any(|w| here.starts_with(w))
+                && !NOT_KNOWN_AFTER.iter().any(|w| here.starts_with(w))
+                // (同时, 及时, 当时, 临时: 时 ends another word.)
+                && !rest[..k]
+                    .chars()
+                    .last()
+                    .is_some_and(|c| "同及临当按准暂随届平适小顿那此彼历".contains(c))
+        })
+    {
+        return true;
+    }
     // A noun the particle 的 (or 所) ties to what comes before: reported when a verb before
     // holds it as its object (举行了富有成果的会谈), not when that verb modifies it too
     // (共同举行的联合记者会).
@@ -829,7 +846,7 @@ fn taken_as_known(site: &TriggerSite<'_, '_>, before: &str) -> bool {
 /// 当时) is one contact; 曾 alone (曾与拜登会面) is some past contact.
 fn time_reference(before: &str) -> TimeReference {
     let has = |words: &[&str]| words.iter().any(|w| before.contains(w));
-    if has(SEVERAL_TIMES) {
+    if has(SEVERAL_TIMES) || times_counted(before) {
         TimeReference::SomePastContact
     } else if has(RECENT_PAST) {
         TimeReference::RecentPast
@@ -840,6 +857,24 @@ fn time_reference(before: &str) -> TimeReference {
     } else {
         TimeReference::News
     }
+}
+
+/// Whether `before` counts the times of a contact (三次, 八度, 十几次), not after 第 (an
+/// ordinal: 第23次东盟与中日韩领导人会议).
+fn times_counted(before: &str) -> bool {
+    let chars: Vec<char> = before.chars().collect();
+    (1..chars.len()).any(|i| {
+        if !TIMES_UNIT.contains(&chars[i]) || !TIMES_NUMERAL.contains(&chars[i - 1]) {
+            return false;
+        }
+        let mut start = i - 1;
+        while start > 0 && TIMES_NUMERAL.contains(&chars[start - 1]) {
+            start -= 1;
+        }
+        // (30度 is a temperature: digits count times only before 次.)
+        let digits = chars[start..i].iter().all(|c| c.is_ascii_digit());
+        !(start > 0 && chars[start - 1] == '第') && !(digits && chars[i] == '度')
+    })
 }
 
 fn text_between<'a>(sf: &SentenceFacts<'a>, a: usize, b: usize) -> &'a str {
