@@ -7,10 +7,10 @@ use crate::lexicon::{
     DURING, EXPERIENTIAL, FIRST_PERSON, FRAME_CLOSE, FRONTED_TIME, HELD, HELD_TOGETHER,
     INTERVIEW_CUE, INVITATION, IRREALIS, JOINT_CONTACT, KNOWN_AFTER, KNOWN_DETERMINER,
     LEGAL_CONTEXT, NEGATION, NOT_A_VENUE, NOT_EXPERIENTIAL, NOT_KNOWN_AFTER, NOT_PLANNED,
-    ONCE_BEFORE, ON_BEHALF, PARTY_BREAK, PERSON_JOINER, PLACE_CUES, PLANNED, POSSESSIVE,
-    PREVIOUS_CONTACT, PRONOUNS, QUESTION_BEFORE, RANGE_JOINERS, RECENT_PAST, REPORTING, SEQUENCE,
-    SEVERAL_SIDES, SEVERAL_TIMES, SUMMIT_CUES, SUMMIT_NAME_AFTER, TIMES_NUMERAL, TIMES_UNIT,
-    TIME_AFTER, TOGETHER, TRAVEL, TRIGGER_NOUN_AFTER, VISIT_RANGE_MARK, WEB_OBJECT,
+    ONCE_BEFORE, ON_BEHALF, PARTY_BREAK, PERSON_JOINER, PHOTO_MARKS, PLACE_CUES, PLANNED,
+    POSSESSIVE, PREVIOUS_CONTACT, PRONOUNS, QUESTION_BEFORE, RANGE_JOINERS, RECENT_PAST, REPORTING,
+    SEQUENCE, SEVERAL_SIDES, SEVERAL_TIMES, SUMMIT_CUES, SUMMIT_NAME_AFTER, TIMES_NUMERAL,
+    TIMES_UNIT, TIME_AFTER, TOGETHER, TRAVEL, TRIGGER_NOUN_AFTER, VISIT_RANGE_MARK, WEB_OBJECT,
 };
 
 use guanxi_core::{
@@ -703,6 +703,13 @@ fn report(
         match time_reference(&text[prev_clause..a]) {
             TimeReference::News if experiential => TimeReference::SomePastContact,
             TimeReference::News if taken_as_known(site, before) => TimeReference::KnownContact,
+            // A caption shows a contact (彭斯（左）和教皇方济各会面): it does not report it.
+            TimeReference::News
+                if sf.block_kind == BlockKind::Caption
+                    || PHOTO_MARKS.iter().any(|w| sf.text.contains(w)) =>
+            {
+                TimeReference::KnownContact
+            }
             r => r,
         }
     };
