@@ -340,9 +340,22 @@ pub fn ingest(
                             .filter(|a| a.as_str() != guanxi_rdf::article_iri(&url_key).as_str()),
                         _ => None,
                     };
+                    // An article a run before took in from another file under this URL: the
+                    // first file keeps it, as in one run over them all (the same file, changed,
+                    // replaces it).
+                    let url_stored_before = if seen_urls.contains_key(&url_key) {
+                        None
+                    } else {
+                        let iri = guanxi_rdf::article_iri(&url_key);
+                        store
+                            .article_source_file(iri.as_str())
+                            .map_err(AppError::store("look up an article's file"))?
+                            .filter(|f| f.as_str() != file_name(&article.source))
+                    };
                     let earlier = seen_urls
                         .get(&url_key)
                         .map(|f| ("same url", f.clone()))
+                        .or_else(|| url_stored_before.map(|f| ("same url as a stored article", f)))
                         .or_else(|| {
                             body.as_ref()
                                 .and_then(|b| seen_bodies.get(b))
@@ -491,6 +504,11 @@ pub fn extract(
     out.flush().map_err(AppError::io("write", &stdout))?;
     progress.finished();
     Ok(sum)
+}
+
+/// The name of the file at `path` (what `gx:sourceFile` holds).
+fn file_name(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
 }
 
 #[cfg(test)]

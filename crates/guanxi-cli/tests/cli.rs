@@ -923,3 +923,48 @@ fn a_copy_under_another_url_in_a_later_run_is_a_duplicate() {
     let lines = std::fs::read_to_string(&report).unwrap();
     assert!(lines.contains("same body as a stored article"), "{lines}");
 }
+
+/// The same URL read from another file in a later run, with other content (a live page
+/// fetched again), is a duplicate of the stored one, as it is within one run; the same file
+/// changed replaces it.
+#[test]
+fn a_url_stored_from_another_file_is_a_duplicate_in_a_later_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let first = dir.path().join("first");
+    let later = dir.path().join("later");
+    std::fs::create_dir(&first).unwrap();
+    std::fs::create_dir(&later).unwrap();
+    let name = "030_voa_20200911_dip.txt";
+    let text = std::fs::read_to_string(root().join("examples/articles").join(name)).unwrap();
+    std::fs::write(first.join(name), &text).unwrap();
+    std::fs::write(
+        later.join("refetched.txt"),
+        text.replacen("中国国家媒体新华社报道说", "新华社报道说", 1),
+    )
+    .unwrap();
+    let report = dir.path().join("report.jsonl");
+    let ingest = |d: &Path| {
+        let o = run(bin()
+            .arg("ingest")
+            .arg(d)
+            .arg("--store")
+            .arg(&store)
+            .arg("--report")
+            .arg(&report));
+        String::from_utf8_lossy(&o.stderr).to_string()
+    };
+    let one = ingest(&first);
+    assert!(one.contains("stored 1,"), "{one}");
+    let two = ingest(&later);
+    assert!(
+        two.contains("stored 0,") && two.contains("duplicates 1"),
+        "{two}"
+    );
+    let lines = std::fs::read_to_string(&report).unwrap();
+    assert!(lines.contains("same url as a stored article"), "{lines}");
+    // The first file, changed, is read again and replaces its article.
+    std::fs::write(first.join(name), text.replacen('，', "， ", 1)).unwrap();
+    let three = ingest(&first);
+    assert!(three.contains("stored 1,"), "{three}");
+}

@@ -285,6 +285,32 @@ impl Store {
         }
     }
 
+    /// The file name an article stored under `article` (its IRI) was read from
+    /// (`gx:sourceFile`), if it is stored.
+    pub fn article_source_file(&self, article: &str) -> Result<Option<String>, StoreError> {
+        let p = guanxi_rdf::vocab::gx("sourceFile");
+        match &self.backend {
+            Backend::Local(inner) => Ok(local::one(inner, article, &p)?.map(|t| term_value(&t))),
+            Backend::Remote(_) => {
+                let q = format!("SELECT ?f WHERE {{ ?a <{p}> ?f }}");
+                let a = oxigraph::model::NamedNode::new(article)
+                    .map_err(|e| StoreError::Query(e.to_string()))?;
+                let mut best: Option<String> = None;
+                if let QueryResults::Solutions(rows) = self.query_bound(&q, &[("a", a.into())])? {
+                    for s in rows {
+                        let s = s.map_err(|e| StoreError::Query(e.to_string()))?;
+                        if let Some(f) = s.get("f").map(term_value) {
+                            if best.as_ref().is_none_or(|b| f < *b) {
+                                best = Some(f);
+                            }
+                        }
+                    }
+                }
+                Ok(best)
+            }
+        }
+    }
+
     /// The numbers of reports and of merged interactions in the store, as the last
     /// [`Store::rebuild_events`] left them.
     pub fn event_counts(&self) -> Result<(usize, usize), StoreError> {

@@ -82,7 +82,11 @@ fn least<'a>(props: &'a [(String, Term)], predicate: &str) -> Option<&'a Term> {
 }
 
 /// The least value of `predicate` of `subject`.
-fn one(inner: &Store, subject: &str, predicate: &str) -> Result<Option<Term>, StoreError> {
+pub(crate) fn one(
+    inner: &Store,
+    subject: &str,
+    predicate: &str,
+) -> Result<Option<Term>, StoreError> {
     let s = node(subject)?;
     let p = node(predicate)?;
     let mut best: Option<Term> = None;
