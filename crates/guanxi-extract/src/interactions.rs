@@ -880,7 +880,9 @@ fn times_counted(before: &str) -> bool {
         }
         // (30度 is a temperature: digits count times only before 次.)
         let digits = chars[start..i].iter().all(|c| c.is_ascii_digit());
-        !(start > 0 && chars[start - 1] == '第') && !(digits && chars[i] == '度')
+        let ordinal = start > 0 && chars[start - 1] == '第';
+        let temperature = digits && chars[i] == '度';
+        !ordinal && !temperature
     })
 }
 
