@@ -341,17 +341,21 @@ pub fn ingest(
                         _ => None,
                     };
                     // An article a run before took in from another file under this URL: the
-                    // first file keeps it, as in one run over them all (the same file, changed,
-                    // replaces it).
-                    let url_stored_before = if seen_urls.contains_key(&url_key) {
-                        None
-                    } else {
-                        let iri = guanxi_rdf::article_iri(&url_key);
-                        store
-                            .article_source_file(iri.as_str())
-                            .map_err(AppError::store("look up an article's file"))?
-                            .filter(|f| f.as_str() != file_name(&article.source))
-                    };
+                    // first file keeps it, as in one run over them all. A file the manifest
+                    // knows is the same file, changed: it replaces its article (with no
+                    // manifest, as after an upgrade, the same file name tells it).
+                    let url_stored_before =
+                        if seen_urls.contains_key(&url_key) || manifest.contains_key(&pf.key) {
+                            None
+                        } else {
+                            let iri = guanxi_rdf::article_iri(&url_key);
+                            store
+                                .article_source_file(iri.as_str())
+                                .map_err(AppError::store("look up an article's file"))?
+                                .filter(|f| {
+                                    !manifest.is_empty() || f.as_str() != file_name(&article.source)
+                                })
+                        };
                     let earlier = seen_urls
                         .get(&url_key)
                         .map(|f| ("same url", f.clone()))
