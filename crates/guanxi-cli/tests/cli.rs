@@ -881,19 +881,37 @@ fn incremental_runs_give_the_graph_of_a_full_run() {
     }
 }
 
+/// Ingests `d` into `store`, writing the skip report to `report`: what the run told.
+fn ingest_reporting(d: &Path, store: &Path, report: &Path) -> String {
+    let o = run(bin()
+        .arg("ingest")
+        .arg(d)
+        .arg("--store")
+        .arg(store)
+        .arg("--report")
+        .arg(report));
+    String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+/// Makes the folders `first` and `later`, copies the example article `name` into `first`,
+/// and gives its text.
+fn first_and_later(first: &Path, later: &Path, name: &str) -> String {
+    std::fs::create_dir(first).unwrap();
+    std::fs::create_dir(later).unwrap();
+    let text = std::fs::read_to_string(root().join("examples/articles").join(name)).unwrap();
+    std::fs::write(first.join(name), &text).unwrap();
+    text
+}
+
 /// The same article under another URL, in a later run, is a duplicate of the stored one, as it
 /// is within one run: runs of a few files keep what one run over them all keeps.
 #[test]
 fn a_copy_under_another_url_in_a_later_run_is_a_duplicate() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("store");
-    let first = dir.path().join("first");
-    let later = dir.path().join("later");
-    std::fs::create_dir(&first).unwrap();
-    std::fs::create_dir(&later).unwrap();
+    let (first, later) = (dir.path().join("first"), dir.path().join("later"));
     let name = "030_voa_20200911_dip.txt";
-    let text = std::fs::read_to_string(root().join("examples/articles").join(name)).unwrap();
-    std::fs::write(first.join(name), &text).unwrap();
+    let text = first_and_later(&first, &later, name);
     std::fs::write(
         later.join(name),
         text.replace(
@@ -903,16 +921,7 @@ fn a_copy_under_another_url_in_a_later_run_is_a_duplicate() {
     )
     .unwrap();
     let report = dir.path().join("report.jsonl");
-    let ingest = |d: &Path| {
-        let o = run(bin()
-            .arg("ingest")
-            .arg(d)
-            .arg("--store")
-            .arg(&store)
-            .arg("--report")
-            .arg(&report));
-        String::from_utf8_lossy(&o.stderr).to_string()
-    };
+    let ingest = |d: &Path| ingest_reporting(d, &store, &report);
     let one = ingest(&first);
     assert!(one.contains("stored 1,"), "{one}");
     let two = ingest(&later);
@@ -931,29 +940,16 @@ fn a_copy_under_another_url_in_a_later_run_is_a_duplicate() {
 fn a_url_stored_from_another_file_is_a_duplicate_in_a_later_run() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("store");
-    let first = dir.path().join("first");
-    let later = dir.path().join("later");
-    std::fs::create_dir(&first).unwrap();
-    std::fs::create_dir(&later).unwrap();
+    let (first, later) = (dir.path().join("first"), dir.path().join("later"));
     let name = "030_voa_20200911_dip.txt";
-    let text = std::fs::read_to_string(root().join("examples/articles").join(name)).unwrap();
-    std::fs::write(first.join(name), &text).unwrap();
+    let text = first_and_later(&first, &later, name);
     std::fs::write(
         later.join("refetched.txt"),
         text.replacen("中国国家媒体新华社报道说", "新华社报道说", 1),
     )
     .unwrap();
     let report = dir.path().join("report.jsonl");
-    let ingest = |d: &Path| {
-        let o = run(bin()
-            .arg("ingest")
-            .arg(d)
-            .arg("--store")
-            .arg(&store)
-            .arg("--report")
-            .arg(&report));
-        String::from_utf8_lossy(&o.stderr).to_string()
-    };
+    let ingest = |d: &Path| ingest_reporting(d, &store, &report);
     let one = ingest(&first);
     assert!(one.contains("stored 1,"), "{one}");
     let two = ingest(&later);

@@ -267,21 +267,11 @@ impl Store {
                         .next(),
                 )
             }
-            Backend::Remote(_) => {
-                let q = format!("SELECT ?a WHERE {{ ?a <{p}> ?k }}");
-                let mut best: Option<String> = None;
-                if let QueryResults::Solutions(rows) = self.query_bound(&q, &[("k", lit.into())])? {
-                    for s in rows {
-                        let s = s.map_err(|e| StoreError::Query(e.to_string()))?;
-                        if let Some(a) = s.get("a").map(term_value) {
-                            if best.as_ref().is_none_or(|b| a < *b) {
-                                best = Some(a);
-                            }
-                        }
-                    }
-                }
-                Ok(best)
-            }
+            Backend::Remote(_) => self.least_of(
+                &format!("SELECT ?a WHERE {{ ?a <{p}> ?k }}"),
+                ("k", lit.into()),
+                "a",
+            ),
         }
     }
 
@@ -292,23 +282,36 @@ impl Store {
         match &self.backend {
             Backend::Local(inner) => Ok(local::one(inner, article, &p)?.map(|t| term_value(&t))),
             Backend::Remote(_) => {
-                let q = format!("SELECT ?f WHERE {{ ?a <{p}> ?f }}");
                 let a = oxigraph::model::NamedNode::new(article)
                     .map_err(|e| StoreError::Query(e.to_string()))?;
-                let mut best: Option<String> = None;
-                if let QueryResults::Solutions(rows) = self.query_bound(&q, &[("a", a.into())])? {
-                    for s in rows {
-                        let s = s.map_err(|e| StoreError::Query(e.to_string()))?;
-                        if let Some(f) = s.get("f").map(term_value) {
-                            if best.as_ref().is_none_or(|b| f < *b) {
-                                best = Some(f);
-                            }
-                        }
-                    }
-                }
-                Ok(best)
+                self.least_of(
+                    &format!("SELECT ?f WHERE {{ ?a <{p}> ?f }}"),
+                    ("a", a.into()),
+                    "f",
+                )
             }
         }
+    }
+
+    /// The least value of `var` over the rows of `sparql` with `binding` bound.
+    fn least_of(
+        &self,
+        sparql: &str,
+        binding: (&str, Term),
+        var: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let mut best: Option<String> = None;
+        if let QueryResults::Solutions(rows) = self.query_bound(sparql, &[binding])? {
+            for s in rows {
+                let s = s.map_err(|e| StoreError::Query(e.to_string()))?;
+                if let Some(v) = s.get(var).map(term_value) {
+                    if best.as_ref().is_none_or(|b| v < *b) {
+                        best = Some(v);
+                    }
+                }
+            }
+        }
+        Ok(best)
     }
 
     /// The numbers of reports and of merged interactions in the store, as the last
