@@ -893,44 +893,52 @@ fn ingest_reporting(d: &Path, store: &Path, report: &Path) -> String {
     String::from_utf8_lossy(&o.stderr).to_string()
 }
 
-/// Makes the folders `first` and `later`, copies the example article `name` into `first`,
-/// and gives its text.
-fn first_and_later(first: &Path, later: &Path, name: &str) -> String {
-    std::fs::create_dir(first).unwrap();
-    std::fs::create_dir(later).unwrap();
+/// Stores the example article `name` from a folder `first`, then, in a later run, a copy
+/// `later_name` edited by `edit` from a folder `later`, which must be a duplicate for `why`.
+/// Gives the temporary folder, the first folder, the store and the report path, and the text.
+fn stored_then_duplicate(
+    name: &str,
+    later_name: &str,
+    edit: impl Fn(&str) -> String,
+    why: &str,
+) -> (tempfile::TempDir, PathBuf, PathBuf, PathBuf, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let (first, later) = (dir.path().join("first"), dir.path().join("later"));
+    std::fs::create_dir(&first).unwrap();
+    std::fs::create_dir(&later).unwrap();
     let text = std::fs::read_to_string(root().join("examples/articles").join(name)).unwrap();
     std::fs::write(first.join(name), &text).unwrap();
-    text
+    std::fs::write(later.join(later_name), edit(&text)).unwrap();
+    let report = dir.path().join("report.jsonl");
+    let one = ingest_reporting(&first, &store, &report);
+    assert!(one.contains("stored 1,"), "{one}");
+    let two = ingest_reporting(&later, &store, &report);
+    assert!(
+        two.contains("stored 0,") && two.contains("duplicates 1"),
+        "{two}"
+    );
+    let lines = std::fs::read_to_string(&report).unwrap();
+    assert!(lines.contains(why), "{lines}");
+    (dir, first, store, report, text)
 }
 
 /// The same article under another URL, in a later run, is a duplicate of the stored one, as it
 /// is within one run: runs of a few files keep what one run over them all keeps.
 #[test]
 fn a_copy_under_another_url_in_a_later_run_is_a_duplicate() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = dir.path().join("store");
-    let (first, later) = (dir.path().join("first"), dir.path().join("later"));
     let name = "030_voa_20200911_dip.txt";
-    let text = first_and_later(&first, &later, name);
-    std::fs::write(
-        later.join(name),
-        text.replace(
-            "china-india-diplomacy-/5579475",
-            "china-india-diplomacy-copy/5579475",
-        ),
-    )
-    .unwrap();
-    let report = dir.path().join("report.jsonl");
-    let ingest = |d: &Path| ingest_reporting(d, &store, &report);
-    let one = ingest(&first);
-    assert!(one.contains("stored 1,"), "{one}");
-    let two = ingest(&later);
-    assert!(
-        two.contains("stored 0,") && two.contains("duplicates 1"),
-        "{two}"
+    stored_then_duplicate(
+        name,
+        name,
+        |t| {
+            t.replace(
+                "china-india-diplomacy-/5579475",
+                "china-india-diplomacy-copy/5579475",
+            )
+        },
+        "same body as a stored article",
     );
-    let lines = std::fs::read_to_string(&report).unwrap();
-    assert!(lines.contains("same body as a stored article"), "{lines}");
 }
 
 /// The same URL read from another file in a later run, with other content (a live page
@@ -938,29 +946,15 @@ fn a_copy_under_another_url_in_a_later_run_is_a_duplicate() {
 /// changed replaces it.
 #[test]
 fn a_url_stored_from_another_file_is_a_duplicate_in_a_later_run() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = dir.path().join("store");
-    let (first, later) = (dir.path().join("first"), dir.path().join("later"));
     let name = "030_voa_20200911_dip.txt";
-    let text = first_and_later(&first, &later, name);
-    std::fs::write(
-        later.join("refetched.txt"),
-        text.replacen("中国国家媒体新华社报道说", "新华社报道说", 1),
-    )
-    .unwrap();
-    let report = dir.path().join("report.jsonl");
-    let ingest = |d: &Path| ingest_reporting(d, &store, &report);
-    let one = ingest(&first);
-    assert!(one.contains("stored 1,"), "{one}");
-    let two = ingest(&later);
-    assert!(
-        two.contains("stored 0,") && two.contains("duplicates 1"),
-        "{two}"
+    let (_dir, first, store, report, text) = stored_then_duplicate(
+        name,
+        "refetched.txt",
+        |t| t.replacen("中国国家媒体新华社报道说", "新华社报道说", 1),
+        "same url as a stored article",
     );
-    let lines = std::fs::read_to_string(&report).unwrap();
-    assert!(lines.contains("same url as a stored article"), "{lines}");
     // The first file, changed, is read again and replaces its article.
     std::fs::write(first.join(name), text.replacen('，', "， ", 1)).unwrap();
-    let three = ingest(&first);
+    let three = ingest_reporting(&first, &store, &report);
     assert!(three.contains("stored 1,"), "{three}");
 }
