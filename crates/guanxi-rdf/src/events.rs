@@ -116,12 +116,21 @@ impl Default for ReportRow {
 const SAME_SENTENCE_CHARS: usize = 20;
 
 impl ReportRow {
-    /// Whether this report and `other` are stated by the same sentence, word for word (a wire
-    /// story or a recurring box republished): the same statement of one contact.
-    fn same_sentence(&self, other: &ReportRow) -> bool {
-        self.sentences.iter().any(|s| {
-            s.chars().count() >= SAME_SENTENCE_CHARS && other.sentences.binary_search(s).is_ok()
-        })
+    /// Its sentences long enough to be one statement when another article repeats them.
+    fn statements(&self) -> Vec<&str> {
+        self.sentences
+            .iter()
+            .filter(|s| s.chars().count() >= SAME_SENTENCE_CHARS)
+            .map(String::as_str)
+            .collect()
+    }
+
+    /// Whether this report is stated by one of `statements` (another report's), word for word
+    /// (a wire story or a recurring box republished): the same statement of one contact.
+    fn states_any(&self, statements: &[&str]) -> bool {
+        statements
+            .iter()
+            .any(|s| self.sentences.binary_search_by(|x| x.as_str().cmp(s)).is_ok())
     }
 
     /// Every participant's IRI, named or by title.
@@ -561,14 +570,16 @@ fn resolve<'a>(block: &Block, mut rs: Vec<&'a ReportRow>) -> Vec<Cluster<'a>> {
                         && c.reports.iter().all(|x| x.status == Status::Planned)
                 };
                 // The same sentence in another article first, whatever the days.
+                let statements = r.statements();
                 let worded: Vec<usize> = (0..loose.len())
                     .filter(|&i| {
                         let c = &loose[i];
-                        !c.reference_only
+                        !statements.is_empty()
+                            && c.reports.iter().any(|x| x.states_any(&statements))
+                            && !c.reference_only
                             && c.reports[0].status == r.status
                             && !c.has_article(&r.article)
                             && c.fits(r, summits)
-                            && c.reports.iter().any(|x| x.same_sentence(r))
                     })
                     .collect();
                 if let Some(i) = only(&worded) {
@@ -772,14 +783,16 @@ fn attach(clusters: &[Cluster<'_>], r: &ReportRow, summits: bool) -> Option<(usi
     let src = who(r);
     let published = day(p);
     // The same sentence in another article: the same statement, whatever the days.
+    let statements = r.statements();
     let same: Vec<usize> = (0..clusters.len())
         .filter(|&i| {
             let c = &clusters[i];
-            c.fits(r, summits)
+            !statements.is_empty()
+                && c.reports.iter().any(|x| x.states_any(&statements))
+                && c.fits(r, summits)
                 && !c.reference_only
                 && (r.status == Status::Cancelled)
                     == c.reports.iter().all(|x| x.status == Status::Cancelled)
-                && c.reports.iter().any(|x| x.same_sentence(r))
         })
         .collect();
     if let Some(i) = only(&same) {
