@@ -128,9 +128,11 @@ impl ReportRow {
     /// Whether this report is stated by one of `statements` (another report's), word for word
     /// (a wire story or a recurring box republished): the same statement of one contact.
     fn states_any(&self, statements: &[&str]) -> bool {
-        statements
-            .iter()
-            .any(|s| self.sentences.binary_search_by(|x| x.as_str().cmp(s)).is_ok())
+        statements.iter().any(|s| {
+            self.sentences
+                .binary_search_by(|x| x.as_str().cmp(s))
+                .is_ok()
+        })
     }
 
     /// Every participant's IRI, named or by title.
