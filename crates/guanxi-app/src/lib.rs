@@ -28,7 +28,7 @@ pub use guard::printable;
 
 use files::{parse_path, ParsedFile};
 use guard::guarded;
-use manifest::{load_manifest, program_fingerprint, save_manifest, Manifest};
+use manifest::{load_manifest, program_fingerprint, save_manifest, Manifest, READ_AGAIN};
 
 /// What a run tells as it goes: skipped files and items, and batches done. Skips are also
 /// counted in the summary; a progress only shows them.
@@ -306,10 +306,11 @@ pub fn ingest(
                     sum.unchanged += 1;
                     continue;
                 }
-                // A file that read cleanly is remembered; a failing one is tried again next time.
+                // A file that read cleanly is remembered; one with a bad item is remembered as
+                // one to read again next time.
                 let all_ok = pf.items.iter().all(|i| i.article.is_ok());
-                if let (Some(h), true) = (pf.hash, all_ok) {
-                    updated.push((pf.key.clone(), h));
+                if let Some(h) = pf.hash {
+                    updated.push((pf.key.clone(), if all_ok { h } else { READ_AGAIN }));
                 }
                 for item in pf.items {
                     let article = match item.article {

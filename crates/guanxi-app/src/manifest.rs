@@ -10,6 +10,11 @@ use crate::AppError;
 /// File path → FNV-1a of its bytes, for the files a store has taken in.
 pub(crate) type Manifest = HashMap<String, u64>;
 
+/// The hash a file with a bad item is remembered by: no content hashes to it (FNV-1a of any
+/// text is never 0 in practice), so the file is read again next time, and it is still known
+/// as a file a run took in (its articles replace their own, not another file's).
+pub(crate) const READ_AGAIN: u64 = 0;
+
 /// The manifest beside the store: one line per file, `hash<TAB>path`.
 pub(crate) fn manifest_path(store: &Path) -> PathBuf {
     store.join("guanxi-manifest.tsv")
