@@ -381,6 +381,11 @@ impl<'a> Cluster<'a> {
         self.widened = true;
     }
 
+    /// Whether one of its reports is stated by one of `statements` (another report's).
+    fn states_any(&self, statements: &[&str]) -> bool {
+        !statements.is_empty() && self.reports.iter().any(|x| x.states_any(statements))
+    }
+
     fn has_article(&self, article: &str) -> bool {
         self.reports.iter().any(|r| r.article == article)
     }
@@ -576,8 +581,7 @@ fn resolve<'a>(block: &Block, mut rs: Vec<&'a ReportRow>) -> Vec<Cluster<'a>> {
                 let worded: Vec<usize> = (0..loose.len())
                     .filter(|&i| {
                         let c = &loose[i];
-                        !statements.is_empty()
-                            && c.reports.iter().any(|x| x.states_any(&statements))
+                        c.states_any(&statements)
                             && !c.reference_only
                             && c.reports[0].status == r.status
                             && !c.has_article(&r.article)
@@ -789,8 +793,7 @@ fn attach(clusters: &[Cluster<'_>], r: &ReportRow, summits: bool) -> Option<(usi
     let same: Vec<usize> = (0..clusters.len())
         .filter(|&i| {
             let c = &clusters[i];
-            !statements.is_empty()
-                && c.reports.iter().any(|x| x.states_any(&statements))
+            c.states_any(&statements)
                 && c.fits(r, summits)
                 && !c.reference_only
                 && (r.status == Status::Cancelled)
