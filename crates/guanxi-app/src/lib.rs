@@ -345,18 +345,20 @@ pub fn ingest(
                     // first file keeps it, as in one run over them all. A file the manifest
                     // knows is the same file, changed: it replaces its article (with no
                     // manifest, as after an upgrade, the same file name tells it).
-                    let url_stored_before =
-                        if seen_urls.contains_key(&url_key) || manifest.contains_key(&pf.key) {
-                            None
-                        } else {
-                            let iri = guanxi_rdf::article_iri(&url_key);
-                            store
-                                .article_source_file(iri.as_str())
-                                .map_err(AppError::store("look up an article's file"))?
-                                .filter(|f| {
-                                    !manifest.is_empty() || f.as_str() != file_name(&article.source)
-                                })
-                        };
+                    let url_stored_before = if seen_urls.contains_key(&url_key)
+                        || manifest.contains_key(&pf.key)
+                    {
+                        None
+                    } else {
+                        let iri = guanxi_rdf::article_iri(&url_key);
+                        store
+                            .article_source_file(iri.as_str())
+                            .map_err(AppError::store("look up an article's file"))?
+                            .filter(|f| {
+                                !manifest.is_empty()
+                                    || f.as_str() != guanxi_rdf::source_file_name(&article.source)
+                            })
+                    };
                     let earlier = seen_urls
                         .get(&url_key)
                         .map(|f| ("same url", f.clone()))
@@ -509,11 +511,6 @@ pub fn extract(
     out.flush().map_err(AppError::io("write", &stdout))?;
     progress.finished();
     Ok(sum)
-}
-
-/// The name of the file at `path` (what `gx:sourceFile` holds).
-fn file_name(path: &str) -> &str {
-    path.rsplit(['/', '\\']).next().unwrap_or(path)
 }
 
 #[cfg(test)]

@@ -829,10 +829,9 @@ fn taken_as_known(site: &TriggerSite<'_, '_>, before: &str) -> bool {
         .strip_suffix('的')
         .or_else(|| trimmed.strip_suffix('所'))
     {
-        let modifies = ASSERTING_VERB
-            .iter()
-            .any(|w| head.ends_with(w) || head.ends_with(&format!("{w}了")));
-        return modifies || !ASSERTING_VERB.iter().any(|w| head.contains(w));
+        let verbs = || HELD.iter().chain(ASSERTING_VERB);
+        let bare = head.strip_suffix('了').unwrap_or(head);
+        return verbs().any(|w| bare.ends_with(w)) || !verbs().any(|w| head.contains(w));
     }
     // 此次欧盟峰会: pointed at, with no person named between.
     KNOWN_DETERMINER.iter().any(|w| {

@@ -555,7 +555,8 @@ fn resolve<'a>(block: &Block, mut rs: Vec<&'a ReportRow>) -> Vec<Cluster<'a>> {
             .then_with(|| a.report.cmp(&b.report))
     });
     for r in undated {
-        match attach(&clusters, r, summits) {
+        let statements = r.statements();
+        match attach(&clusters, r, &statements, summits) {
             Some((i, reason)) => clusters[i].join(r, Some(reason)),
             None => {
                 if matches!(
@@ -577,7 +578,6 @@ fn resolve<'a>(block: &Block, mut rs: Vec<&'a ReportRow>) -> Vec<Cluster<'a>> {
                         && c.reports.iter().all(|x| x.status == Status::Planned)
                 };
                 // The same sentence in another article first, whatever the days.
-                let statements = r.statements();
                 let worded: Vec<usize> = (0..loose.len())
                     .filter(|&i| {
                         let c = &loose[i];
@@ -757,7 +757,12 @@ fn settle_day(c: &mut Cluster<'_>) {
 }
 
 /// The event an undated report refers to, and why.
-fn attach(clusters: &[Cluster<'_>], r: &ReportRow, summits: bool) -> Option<(usize, String)> {
+fn attach(
+    clusters: &[Cluster<'_>],
+    r: &ReportRow,
+    statements: &[&str],
+    summits: bool,
+) -> Option<(usize, String)> {
     let p = r.published_day()?;
     let day = |n: i64| day_text(n).unwrap_or_default();
     // A summit report names some of the summit's participants; a visit is told by its place,
@@ -789,11 +794,10 @@ fn attach(clusters: &[Cluster<'_>], r: &ReportRow, summits: bool) -> Option<(usi
     let src = who(r);
     let published = day(p);
     // The same sentence in another article: the same statement, whatever the days.
-    let statements = r.statements();
     let same: Vec<usize> = (0..clusters.len())
         .filter(|&i| {
             let c = &clusters[i];
-            c.states_any(&statements)
+            c.states_any(statements)
                 && c.fits(r, summits)
                 && !c.reference_only
                 && (r.status == Status::Cancelled)

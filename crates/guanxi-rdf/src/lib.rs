@@ -83,6 +83,12 @@ pub fn body_key(a: &Article) -> Option<String> {
     (n >= MIN_BODY_CHARS).then(|| format!("{h:016x}"))
 }
 
+/// The name of the file an article was read from (`gx:sourceFile`): the last part of its
+/// source path.
+pub fn source_file_name(source: &str) -> &str {
+    source.rsplit(['/', '\\']).next().unwrap_or(source)
+}
+
 /// The stable key of an article: a hash of its URL (http/https and a trailing slash ignored),
 /// or of its text when it has no URL.
 pub fn article_key(article: &Article) -> String {
@@ -329,12 +335,11 @@ pub fn article_quads(article: &Article, ex: &Extraction) -> Result<ArticleQuads,
         describe_entity(&mut shared, &e);
         out.add(&art, &schema("publisher"), entity_iri(&e.key));
     }
-    let file = article
-        .source
-        .rsplit(['/', '\\'])
-        .next()
-        .unwrap_or(&article.source);
-    out.add(&art, &gx("sourceFile"), Literal::new_simple_literal(file));
+    out.add(
+        &art,
+        &gx("sourceFile"),
+        Literal::new_simple_literal(source_file_name(&article.source)),
+    );
 
     for e in &ex.entities {
         let node = entity_iri(&e.key);

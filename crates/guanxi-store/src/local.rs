@@ -112,6 +112,7 @@ fn local_name(t: &Term) -> String {
 /// read them.
 pub(crate) fn report_rows(inner: &Store, iris: &[String]) -> Result<Vec<ReportRow>, StoreError> {
     let report_class = gx("InteractionReport");
+    let sentence_text = gx("sentenceText");
     let mut out = Vec::new();
     let mut names: BTreeMap<String, String> = BTreeMap::new();
     // (Reports of one article share its publisher and day.)
@@ -188,7 +189,7 @@ pub(crate) fn report_rows(inner: &Store, iris: &[String]) -> Result<Vec<ReportRo
         evidence.dedup();
         let mut sentences = Vec::new();
         for e in &evidence {
-            if let Some(t) = one(inner, e, &gx("sentenceText"))? {
+            if let Some(t) = one(inner, e, &sentence_text)? {
                 sentences.push(term_value(&t));
             }
         }
