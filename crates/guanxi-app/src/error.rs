@@ -31,6 +31,9 @@ pub enum AppError {
     /// The thread writing to the store ended without saying why.
     #[error("the store writer stopped unexpectedly")]
     WriterStopped,
+    /// The thread building the extractor ended without one.
+    #[error("the extractor could not be built")]
+    ExtractorLost,
 }
 
 impl AppError {

@@ -238,6 +238,29 @@ impl Report {
 /// (reading every report once is then cheaper than reading each article's blocks).
 pub const INCREMENTAL_MAX: usize = 2_000;
 
+/// A value built on another thread, waited for when first needed.
+enum Deferred<T> {
+    Building(std::thread::JoinHandle<T>),
+    Built(T),
+    /// The thread building it stopped.
+    Lost,
+}
+
+impl<T> Deferred<T> {
+    fn get(&mut self) -> Result<&T, AppError> {
+        if let Deferred::Building(_) = self {
+            let Deferred::Building(h) = std::mem::replace(self, Deferred::Lost) else {
+                return Err(AppError::ExtractorLost);
+            };
+            *self = h.join().map_or(Deferred::Lost, Deferred::Built);
+        }
+        match self {
+            Deferred::Built(v) => Ok(v),
+            _ => Err(AppError::ExtractorLost),
+        }
+    }
+}
+
 /// An ingest run of `files` into `store`: the one path by which articles reach a store
 /// (`ingest`, `build` and `eval` all take it). Batches of files are parsed in parallel,
 /// duplicates decided in file order, articles extracted in parallel and written one batch
@@ -251,7 +274,9 @@ pub fn ingest(
     progress: &dyn Progress,
 ) -> Result<IngestSummary, AppError> {
     use rayon::prelude::*;
-    let extractor = Extractor::new();
+    // The extractor (its dictionaries take a tenth of a second and more) is built while the
+    // manifest is read and the first files parsed; a run with nothing new never waits for it.
+    let mut extractor = Deferred::Building(std::thread::spawn(Extractor::new));
     let mut config = IngestConfig::default();
     if let Some(m) = opts.max_bytes {
         config.max_bytes = m;
@@ -381,7 +406,11 @@ pub fn ingest(
                     keep.push((item.label, article));
                 }
             }
-            let extracted = extract_articles(&keep, &extractor);
+            let extracted = if keep.is_empty() {
+                Vec::new()
+            } else {
+                extract_articles(&keep, extractor.get()?)
+            };
             let mut writes = Vec::with_capacity(keep.len());
             for ((label, _), r) in keep.iter().zip(extracted) {
                 match r {

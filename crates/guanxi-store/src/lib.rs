@@ -347,7 +347,7 @@ impl Store {
                     &guanxi_rdf::vocab::gx("InteractionReport"),
                     None,
                 )?;
-                local::report_rows(inner, &all)?
+                local::report_rows(inner, &all, &|_| true)?
             }
             Backend::Remote(_) => self.read_reports()?,
         };
@@ -392,7 +392,7 @@ impl Store {
         let derived = format!("{}wasDerivedFrom", guanxi_rdf::vocab::PROV);
         for a in articles {
             let of_article = local::subjects(inner, Some(&derived), a, None)?;
-            for r in local::report_rows(inner, &of_article)? {
+            for r in local::report_rows(inner, &of_article, &|_| true)? {
                 blocks.extend(guanxi_rdf::events::report_block(&r));
             }
             let former = local::subjects(inner, Some(&derived), a, Some(events.as_str()))?;
@@ -450,11 +450,7 @@ impl Store {
                     local::subjects(inner, None, &gx("Summit"), Some(events.as_str()))?,
                 ),
             };
-            for r in local::report_rows(inner, &found)? {
-                if guanxi_rdf::events::report_block(&r).is_some_and(|b| blocks.contains(&b)) {
-                    reports.push(r);
-                }
-            }
+            reports.extend(local::report_rows(inner, &found, &|b| blocks.contains(b))?);
             for (e, b) in local::event_blocks(inner, &events_found)? {
                 if blocks.contains(&b) {
                     old.insert(e);
@@ -472,19 +468,9 @@ impl Store {
             .len();
         // Only what changed is written: most events of a block come out as they were.
         let g = guanxi_rdf::events::events_graph();
-        let mut before: std::collections::HashSet<Quad> = std::collections::HashSet::new();
-        for e in &old {
-            let e = oxigraph::model::NamedNode::new(e.as_str())
-                .map_err(|e| StoreError::Query(e.to_string()))?;
-            for q in inner.quads_for_pattern(
-                Some(e.as_ref().into()),
-                None,
-                None,
-                Some(GraphNameRef::NamedNode(g.as_ref())),
-            ) {
-                before.insert(q.map_err(StoreError::storage)?);
-            }
-        }
+        let old: Vec<String> = old.into_iter().collect();
+        let before: std::collections::HashSet<Quad> =
+            local::event_quads(inner, &old)?.into_iter().collect();
         let after: std::collections::HashSet<&Quad> = quads.iter().collect();
         let mut tx = inner.start_transaction().map_err(StoreError::storage)?;
         for q in before.iter().filter(|q| !after.contains(q)) {

@@ -109,8 +109,33 @@ fn local_name(t: &Term) -> String {
 }
 
 /// The rows of the reports among `iris` (other subjects are left out), as the report queries
-/// read them.
-pub(crate) fn report_rows(inner: &Store, iris: &[String]) -> Result<Vec<ReportRow>, StoreError> {
+/// read them; `keep` chooses by block, before the rest of a row is read. Read in parallel, in
+/// the order of `iris`.
+pub(crate) fn report_rows(
+    inner: &Store,
+    iris: &[String],
+    keep: &(dyn Fn(&Block) -> bool + Sync),
+) -> Result<Vec<ReportRow>, StoreError> {
+    use rayon::prelude::*;
+    let parts: Vec<Result<Vec<ReportRow>, StoreError>> = iris
+        .par_chunks(ROWS_CHUNK)
+        .map(|chunk| report_rows_of(inner, chunk, keep))
+        .collect();
+    let mut out = Vec::new();
+    for p in parts {
+        out.extend(p?);
+    }
+    Ok(out)
+}
+
+/// How many reports one task of [`report_rows`] reads (with caches of its own).
+const ROWS_CHUNK: usize = 128;
+
+fn report_rows_of(
+    inner: &Store,
+    iris: &[String],
+    keep: &(dyn Fn(&Block) -> bool + Sync),
+) -> Result<Vec<ReportRow>, StoreError> {
     let report_class = gx("InteractionReport");
     let sentence_text = gx("sentenceText");
     let mut out = Vec::new();
@@ -134,6 +159,17 @@ pub(crate) fn report_rows(inner: &Store, iris: &[String]) -> Result<Vec<ReportRo
         ) else {
             continue;
         };
+        let participant = gx("participant");
+        let by_title = gx("participantByTitle");
+        let people: Vec<String> = props
+            .iter()
+            .filter(|(p, _)| *p == participant || *p == by_title)
+            .map(|(_, o)| term_value(o))
+            .collect();
+        let block = guanxi_rdf::events::block_of(kind, people.iter().map(String::as_str));
+        if !block.as_ref().is_some_and(keep) {
+            continue;
+        }
         let Some(article) = least(&props, &format!("{PROV}wasDerivedFrom")).map(term_value) else {
             continue;
         };
@@ -225,30 +261,66 @@ pub(crate) fn report_rows(inner: &Store, iris: &[String]) -> Result<Vec<ReportRo
     Ok(out)
 }
 
-/// The blocks of the events among `iris` in the events graph.
+/// The blocks of the events among `iris` in the events graph (read in parallel, in order).
 pub(crate) fn event_blocks(
     inner: &Store,
     iris: &[String],
 ) -> Result<Vec<(String, Block)>, StoreError> {
+    use rayon::prelude::*;
     let g = guanxi_rdf::events::events_graph();
+    let participant = gx("participant");
+    let by_title = gx("participantByTitle");
+    let found: Vec<Result<Option<(String, Block)>, StoreError>> = iris
+        .par_iter()
+        .map(|iri| {
+            let e = node(iri)?;
+            let props = properties(inner, e.as_ref(), Some(g.as_ref()))?;
+            let kind = props
+                .iter()
+                .filter(|(p, _)| p == RDF_TYPE)
+                .find_map(|(_, o)| InteractionKind::from_name(&local_name(o)));
+            let people: Vec<String> = props
+                .iter()
+                .filter(|(p, _)| *p == participant || *p == by_title)
+                .map(|(_, o)| term_value(o))
+                .collect();
+            Ok(kind
+                .and_then(|k| guanxi_rdf::events::block_of(k, people.iter().map(String::as_str)))
+                .map(|b| (iri.clone(), b)))
+        })
+        .collect();
     let mut out = Vec::new();
-    for iri in iris {
-        let e = node(iri)?;
-        let props = properties(inner, e.as_ref(), Some(g.as_ref()))?;
-        let kind = props
-            .iter()
-            .filter(|(p, _)| p == RDF_TYPE)
-            .find_map(|(_, o)| InteractionKind::from_name(&local_name(o)));
-        let people: Vec<String> = props
-            .iter()
-            .filter(|(p, _)| *p == gx("participant") || *p == gx("participantByTitle"))
-            .map(|(_, o)| term_value(o))
-            .collect();
-        if let Some(b) =
-            kind.and_then(|k| guanxi_rdf::events::block_of(k, people.iter().map(String::as_str)))
-        {
-            out.push((iri.clone(), b));
-        }
+    for f in found {
+        out.extend(f?);
+    }
+    Ok(out)
+}
+
+/// Every quad of the events among `iris` in the events graph (read in parallel).
+pub(crate) fn event_quads(
+    inner: &Store,
+    iris: &[String],
+) -> Result<Vec<oxigraph::model::Quad>, StoreError> {
+    use rayon::prelude::*;
+    let g = guanxi_rdf::events::events_graph();
+    let found: Vec<Result<Vec<oxigraph::model::Quad>, StoreError>> = iris
+        .par_iter()
+        .map(|iri| {
+            let e = node(iri)?;
+            inner
+                .quads_for_pattern(
+                    Some(NamedOrBlankNodeRef::NamedNode(e.as_ref())),
+                    None,
+                    None,
+                    Some(GraphNameRef::NamedNode(g.as_ref())),
+                )
+                .map(|q| q.map_err(StoreError::storage))
+                .collect()
+        })
+        .collect();
+    let mut out = Vec::new();
+    for f in found {
+        out.extend(f?);
     }
     Ok(out)
 }
