@@ -434,8 +434,37 @@ fn dotted_name_end(r: &Recognition<'_, '_>, last_start: usize, m_end: usize) -> 
                 .get(&last[..e])
                 .is_some_and(|&i| gz.entries[i].key.kind == EntityKind::Person)
         });
+    // A last part of two to four characters after a dot whose every word is name-like
+    // (达恩·蒂雄２月: 蒂雄 is one word, tagged as a morpheme) is whole; a word of the dictionary
+    // (罗斯|说, 真·老年) or a place the gazetteer knows (花蓮-台北) ends it as before.
+    let whole_part = (2..=4).contains(&last.chars().count())
+        && s[..last_start].ends_with(['·', '•', '・', '‧', '．'])
+        && toks
+            .iter()
+            .filter(|t| t.start >= last_start && t.start < m_end)
+            .all(|t| {
+                !gz.by_surface.contains_key(t.word)
+                    && (t.tag().starts_with("nr")
+                        || matches!(t.tag(), "nz" | "ng" | "ns")
+                        || !r.seg.jieba.has_word(t.word))
+            })
+        && toks.iter().any(|t| t.start == last_start && t.end <= m_end)
+        // (乔莉·刘说, 萨姆·达格尔著: a word glued after a short name.)
+        && !last
+            .char_indices()
+            .skip(1)
+            .any(|(i, _)| SPEECH.iter().any(|w| last[i..].starts_with(w)))
+        && !last
+            .chars()
+            .last()
+            .is_some_and(|c| {
+                FRONT_GLUE.contains(&c)
+                    || NOT_A_PERSON_END.contains(&c)
+                    || NOT_GIVEN_NAME.contains(&c)
+            });
     let end = match known {
         Some(e) => last_start + e,
+        None if whole_part => m_end,
         None => {
             // Otherwise the segmenter's name-like words from there (克里斯托弗·雷|和司法部长…,
             // 汤普森|表示), within the transliteration characters, six at most.
@@ -776,7 +805,12 @@ fn context_names(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
             }
             // A credit or byline (中央社记者张谦香港4日电, 王飞华摄, 记者X报导) names the
             // reporter, who is not in the news.
-            if is_credit(after) {
+            if is_credit(after)
+                || (after.starts_with('、')
+                    && crate::lexicon::CREDIT_BEFORE
+                        .iter()
+                        .any(|w| before.trim_end().ends_with(w)))
+            {
                 continue;
             }
             let titled = after_title(t.start);
@@ -868,16 +902,25 @@ fn mended_name_end(r: &Recognition<'_, '_>, t: &Tok<'_>, n: usize) -> usize {
             }
         }
     }
-    // A transliterated name the segmenter cut in two (彼得|罗斯扬, 卡斯特|克斯) runs on
-    // over the name-like words that follow, six characters at most.
-    if end == t.end && word_translit(gz, t.word) {
+    // A transliterated name the segmenter cut in two (彼得|罗斯扬, 卡斯特|克斯, 施图岑|贝格,
+    // 德雷斯|德尔) runs on over the words that follow, six characters at most: words spelt
+    // like a transliteration that the segmenter takes for a name, or for a place the gazetteer
+    // does not know (the last syllables of a name read as a place). The first word is spelt
+    // so too, or the segmenter tags the next as a transliteration.
+    let first_of_two = toks
+        .iter()
+        .find(|x| x.start == t.end)
+        .is_some_and(|x| x.tag() == "nrt" && word_translit(gz, x.word));
+    if end == t.end && (word_translit(gz, t.word) || first_of_two) {
         for next in toks.iter().filter(|x| x.start >= t.end) {
             let total = s[t.start..next.end].chars().count();
-            if next.start != end
-                || total > 6
-                || !word_translit(gz, next.word)
-                || !(next.tag().starts_with("nr") || next.tag() == "nz" || is_name(next.word))
-            {
+            let name_like = next.tag().starts_with("nr")
+                || next.tag() == "nz"
+                || is_name(next.word)
+                || (next.tag() == "ns"
+                    && next.word.chars().count() >= 2
+                    && !gz.by_surface.contains_key(next.word));
+            if next.start != end || total > 6 || !word_translit(gz, next.word) || !name_like {
                 break;
             }
             end = next.end;
@@ -930,9 +973,11 @@ fn titled_transliterations(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
             continue;
         }
         let after = &rest[end..];
+        // (等 closes a list of persons: 国防部长罗季奥诺夫等.)
         let ends_name = after.is_empty()
             || after.starts_with(crate::text::CLAUSE_END)
             || after.starts_with(PERSON_JOINER)
+            || after.starts_with('等')
             || after.starts_with(BRACKETS)
             || SPEECH.iter().any(|w| after.starts_with(w))
             || gz.trigger_set.prefix_of(after).is_some();

@@ -113,6 +113,29 @@ pub(crate) fn han_names(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
             word.chars().count() != 2 || !r.seg.common_word(word)
         })
         .collect();
+    // A list of three names or more, two of them full names of three characters (傅全有、
+    // 于永波、王克、王瑞林): each is a person, as names are listed in the news. (Short words
+    // listed are as often things: 张姐、王姐、陈姐, 姜粉、姜汁.)
+    let mut k = 0;
+    while k < candidates.len() {
+        let mut last = k;
+        while last + 1 < candidates.len()
+            && listed_together(s, &candidates[last], &candidates[last + 1])
+        {
+            last += 1;
+        }
+        let n = last - k + 1;
+        let full = candidates[k..=last]
+            .iter()
+            .filter(|c| s[c.start..c.end].chars().count() == 3)
+            .count();
+        if n >= 3 && full >= 2 {
+            for (a, &j) in accepted[k..=last].iter_mut().zip(&joinable[k..=last]) {
+                *a = *a || j;
+            }
+        }
+        k = last + 1;
+    }
     loop {
         let mut changed = false;
         for k in 0..candidates.len() {
@@ -366,8 +389,20 @@ fn plausible(r: &Recognition<'_, '_>, c: &Candidate) -> bool {
         line.match_indices(w)
             .any(|(i, _)| line[i + w.len()..].starts_with(['：', ':']))
     });
+    // (记者李先凤、张祈、黄丽芸台北17日电: the reporters of a byline listed after its word.)
+    let credit_list = CREDIT_BEFORE.iter().any(|w| {
+        before_trim.rfind(w).is_some_and(|p| {
+            before_trim[p + w.len()..]
+                .strip_suffix('、')
+                .is_some_and(|list| {
+                    list.split('、')
+                        .all(|it| (2..=4).contains(&it.chars().count()) && it.chars().all(is_han))
+                })
+        })
+    });
     if is_credit(after)
         || credit_line
+        || credit_list
         || CREDIT_BEFORE.iter().any(|w| before_trim.ends_with(w))
         || before.ends_with('/')
         || after.starts_with('/')
@@ -406,4 +441,9 @@ fn in_person_context(r: &Recognition<'_, '_>, c: &Candidate) -> bool {
     AFTER_PERSON.iter().any(|w| after.starts_with(w))
         || SPEECH.iter().any(|w| after.starts_with(w))
         || prev.is_some_and(|p| BEFORE_PERSON.contains(&p.word))
+}
+
+/// Whether candidates `k` and `k + 1` stand in one list, joined by 、 alone.
+fn listed_together(s: &str, a: &Candidate, b: &Candidate) -> bool {
+    s.get(a.end..b.start) == Some("、")
 }

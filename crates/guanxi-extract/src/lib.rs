@@ -151,6 +151,17 @@ impl Extractor {
         self.segmenter.forget();
     }
 
+    /// The words and parts of speech the segmenter gives a text (with the gazetteer's names in
+    /// its dictionary, the model guessing words it lacks): what the rules read.
+    pub fn words(&self, text: &str) -> Vec<(String, String)> {
+        self.segmenter
+            .jieba
+            .tag(text, true)
+            .into_iter()
+            .map(|t| (t.word.to_string(), t.tag.to_string()))
+            .collect()
+    }
+
     /// The gazetteer in use.
     pub fn gazetteer(&self) -> &Gazetteer {
         &self.gazetteer
