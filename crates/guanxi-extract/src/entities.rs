@@ -131,6 +131,28 @@ fn is_credit(after: &str) -> bool {
         || BYLINE_AFTER.as_ref().is_some_and(|re| re.is_match(after))
 }
 
+/// Whether the words right before a name make it a byline or credit, whoever the name is:
+/// a photo credit (；摄影娜迪亚·希拉·科恩; not 摄影师, a person in the news), or 作者 after a
+/// dash (——作者汉娜·比奇) or with a colon, opening a line (作者：马西莫·英特罗维吉). (作者 in a
+/// sentence names a person in the news: 《西游记》作者吴承恩曾说过, 作者黄清龙认为.)
+fn credited_before(before: &str) -> bool {
+    let b = before.trim_end();
+    if b.ends_with("摄影") {
+        return true;
+    }
+    let (b, colon) = match b.strip_suffix(['：', ':']) {
+        Some(x) => (x.trim_end(), true),
+        None => (b, false),
+    };
+    let Some(x) = b.strip_suffix("作者") else {
+        return false;
+    };
+    let prev = x.chars().next_back();
+    let dash = prev.is_some_and(|c| matches!(c, '—' | '－' | '-'));
+    let opens = prev.is_none_or(|c| c.is_whitespace() || matches!(c, '（' | '(' | '|'));
+    dash || (colon && opens)
+}
+
 /// A name with every separator written as the middle dot (`杰夫．扎克` → `杰夫·扎克`).
 fn one_dot(name: &str) -> String {
     name.chars()
@@ -199,7 +221,54 @@ pub fn recognise(
     });
     out.extend(places_inside);
     sort_mentions(&mut out);
-    out
+    drop_credits(s, base, out)
+}
+
+/// The mentions but the persons beyond the gazetteer that a byline or credit names (作者：马西莫·
+/// 英特罗维吉, ；摄影伊沃·普里克特(Ivor Prickett)), and those listed after them (——作者托马斯·
+/// 埃德布林克(Thomas Erdbrink)和马丁·塞尔索·索伦森): who wrote or photographed the story, not
+/// a person in it. `out` is sorted by start.
+fn drop_credits(s: &str, base: usize, out: Vec<Found>) -> Vec<Found> {
+    let mut kept = Vec::with_capacity(out.len());
+    let mut credit_end: Option<usize> = None;
+    for f in out {
+        if f.key.kind == EntityKind::Person && f.entry.is_none() && !f.nested {
+            let (Some(at), Some(end)) =
+                (f.span.start.checked_sub(base), f.span.end.checked_sub(base))
+            else {
+                kept.push(f);
+                continue;
+            };
+            let before = s.get(..at).unwrap_or("");
+            // (The short form of a dotted name: the first part goes with it.)
+            let before_name = match before.strip_suffix(SEPARATORS) {
+                Some(x) => x.trim_end_matches(is_han),
+                None => before,
+            };
+            let listed = credit_end
+                .and_then(|e| s.get(e..at))
+                .is_some_and(listed_after);
+            if credited_before(before_name) || listed {
+                credit_end = Some(end);
+                continue;
+            }
+        }
+        kept.push(f);
+    }
+    kept
+}
+
+/// Whether what stands between two names lists the second after the first: 和, 与 or 、,
+/// after the first name's bracketed Latin form, if any.
+fn listed_after(between: &str) -> bool {
+    let rest = match between.strip_prefix(BRACKETS) {
+        Some(inner) => inner
+            .find([')', '）'])
+            .and_then(|i| inner.get(i..))
+            .map_or("", |x| x.trim_start_matches([')', '）'])),
+        None => between,
+    };
+    matches!(rest.trim(), "和" | "与" | "、")
 }
 
 /// A sentence being recognised: the first pass's findings and the segmenter's words.
@@ -435,13 +504,20 @@ fn dotted_name_end(r: &Recognition<'_, '_>, last_start: usize, m_end: usize) -> 
                 .is_some_and(|&i| gz.entries[i].key.kind == EntityKind::Person)
         });
     // A last part of two to four characters after a dot whose every word is name-like
-    // (达恩·蒂雄２月: 蒂雄 is one word, tagged as a morpheme) is whole; a word of the dictionary
-    // (罗斯|说, 真·老年) or a place the gazetteer knows (花蓮-台北) ends it as before.
-    let whole_part = (2..=4).contains(&last.chars().count())
+    // (达恩·蒂雄２月: 蒂雄 is one word, tagged as a morpheme) is whole, but for a particle or verb
+    // glued after it (布朗温·弗莱尔著, 斯诺登因); a word of the dictionary (罗斯|说, 真·老年) or a
+    // place the gazetteer knows (花蓮-台北) ends it as before.
+    let glue = |c: char| FRONT_GLUE.contains(&c) || NOT_GIVEN_NAME.contains(&c);
+    let core_end = match last.chars().last() {
+        Some(c) if glue(c) && last.chars().count() >= 3 => m_end - c.len_utf8(),
+        _ => m_end,
+    };
+    let core = &s[last_start..core_end];
+    let whole_part = (2..=4).contains(&core.chars().count())
         && s[..last_start].ends_with(['·', '•', '・', '‧', '．'])
         && toks
             .iter()
-            .filter(|t| t.start >= last_start && t.start < m_end)
+            .filter(|t| t.start >= last_start && t.start < core_end)
             .all(|t| {
                 !gz.by_surface.contains_key(t.word)
                     && (t.tag().starts_with("nr")
@@ -449,22 +525,18 @@ fn dotted_name_end(r: &Recognition<'_, '_>, last_start: usize, m_end: usize) -> 
                         || !r.seg.jieba.has_word(t.word))
             })
         && toks.iter().any(|t| t.start == last_start && t.end <= m_end)
-        // (乔莉·刘说, 萨姆·达格尔著: a word glued after a short name.)
-        && !last
+        // (乔莉·刘说: a speech word glued after a short name.)
+        && !core
             .char_indices()
             .skip(1)
-            .any(|(i, _)| SPEECH.iter().any(|w| last[i..].starts_with(w)))
-        && !last
+            .any(|(i, _)| SPEECH.iter().any(|w| core[i..].starts_with(w)))
+        && !core
             .chars()
             .last()
-            .is_some_and(|c| {
-                FRONT_GLUE.contains(&c)
-                    || NOT_A_PERSON_END.contains(&c)
-                    || NOT_GIVEN_NAME.contains(&c)
-            });
+            .is_some_and(|c| glue(c) || NOT_A_PERSON_END.contains(&c));
     let end = match known {
         Some(e) => last_start + e,
-        None if whole_part => m_end,
+        None if whole_part => core_end,
         None => {
             // Otherwise the segmenter's name-like words from there (克里斯托弗·雷|和司法部长…,
             // 汤普森|表示), within the transliteration characters, six at most.
