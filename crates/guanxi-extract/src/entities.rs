@@ -194,6 +194,7 @@ pub fn recognise(
     abbreviated_countries(&r, &mut out);
     context_names(&r, &mut out);
     titled_transliterations(&r, &mut out);
+    titled_two_word_names(&r, &mut out);
     bracketed_latin(&r, &mut out);
     titled_latin(&r, &mut out);
     han_names::han_names(&r, &mut out);
@@ -505,9 +506,13 @@ fn dotted_name_end(r: &Recognition<'_, '_>, last_start: usize, m_end: usize) -> 
         });
     // A last part of two to four characters after a dot whose every word is name-like
     // (达恩·蒂雄２月: 蒂雄 is one word, tagged as a morpheme) is whole, but for a particle or verb
-    // glued after it (布朗温·弗莱尔著, 斯诺登因); a word of the dictionary (罗斯|说, 真·老年) or a
+    // glued after it (布朗温·弗莱尔著); a word of the dictionary (罗斯|说, 真·老年) or a
     // place the gazetteer knows (花蓮-台北) ends it as before.
-    let glue = |c: char| FRONT_GLUE.contains(&c) || NOT_GIVEN_NAME.contains(&c);
+    // (A transliteration's own last syllable is no glue: 马洛里, 克莱因.)
+    let glue = |c: char| {
+        (FRONT_GLUE.contains(&c) || NOT_GIVEN_NAME.contains(&c))
+            && !gz.transliteration_chars.contains(&c)
+    };
     let core_end = match last.chars().last() {
         Some(c) if glue(c) && last.chars().count() >= 3 => m_end - c.len_utf8(),
         _ => m_end,
@@ -999,6 +1004,83 @@ fn mended_name_end(r: &Recognition<'_, '_>, t: &Tok<'_>, n: usize) -> usize {
         }
     }
     end
+}
+
+/// Stage 4c: a name of four characters right after a title, cut by the segmenter into two
+/// words of two characters, the first a name, a place or a proper noun to it, neither a common
+/// word nor a name of the gazetteer, the second no function word, common word, title or role
+/// and not ending with a particle (官房长官冈田|直树, not 特聘|教授, 高阶|顾问, 李成|东说;
+/// 召集人赤池|诚章等人: a Japanese surname and given name), when what follows ends it as it
+/// ends a transliteration after a title.
+fn titled_two_word_names(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
+    let &Recognition {
+        gz,
+        s,
+        base,
+        toks,
+        scan,
+        ..
+    } = r;
+    for &at in &scan.title_ends {
+        let Some(first) = toks.iter().find(|t| t.start == at) else {
+            continue;
+        };
+        let Some(second) = toks.iter().find(|t| t.start == first.end) else {
+            continue;
+        };
+        let two = |t: &Tok<'_>| t.word.chars().count() == 2 && t.word.chars().all(is_han);
+        if !two(first)
+            || !two(second)
+            || !(first.tag().starts_with("nr") || matches!(first.tag(), "ns" | "nz"))
+            || matches!(
+                second.tag(),
+                "v" | "vn"
+                    | "p"
+                    | "c"
+                    | "u"
+                    | "uj"
+                    | "ul"
+                    | "uz"
+                    | "ug"
+                    | "d"
+                    | "m"
+                    | "q"
+                    | "r"
+                    | "f"
+                    | "t"
+                    | "ns"
+                    | "nt"
+            )
+            || r.seg.common_word(first.word)
+            || r.seg.common_word(second.word)
+            || gz.by_surface.contains_key(first.word)
+            || gz.by_surface.contains_key(second.word)
+            || gz.title_set.suffix_of(second.word).is_some()
+            || PERSON_ROLE.iter().any(|w| second.word.ends_with(w))
+            || second
+                .word
+                .chars()
+                .last()
+                .is_some_and(|c| NOT_GIVEN_NAME.contains(&c))
+            || !r.free(out, at, second.end)
+        {
+            continue;
+        }
+        let after = &s[second.end..];
+        let ends_name = after.is_empty()
+            || after.starts_with(crate::text::CLAUSE_END)
+            || after.starts_with(PERSON_JOINER)
+            || after.starts_with('等')
+            || after.starts_with(BRACKETS)
+            || SPEECH.iter().any(|w| after.starts_with(w));
+        if ends_name {
+            out.push(Found::unknown(
+                EntityKind::Person,
+                &s[at..second.end],
+                Span::new(base + at, base + second.end),
+            ));
+        }
+    }
 }
 
 /// Stage 4b: a transliterated name of three to six characters right after a title, however
