@@ -3,9 +3,9 @@
 
 use crate::lexicon::{
     CREDIT_AFTER, FRONT_GLUE, GENERIC_HEADS, GENERIC_MODIFIER, GLUE, GLUED_AFTER_THIRD,
-    NAMED_AFTER_PERSON, NAME_TAIL, NOT_A_NAME_END, NOT_A_PERSON_AFTER, NOT_A_PERSON_END,
-    NOT_GIVEN_NAME, NOT_PERSONAL_LATIN, ORG_SUFFIX, PERSON_JOINER, PERSON_ROLE, PLACE_BEFORE_NAME,
-    PLACE_SUFFIX, SPEECH, TITLE_AFTER_NAME,
+    INSTITUTION_HEAD, NAMED_AFTER_PERSON, NAME_TAIL, NOT_A_NAME_END, NOT_A_PERSON_AFTER,
+    NOT_A_PERSON_END, NOT_GIVEN_NAME, NOT_PERSONAL_LATIN, ORG_SUFFIX, PERSON_JOINER, PERSON_ROLE,
+    PLACE_BEFORE_NAME, PLACE_SUFFIX, SPEECH, TITLE_AFTER_NAME,
 };
 use std::cell::OnceCell;
 use std::sync::LazyLock;
@@ -199,6 +199,7 @@ pub fn recognise(
     titled_latin(&r, &mut out);
     han_names::han_names(&r, &mut out);
     suffixed_places(&r, &mut out);
+    anchored_institutions(&r, &mut out);
     // Known non-names, generic phrases (美国公司: a country and a generic head), and 部 that
     // begins 部门 (卫生部门 is no ministry).
     let mut places_inside = Vec::new();
@@ -1266,6 +1267,136 @@ fn suffixed_places(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
             Span::new(base + t.start, base + end),
         ));
     }
+}
+
+/// Stage 8: institutions named by the place they serve and their kind (南京市玄武区法院,
+/// 厦门市公安局, 浙江理工大学): a run of places found (a city, a region, or a place named with
+/// its ending; never a country, whose bodies stage 2 reads), up to six characters of the
+/// institution's own name, then a head of `institution_head` that ends a word of the segmenter
+/// (not 南京大学|生), all one run of Chinese characters with no function word, verb or person
+/// in it. The places stay mentions of their own.
+fn anchored_institutions(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
+    let &Recognition {
+        gz, s, base, toks, ..
+    } = r;
+    let mut places: Vec<(usize, usize)> = out
+        .iter()
+        .filter(|f| {
+            f.key.kind == EntityKind::Place
+                && !f.nested
+                && !matches!(
+                    f.place_kind,
+                    Some(PlaceKind::Country | PlaceKind::Continent | PlaceKind::Venue)
+                )
+        })
+        .filter_map(|f| {
+            Some((
+                f.span.start.checked_sub(base)?,
+                f.span.end.checked_sub(base)?,
+            ))
+        })
+        .collect();
+    places.sort_unstable();
+    let mut found = Vec::new();
+    for (k, &(start, first_end)) in places.iter().enumerate() {
+        // (Only from the first place of a run: 南京市|玄武区 is read from 南京市.)
+        if k > 0 && places[..k].iter().any(|p| p.1 == start) {
+            continue;
+        }
+        let mut end = first_end;
+        while let Some(&(_, e)) = places.iter().find(|p| p.0 == end) {
+            end = e;
+        }
+        let rest = &s[end..];
+        // The earliest head within six characters of Chinese, the longest there.
+        let head = rest
+            .char_indices()
+            .take(7)
+            .take_while(|&(_, c)| is_han(c))
+            .find_map(|(i, _)| {
+                INSTITUTION_HEAD
+                    .iter()
+                    .filter(|h| rest[i..].starts_with(**h))
+                    .max_by_key(|h| h.len())
+                    .map(|h| (i, h.len()))
+            });
+        let Some((at, len)) = head else { continue };
+        let org_end = end + at + len;
+        let middle_ok = toks
+            .iter()
+            .filter(|t| t.start >= end && t.start < end + at)
+            .all(|t| {
+                // (A name, not a modifier: 上海市|各大|医院, 龙南县|当地|政府, 丽江|境内|非|政府,
+                // 朝阳区|三级|医院, 武汉|女子|状告|政府.)
+                !matches!(
+                    t.tag(),
+                    "p" | "c"
+                        | "u"
+                        | "uj"
+                        | "ul"
+                        | "uz"
+                        | "ug"
+                        | "d"
+                        | "m"
+                        | "q"
+                        | "r"
+                        | "v"
+                        | "f"
+                        | "t"
+                        | "x"
+                        | "s"
+                        | "h"
+                        | "b"
+                        | "z"
+                        | "a"
+                        | "ad"
+                        | "an"
+                )
+            });
+        // The head ends a word: no word of the segmenter runs on past it; and a word that runs
+        // across its start, unless the segmenter takes it for a name (理工大学), opens with no
+        // common word (龙南县|当地政府).
+        let head_at = end + at;
+        let ends_word = !toks.iter().any(|t| {
+            (t.start < org_end && t.end > org_end)
+                || (t.start < head_at
+                    && t.end > head_at
+                    && !matches!(t.tag(), "nt" | "nz")
+                    && t.word
+                        .get(..head_at - t.start)
+                        .is_some_and(|w| w.chars().count() >= 2 && r.seg.common_word(w)))
+        });
+        // (An organisation found by its ending inside it is the same one, named short:
+        // 浙江|理工大学.)
+        let inside = |f: &Found| {
+            f.key.kind == EntityKind::Organization
+                && f.entry.is_none()
+                && f.span.start >= base + start
+                && f.span.end == base + org_end
+        };
+        let clear = !out.iter().any(|f| {
+            f.key.kind != EntityKind::Place
+                && !inside(f)
+                && f.span.start < base + org_end
+                && base + start < f.span.end
+        });
+        if !middle_ok || !ends_word || !clear {
+            continue;
+        }
+        out.retain(|f| !inside(f));
+        let name = &s[start..org_end];
+        let span = Span::new(base + start, base + org_end);
+        let known = gz
+            .by_surface
+            .get(name)
+            .copied()
+            .filter(|&i| gz.entries[i].key.kind == EntityKind::Organization);
+        found.push(match known {
+            Some(i) => Found::known(gz, i, span, name),
+            None => Found::unknown(EntityKind::Organization, name, span),
+        });
+    }
+    out.extend(found);
 }
 
 /// The last characters of the endings of places' names (县 of 松江县, 岭 of 兴安岭), sorted.
