@@ -643,6 +643,20 @@ fn gazetteer_names(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
             if s[..a].ends_with('·') || s[b..].starts_with('·') || !r.free(out, a, b) {
                 continue;
             }
+            // A city's name that opens another place's (南平路, 泰安乡, 纽约州, 衡水湖) is not
+            // that city: the place named with its ending is read later.
+            // (台北街头: the ending opens a common word of its own, and the city stays.)
+            let two_after = s[b..]
+                .char_indices()
+                .nth(2)
+                .map_or(&s[b..], |(i, _)| &s[b..b + i]);
+            if entry.place_kind == Some(PlaceKind::City)
+                && !surface.ends_with(CITY_OWN_ENDINGS)
+                && s[b..].starts_with(NOT_THE_CITY_AFTER)
+                && !r.seg.common_word(two_after)
+            {
+                continue;
+            }
             // (Most countries stand before no body: one lookup by the next character says so.)
             if is_country(entry)
                 && gz.body_set.prefix_of(&s[b..]).is_some()
@@ -1398,6 +1412,14 @@ fn anchored_institutions(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
     }
     out.extend(found);
 }
+
+/// What a city's name ends with when it holds its own ending (北京市, 东京都).
+const CITY_OWN_ENDINGS: &[char] = &['市', '都'];
+
+/// Endings that make a city's name the name of another place (南平路, 泰安乡, 纽约州).
+const NOT_THE_CITY_AFTER: &[char] = &[
+    '路', '街', '巷', '乡', '村', '镇', '湖', '港', '县', '区', '州',
+];
 
 /// The last characters of the endings of places' names (县 of 松江县, 岭 of 兴安岭), sorted.
 static PLACE_SUFFIX_END: LazyLock<Vec<char>> = LazyLock::new(|| {
