@@ -1,7 +1,7 @@
 //! The first-pass scan of an article: where the gazetteer's names and the cue words are, so
 //! that only the parts of a sentence that can hold a fact are segmented.
 
-use crate::lexicon::{ORG_SUFFIX, SPEECH};
+use crate::lexicon::{INSTITUTION_HEAD, ORG_SUFFIX, SPEECH};
 
 use guanxi_core::EntityKind;
 
@@ -32,6 +32,9 @@ const CUE_ORG: u8 = 4;
 const CUE_PAIR: u8 = 8;
 /// An interaction trigger (会见, 会谈, …).
 const CUE_TRIGGER: u8 = 16;
+/// An institution's head (法院, 公安局): the places and name before it may make an
+/// organisation.
+const CUE_INSTITUTION: u8 = 32;
 
 /// The gazetteer's names and the words around which the rules read the segmenter's words,
 /// found in one pass.
@@ -81,6 +84,9 @@ impl Cues {
         }
         for w in ORG_SUFFIX {
             cue((*w).to_string(), CUE_ORG);
+        }
+        for w in INSTITUTION_HEAD {
+            cue((*w).to_string(), CUE_INSTITUTION);
         }
         let mut abbreviations: Vec<char> = gz.compound_mentions.keys().copied().collect();
         abbreviations.sort_unstable();
@@ -184,6 +190,7 @@ const CONJUNCTIONS: &[char] = &['和', '与', '及'];
 /// - a title: the word after it;
 /// - a speech word: the words up to six characters before it;
 /// - an organisation's ending, or a pair of country abbreviations: the word holding it;
+/// - an institution's head: it and the fourteen characters before it;
 /// - a dotted name: the name;
 /// - an opening bracket: the word before it (and a space).
 ///
@@ -234,6 +241,10 @@ pub fn scan(gz: &Gazetteer, cues: &Cues, s: &str) -> Scan {
             if let Some(&row) = cues.trigger_rows.get(&id) {
                 triggers.push((row, start));
             }
+        }
+        if kind & CUE_INSTITUTION != 0 {
+            // (The places and the name before the head: fourteen characters at most.)
+            needs.push((floor_boundary(s, start.saturating_sub(14 * 3)), end));
         }
         if kind & (CUE_ORG | CUE_PAIR) != 0 {
             needs.push((start, end));
