@@ -15,7 +15,7 @@ use regex::Regex;
 
 use crate::gazetteer::Gazetteer;
 use crate::scan::{must_align, Scan};
-use crate::segment::{Segmenter, Tok, TITLE_SUFFIX};
+use crate::segment::{function_tag, Segmenter, Tok, TITLE_SUFFIX};
 
 #[path = "han_names.rs"]
 mod han_names;
@@ -1021,6 +1021,19 @@ fn mended_name_end(r: &Recognition<'_, '_>, t: &Tok<'_>, n: usize) -> usize {
     end
 }
 
+/// Whether what follows a run after a title ends it as a name: nothing, punctuation, a
+/// conjunction, 等 (which closes a list of persons: 国防部长罗季奥诺夫等), a bracket, a speech
+/// word or a trigger.
+fn closes_name(gz: &Gazetteer, after: &str) -> bool {
+    after.is_empty()
+        || after.starts_with(crate::text::CLAUSE_END)
+        || after.starts_with(PERSON_JOINER)
+        || after.starts_with('等')
+        || after.starts_with(BRACKETS)
+        || SPEECH.iter().any(|w| after.starts_with(w))
+        || gz.trigger_set.prefix_of(after).is_some()
+}
+
 /// Stage 4c: a name of four characters right after a title, cut by the segmenter into two
 /// words of two characters, the first a name, a place or a proper noun to it, neither a common
 /// word nor a name of the gazetteer, the second no function word, common word, title or role
@@ -1047,25 +1060,8 @@ fn titled_two_word_names(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
         if !two(first)
             || !two(second)
             || !(first.tag().starts_with("nr") || matches!(first.tag(), "ns" | "nz"))
-            || matches!(
-                second.tag(),
-                "v" | "vn"
-                    | "p"
-                    | "c"
-                    | "u"
-                    | "uj"
-                    | "ul"
-                    | "uz"
-                    | "ug"
-                    | "d"
-                    | "m"
-                    | "q"
-                    | "r"
-                    | "f"
-                    | "t"
-                    | "ns"
-                    | "nt"
-            )
+            || function_tag(second.tag())
+            || matches!(second.tag(), "v" | "vn" | "ns" | "nt")
             || r.seg.common_word(first.word)
             || r.seg.common_word(second.word)
             || gz.by_surface.contains_key(first.word)
@@ -1081,14 +1077,7 @@ fn titled_two_word_names(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
         {
             continue;
         }
-        let after = &s[second.end..];
-        let ends_name = after.is_empty()
-            || after.starts_with(crate::text::CLAUSE_END)
-            || after.starts_with(PERSON_JOINER)
-            || after.starts_with('等')
-            || after.starts_with(BRACKETS)
-            || SPEECH.iter().any(|w| after.starts_with(w));
-        if ends_name {
+        if closes_name(gz, &s[second.end..]) {
             out.push(Found::unknown(
                 EntityKind::Person,
                 &s[at..second.end],
@@ -1141,16 +1130,7 @@ fn titled_transliterations(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
         {
             continue;
         }
-        let after = &rest[end..];
-        // (等 closes a list of persons: 国防部长罗季奥诺夫等.)
-        let ends_name = after.is_empty()
-            || after.starts_with(crate::text::CLAUSE_END)
-            || after.starts_with(PERSON_JOINER)
-            || after.starts_with('等')
-            || after.starts_with(BRACKETS)
-            || SPEECH.iter().any(|w| after.starts_with(w))
-            || gz.trigger_set.prefix_of(after).is_some();
-        if ends_name {
+        if closes_name(gz, &rest[end..]) {
             out.push(Found::unknown(
                 EntityKind::Person,
                 name,
@@ -1342,30 +1322,11 @@ fn anchored_institutions(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
             .all(|t| {
                 // (A name, not a modifier: 上海市|各大|医院, 龙南县|当地|政府, 丽江|境内|非|政府,
                 // 朝阳区|三级|医院, 武汉|女子|状告|政府.)
-                !matches!(
-                    t.tag(),
-                    "p" | "c"
-                        | "u"
-                        | "uj"
-                        | "ul"
-                        | "uz"
-                        | "ug"
-                        | "d"
-                        | "m"
-                        | "q"
-                        | "r"
-                        | "v"
-                        | "f"
-                        | "t"
-                        | "x"
-                        | "s"
-                        | "h"
-                        | "b"
-                        | "z"
-                        | "a"
-                        | "ad"
-                        | "an"
-                )
+                !(function_tag(t.tag())
+                    || matches!(
+                        t.tag(),
+                        "v" | "x" | "s" | "h" | "b" | "z" | "a" | "ad" | "an"
+                    ))
             });
         // The head ends a word: no word of the segmenter runs on past it; and a word that runs
         // across its start, unless the segmenter takes it for a name (理工大学), opens with no

@@ -230,10 +230,7 @@ fn propose(r: &Recognition<'_, '_>, t: &Tok<'_>, next: Option<&Tok<'_>>) -> Opti
     if given != 0 || t.tag() != "nr" || !all_han(next.word) || !(1..=2).contains(&n) {
         return None;
     }
-    if matches!(
-        next.tag(),
-        "p" | "c" | "u" | "uj" | "ul" | "uz" | "ug" | "d" | "m" | "q" | "r" | "f" | "t"
-    ) {
+    if crate::segment::function_tag(next.tag()) {
         return None;
     }
     Some(Candidate {

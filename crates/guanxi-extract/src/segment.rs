@@ -287,3 +287,13 @@ impl<'a> Tok<'a> {
 
 /// Ranges closer than this are cut together (the few characters between are cut too).
 const CUT_GAP: usize = 8;
+
+/// Whether a part of speech is a function word's or a number's: a preposition, conjunction,
+/// particle, adverb, numeral, measure word, pronoun, direction or time word. No such word
+/// stands inside a name.
+pub(crate) fn function_tag(tag: &str) -> bool {
+    matches!(
+        tag,
+        "p" | "c" | "u" | "uj" | "ul" | "uz" | "ug" | "d" | "m" | "q" | "r" | "f" | "t"
+    )
+}
