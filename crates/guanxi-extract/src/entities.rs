@@ -2,10 +2,10 @@
 //! dotted transliterated names, and segmenter-tagged names in a title or speech context.
 
 use crate::lexicon::{
-    CREDIT_AFTER, FRONT_GLUE, GENERIC_HEADS, GENERIC_MODIFIER, GLUE, GLUED_AFTER_THIRD,
-    INSTITUTION_HEAD, NAMED_AFTER_PERSON, NAME_TAIL, NOT_A_NAME_END, NOT_A_PERSON_AFTER,
-    NOT_A_PERSON_END, NOT_GIVEN_NAME, NOT_PERSONAL_LATIN, ORG_SUFFIX, PERSON_JOINER, PERSON_ROLE,
-    PLACE_BEFORE_NAME, PLACE_SUFFIX, SPEECH, TITLE_AFTER_NAME,
+    CREDIT_AFTER, CREDIT_BEFORE, FRONT_GLUE, GENERIC_HEADS, GENERIC_MODIFIER, GLUE,
+    GLUED_AFTER_THIRD, INSTITUTION_HEAD, NAMED_AFTER_PERSON, NAME_TAIL, NOT_A_NAME_END,
+    NOT_A_PERSON_AFTER, NOT_A_PERSON_END, NOT_GIVEN_NAME, NOT_PERSONAL_LATIN, ORG_SUFFIX,
+    PERSON_JOINER, PERSON_ROLE, PLACE_BEFORE_NAME, PLACE_SUFFIX, SPEECH, TITLE_AFTER_NAME,
 };
 use std::cell::OnceCell;
 use std::sync::LazyLock;
@@ -119,6 +119,11 @@ pub(crate) static DOTTED: LazyLock<Option<Regex>> =
 
 static DATELINE_AFTER: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"^\p{Han}{0,6}?\d{1,2}日(?:电|专电|报导|报道|综合外电)").ok());
+
+/// What follows a reporter's name in a byline with no bracket: a place, or a character the
+/// segmenter cut off the name, and the credit's verb (`巴黎报导`, `喧传真`).
+static BYLINE_TAIL: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"^\p{Han}{0,8}?(?:报导|报道|報導|報道|传真|傳真|摄|攝)").ok());
 
 /// A byline's place and its end after the reporter's name: `（大纪元记者钟元台北报导）`.
 static BYLINE_AFTER: LazyLock<Option<Regex>> =
@@ -250,7 +255,15 @@ fn drop_credits(s: &str, base: usize, out: Vec<Found>) -> Vec<Found> {
             let listed = credit_end
                 .and_then(|e| s.get(e..at))
                 .is_some_and(listed_after);
-            if credited_before(before_name) || listed {
+            // (记者蔡凌巴黎报导, 记者张茗|喧传真: a credit word, the name, a place and the
+            // credit's verb.)
+            let byline = CREDIT_BEFORE
+                .iter()
+                .any(|w| before_name.trim_end().ends_with(w))
+                && BYLINE_TAIL
+                    .as_ref()
+                    .is_some_and(|re| re.is_match(s.get(end..).unwrap_or("")));
+            if credited_before(before_name) || listed || byline {
                 credit_end = Some(end);
                 continue;
             }
@@ -899,9 +912,7 @@ fn context_names(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
             // reporter, who is not in the news.
             if is_credit(after)
                 || (after.starts_with('、')
-                    && crate::lexicon::CREDIT_BEFORE
-                        .iter()
-                        .any(|w| before.trim_end().ends_with(w)))
+                    && CREDIT_BEFORE.iter().any(|w| before.trim_end().ends_with(w)))
             {
                 continue;
             }
