@@ -469,6 +469,15 @@ fn dotted_names(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
         }
         let surface = &s[start..end];
         let norm = one_dot(surface);
+        // A dotted name the gazetteer holds as a place or organisation (纳戈尔诺·卡拉巴赫) is
+        // read by the gazetteer's stage.
+        if gz
+            .by_surface
+            .get(&norm)
+            .is_some_and(|&i| gz.entries[i].key.kind != EntityKind::Person)
+        {
+            continue;
+        }
         let short = norm.rsplit('·').next().unwrap_or("");
         if short.chars().count() < 2 {
             continue;
