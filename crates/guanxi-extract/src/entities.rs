@@ -906,7 +906,12 @@ fn context_names(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
                     .all(|c| gz.transliteration_chars.contains(&c))
                 && after_title(t.start));
         if is_person_tag && (2..=5).contains(&n) {
+            // After a title, a transliteration the segmenter cut short runs to where a titled
+            // run closes (副主席克拉|里达、).
             let end = mended_name_end(r, t, n);
+            let end = titled_run_end(r, t.start)
+                .filter(|&e| e > end && after_title(t.start) && word_translit(gz, t.word))
+                .unwrap_or(end);
             let word = &s[t.start..end];
             let before = &s[..t.start];
             let after = &s[end..];
@@ -1107,6 +1112,38 @@ fn titled_two_word_names(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
     }
 }
 
+/// Where a run of three to six transliteration characters that starts right after a title at
+/// `at` ends, when it is a name: it neither ends with a head noun nor opens or closes with a
+/// word of the dictionary (希望同中方加大努力), and what follows closes it.
+fn titled_run_end(r: &Recognition<'_, '_>, at: usize) -> Option<usize> {
+    let &Recognition { gz, s, is_name, .. } = r;
+    let rest = s.get(at..)?;
+    let end = rest
+        .char_indices()
+        .take(7)
+        .find(|&(_, c)| !gz.transliteration_chars.contains(&c))
+        .map_or(rest.len(), |(i, _)| i);
+    let name = &rest[..end];
+    let n = name.chars().count();
+    // (加大努力, 林信任: a run that opens or closes with a word of the dictionary is no name.)
+    let chars: Vec<(usize, char)> = name.char_indices().collect();
+    let first = chars.get(2).map_or(name, |&(i, _)| &name[..i]);
+    let last = chars
+        .len()
+        .checked_sub(2)
+        .map_or(name, |k| &name[chars[k].0..]);
+    let ok = (3..=6).contains(&n)
+        && !name
+            .chars()
+            .last()
+            .is_some_and(|c| NOT_A_PERSON_END.contains(&c))
+        && name.chars().next().is_some_and(is_han)
+        && is_name(first)
+        && is_name(last)
+        && closes_name(gz, &rest[end..]);
+    ok.then_some(at + end)
+}
+
 /// Stage 4b: a transliterated name of three to six characters right after a title, however
 /// the segmenter cut it (蒙古副总理索德巴塔尔签署, 总理呼日勒苏赫和副总理), when what follows ends
 /// it: punctuation, a conjunction, a bracket, a speech word or a trigger. An interaction with a
@@ -1131,30 +1168,14 @@ fn titled_transliterations(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
         return;
     }
     for &at in &scan.title_ends {
-        let Some(rest) = s.get(at..) else { continue };
-        let end = rest
-            .char_indices()
-            .take(7)
-            .find(|&(_, c)| !gz.transliteration_chars.contains(&c))
-            .map_or(rest.len(), |(i, _)| i);
-        let name = &rest[..end];
-        let n = name.chars().count();
-        if !(3..=6).contains(&n)
-            || name
-                .chars()
-                .last()
-                .is_some_and(|c| NOT_A_PERSON_END.contains(&c))
-            || !name.chars().next().is_some_and(is_han)
-            || bigram_is_word(name)
-            || !r.free(out, at, at + end)
-        {
+        let Some(end) = titled_run_end(r, at) else {
             continue;
-        }
-        if closes_name(gz, &rest[end..]) {
+        };
+        if r.free(out, at, end) {
             out.push(Found::unknown(
                 EntityKind::Person,
-                name,
-                Span::new(base + at, base + at + end),
+                &s[at..end],
+                Span::new(base + at, base + end),
             ));
         }
     }
