@@ -1464,7 +1464,22 @@ fn bracketed_latin(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
             // The transliteration characters before the bracket, from the first token
             // boundary that does not open with a function word (由冈索林 → 冈索林).
             let head = trim_to_transliteration(gz, &s[..end]);
-            let run_start = end - head.len();
+            let mut run_start = end - head.len();
+            // A title or role one or two characters before the run marks where the name
+            // starts (官员柏|克斯（Deborah Birx）: 柏 is no transliteration character we know).
+            if let Some(x) = s[..run_start]
+                .char_indices()
+                .rev()
+                .take(2)
+                .map(|(i, _)| i)
+                .find(|&x| {
+                    s[x..run_start].chars().all(is_han)
+                        && (scan.title_ends.binary_search(&x).is_ok()
+                            || PERSON_ROLE.iter().any(|w| s[..x].ends_with(w)))
+                })
+            {
+                run_start = x;
+            }
             // A title between the name and the bracket (黑德博士（Michael Head）) stays out.
             let end = gz
                 .title_set
