@@ -909,9 +909,13 @@ fn context_names(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
             // After a title, a transliteration the segmenter cut short runs to where a titled
             // run closes (副主席克拉|里达、).
             let end = mended_name_end(r, t, n);
-            let end = titled_run_end(r, t.start)
-                .filter(|&e| e > end && after_title(t.start) && word_translit(gz, t.word))
-                .unwrap_or(end);
+            let end = if after_title(t.start) && word_translit(gz, t.word) {
+                titled_run_end(r, t.start)
+                    .filter(|&e| e > end)
+                    .unwrap_or(end)
+            } else {
+                end
+            };
             let word = &s[t.start..end];
             let before = &s[..t.start];
             let after = &s[end..];
@@ -1112,6 +1116,15 @@ fn titled_two_word_names(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
     }
 }
 
+/// Whether a run opens or closes with two characters that are a word of the dictionary, and
+/// so is no name (加大努力, 林信任).
+fn bigram_is_word(is_name: &dyn Fn(&str) -> bool, w: &str) -> bool {
+    let chars: Vec<(usize, char)> = w.char_indices().collect();
+    let first = chars.get(2).map_or(w, |&(i, _)| &w[..i]);
+    let last = chars.len().checked_sub(2).map_or(w, |k| &w[chars[k].0..]);
+    !is_name(first) || !is_name(last)
+}
+
 /// Where a run of three to six transliteration characters that starts right after a title at
 /// `at` ends, when it is a name: it neither ends with a head noun nor opens or closes with a
 /// word of the dictionary (希望同中方加大努力), and what follows closes it.
@@ -1125,21 +1138,13 @@ fn titled_run_end(r: &Recognition<'_, '_>, at: usize) -> Option<usize> {
         .map_or(rest.len(), |(i, _)| i);
     let name = &rest[..end];
     let n = name.chars().count();
-    // (加大努力, 林信任: a run that opens or closes with a word of the dictionary is no name.)
-    let chars: Vec<(usize, char)> = name.char_indices().collect();
-    let first = chars.get(2).map_or(name, |&(i, _)| &name[..i]);
-    let last = chars
-        .len()
-        .checked_sub(2)
-        .map_or(name, |k| &name[chars[k].0..]);
     let ok = (3..=6).contains(&n)
         && !name
             .chars()
             .last()
             .is_some_and(|c| NOT_A_PERSON_END.contains(&c))
         && name.chars().next().is_some_and(is_han)
-        && is_name(first)
-        && is_name(last)
+        && !bigram_is_word(is_name, name)
         && closes_name(gz, &rest[end..]);
     ok.then_some(at + end)
 }
@@ -1157,13 +1162,6 @@ fn titled_transliterations(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
         is_name,
         ..
     } = r;
-    // (加大努力, 林信任: a run that opens or closes with a word of the dictionary is no name.)
-    let bigram_is_word = |w: &str| {
-        let chars: Vec<(usize, char)> = w.char_indices().collect();
-        let first = chars.get(2).map_or(w, |&(i, _)| &w[..i]);
-        let last = chars.len().checked_sub(2).map_or(w, |k| &w[chars[k].0..]);
-        !is_name(first) || !is_name(last)
-    };
     if gz.transliteration_chars.is_empty() {
         return;
     }
@@ -1224,7 +1222,7 @@ fn titled_transliterations(r: &Recognition<'_, '_>, out: &mut Vec<Found>) {
             || gz.place_parts.contains(name)
             || r.word_across(from)
                 .is_some_and(|t| r.seg.jieba.has_word(t.word))
-            || bigram_is_word(name)
+            || bigram_is_word(is_name, name)
         {
             continue;
         }

@@ -81,6 +81,28 @@ fn least<'a>(props: &'a [(String, Term)], predicate: &str) -> Option<&'a Term> {
         .min_by_key(|o| term_value(o))
 }
 
+/// The IRIs of the participants among `props`, named or by title: what places a report or
+/// an event in its block.
+fn participants_of(props: &[(String, Term)]) -> Vec<String> {
+    static PROPS: std::sync::LazyLock<[String; 2]> =
+        std::sync::LazyLock::new(|| [gx("participant"), gx("participantByTitle")]);
+    props
+        .iter()
+        .filter(|(p, _)| PROPS.contains(p))
+        .map(|(_, o)| term_value(o))
+        .collect()
+}
+
+/// Runs `f` on every item in parallel and joins the results in the order of the items.
+fn in_parallel<I: Sync, T: Send>(
+    items: &[I],
+    f: impl Fn(&I) -> Result<Vec<T>, StoreError> + Sync + Send,
+) -> Result<Vec<T>, StoreError> {
+    use rayon::prelude::*;
+    let parts: Vec<Vec<T>> = items.par_iter().map(f).collect::<Result<_, _>>()?;
+    Ok(parts.into_iter().flatten().collect())
+}
+
 /// The least value of `predicate` of `subject`.
 pub(crate) fn one(
     inner: &Store,
@@ -116,16 +138,8 @@ pub(crate) fn report_rows(
     iris: &[String],
     keep: &(dyn Fn(&Block) -> bool + Sync),
 ) -> Result<Vec<ReportRow>, StoreError> {
-    use rayon::prelude::*;
-    let parts: Vec<Result<Vec<ReportRow>, StoreError>> = iris
-        .par_chunks(ROWS_CHUNK)
-        .map(|chunk| report_rows_of(inner, chunk, keep))
-        .collect();
-    let mut out = Vec::new();
-    for p in parts {
-        out.extend(p?);
-    }
-    Ok(out)
+    let chunks: Vec<&[String]> = iris.chunks(ROWS_CHUNK).collect();
+    in_parallel(&chunks, |chunk| report_rows_of(inner, chunk, keep))
 }
 
 /// How many reports one task of [`report_rows`] reads (with caches of its own).
@@ -159,13 +173,7 @@ fn report_rows_of(
         ) else {
             continue;
         };
-        let participant = gx("participant");
-        let by_title = gx("participantByTitle");
-        let people: Vec<String> = props
-            .iter()
-            .filter(|(p, _)| *p == participant || *p == by_title)
-            .map(|(_, o)| term_value(o))
-            .collect();
+        let people = participants_of(&props);
         let block = guanxi_rdf::events::block_of(kind, people.iter().map(String::as_str));
         if !block.as_ref().is_some_and(keep) {
             continue;
@@ -266,34 +274,21 @@ pub(crate) fn event_blocks(
     inner: &Store,
     iris: &[String],
 ) -> Result<Vec<(String, Block)>, StoreError> {
-    use rayon::prelude::*;
     let g = guanxi_rdf::events::events_graph();
-    let participant = gx("participant");
-    let by_title = gx("participantByTitle");
-    let found: Vec<Result<Option<(String, Block)>, StoreError>> = iris
-        .par_iter()
-        .map(|iri| {
-            let e = node(iri)?;
-            let props = properties(inner, e.as_ref(), Some(g.as_ref()))?;
-            let kind = props
-                .iter()
-                .filter(|(p, _)| p == RDF_TYPE)
-                .find_map(|(_, o)| InteractionKind::from_name(&local_name(o)));
-            let people: Vec<String> = props
-                .iter()
-                .filter(|(p, _)| *p == participant || *p == by_title)
-                .map(|(_, o)| term_value(o))
-                .collect();
-            Ok(kind
-                .and_then(|k| guanxi_rdf::events::block_of(k, people.iter().map(String::as_str)))
-                .map(|b| (iri.clone(), b)))
-        })
-        .collect();
-    let mut out = Vec::new();
-    for f in found {
-        out.extend(f?);
-    }
-    Ok(out)
+    in_parallel(iris, |iri| {
+        let e = node(iri)?;
+        let props = properties(inner, e.as_ref(), Some(g.as_ref()))?;
+        let kind = props
+            .iter()
+            .filter(|(p, _)| p == RDF_TYPE)
+            .find_map(|(_, o)| InteractionKind::from_name(&local_name(o)));
+        let people = participants_of(&props);
+        Ok(kind
+            .and_then(|k| guanxi_rdf::events::block_of(k, people.iter().map(String::as_str)))
+            .map(|b| (iri.clone(), b))
+            .into_iter()
+            .collect())
+    })
 }
 
 /// Every quad of the events among `iris` in the events graph (read in parallel).
@@ -301,28 +296,19 @@ pub(crate) fn event_quads(
     inner: &Store,
     iris: &[String],
 ) -> Result<Vec<oxigraph::model::Quad>, StoreError> {
-    use rayon::prelude::*;
     let g = guanxi_rdf::events::events_graph();
-    let found: Vec<Result<Vec<oxigraph::model::Quad>, StoreError>> = iris
-        .par_iter()
-        .map(|iri| {
-            let e = node(iri)?;
-            inner
-                .quads_for_pattern(
-                    Some(NamedOrBlankNodeRef::NamedNode(e.as_ref())),
-                    None,
-                    None,
-                    Some(GraphNameRef::NamedNode(g.as_ref())),
-                )
-                .map(|q| q.map_err(StoreError::storage))
-                .collect()
-        })
-        .collect();
-    let mut out = Vec::new();
-    for f in found {
-        out.extend(f?);
-    }
-    Ok(out)
+    in_parallel(iris, |iri| {
+        let e = node(iri)?;
+        inner
+            .quads_for_pattern(
+                Some(NamedOrBlankNodeRef::NamedNode(e.as_ref())),
+                None,
+                None,
+                Some(GraphNameRef::NamedNode(g.as_ref())),
+            )
+            .map(|q| q.map_err(StoreError::storage))
+            .collect()
+    })
 }
 
 /// How many quads link a report or event to `person` (as a participant, named or by title):
